@@ -1,0 +1,56 @@
+# DWC Shop: `make run` serves the demo shop, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FAKE_YOOKASSA_PORT ?= 8010
+# The local laptop runs in debug mode against the fake YooKassa; production sets its own environment.
+RUN_ENV := DEBUG=true YOOKASSA_API_URL=http://127.0.0.1:$(FAKE_YOOKASSA_PORT)/v3 \
+	YOOKASSA_TRUSTED_NETWORKS=127.0.0.1/32 SITE_URL=http://$(HOST):$(PORT)
+
+.PHONY: run test install install-test migrate seed pytest lint format clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# pytest exits with 5 when it collects nothing: that is not a failure of the suite.
+pytest:
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+test: install-test
+	@$(MAKE) --no-print-directory pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles var test-artifacts .pytest_cache

@@ -1,0 +1,71 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phones import phone_normalize
+from config.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, phone):
+        return self.get(phone=phone_normalize(phone))
+
+    def _create_user(self, phone, password, **extra_fields):
+        if not phone:
+            raise ValueError("The phone must be set")
+        user = self.model(phone=phone_normalize(phone), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(phone, password, **extra_fields)
+
+    def create_superuser(self, phone, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
+            raise ValueError("A superuser must have is_staff and is_superuser")
+        return self._create_user(phone, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
+    """A customer or a staff member, who signs in with a phone number."""
+
+    phone = models.CharField(_("телефон"), max_length=16, unique=True, help_text=_("В формате +79991234567."))
+    full_name = models.CharField(_("ФИО"), max_length=255, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("адрес доставки"), blank=True)
+    cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
+    telegram = models.CharField(_("Telegram"), max_length=64, blank=True)
+    vk = models.CharField(_("ВКонтакте"), max_length=128, blank=True)
+    is_staff = models.BooleanField(_("сотрудник"), default=False)
+    is_active = models.BooleanField(_("активен"), default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.full_name and f"{self.full_name} ({self.phone})" or self.phone
+
+    def clean(self):
+        super().clean()
+        if self.phone:
+            self.phone = phone_normalize(self.phone)
+
+    def save(self, *args, **kwargs):
+        if self.phone:
+            self.phone = phone_normalize(self.phone)
+        super().save(*args, **kwargs)

@@ -1,0 +1,21 @@
+import factory
+
+from accounts.models import User
+
+PASSWORD = "secret-pass-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    phone = factory.Sequence(lambda n: f"+7916{n:07d}")
+    full_name = factory.Faker("name", locale="ru_RU")
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()

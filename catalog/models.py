@@ -1,0 +1,171 @@
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from config.models import TimeStampedModel
+
+ONE_SIZE = "ONE SIZE"
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "h",
+            "ts",
+            "ch",
+            "sh",
+            "sch",
+            "-",
+            "y",
+            "-",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+def slug_from(text: str) -> str:
+    """A Latin slug for Russian names: «Худи Чёрное» → `hudi-chernoe`."""
+    latin = "".join(_TRANSLIT.get(ch, ch) if ch.lower() == ch else _TRANSLIT.get(ch.lower(), ch) for ch in text)
+    return slugify(latin.replace("-", " ").strip()) or "product"
+
+
+class ProductQuerySet(models.QuerySet):
+    def visible(self):
+        """What customers may see and order: active and not archived."""
+        return self.filter(is_active=True, is_archived=False)
+
+    def with_stock_total(self):
+        return self.annotate(stock_total=Coalesce(Sum("stock__quantity"), 0))
+
+
+class Product(TimeStampedModel):
+    class OrderType(models.TextChoices):
+        IN_STOCK = "in_stock", _("В наличии")
+        PREORDER = "preorder", _("Предзаказ")
+        WAITING = "waiting", _("Ожидание новой волны")
+
+    name = models.CharField(_("название"), max_length=255)
+    slug = models.SlugField(_("адрес"), max_length=255, unique=True, blank=True)
+    description = models.TextField(_("описание"), blank=True)
+    article = models.CharField(_("артикул"), max_length=64, unique=True)
+    price = models.DecimalField(_("цена, ₽"), max_digits=12, decimal_places=2)
+    sizes = models.JSONField(
+        _("размеры"), default=list, blank=True, help_text=_('Список, например ["S", "M", "L"].')
+    )
+    size_table = models.JSONField(
+        _("таблица размеров"), default=list, blank=True, help_text=_("Строки таблицы: первая строка — заголовки.")
+    )
+    care_instructions = models.TextField(_("уход"), blank=True)
+    order_type = models.CharField(
+        _("тип продажи"), max_length=16, choices=OrderType.choices, default=OrderType.IN_STOCK, db_index=True
+    )
+    preorder_waves_total = models.PositiveIntegerField(_("волн предзаказа"), default=0)
+    preorder_wave_capacity = models.PositiveIntegerField(_("ёмкость волны, шт."), default=0)
+    is_active = models.BooleanField(_("активен"), default=True)
+    is_archived = models.BooleanField(_("в архиве"), default=False)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("товар")
+        verbose_name_plural = _("товары")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["is_active", "is_archived", "order_type"], name="product_visible_idx"),
+            models.Index(fields=["price"], name="product_price_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.article})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = f"{slug_from(self.name)}-{slugify(self.article)}"[:255]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("shop:product", kwargs={"key": self.slug})
+
+    @property
+    def size_labels(self) -> list[str]:
+        """The sizes a customer picks from; a product without sizes has the one size ONE SIZE."""
+        return [str(size) for size in self.sizes] if self.sizes else [ONE_SIZE]
+
+    @property
+    def is_visible(self) -> bool:
+        return self.is_active and not self.is_archived
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.order_type in (self.OrderType.PREORDER, self.OrderType.WAITING)
+
+
+class ProductStock(models.Model):
+    """Units on hand of one size of an in-stock product. The product's stock count is their sum."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock", verbose_name=_("товар"))
+    size = models.CharField(_("размер"), max_length=32)
+    quantity = models.IntegerField(_("остаток, шт."), default=0)
+
+    class Meta:
+        verbose_name = _("остаток по размеру")
+        verbose_name_plural = _("остатки по размерам")
+        ordering = ["product_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "size"], name="stock_unique_product_size"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.product.article} · {self.size}: {self.quantity}"
+
+
+class ProductMedia(models.Model):
+    """One picture of the product's gallery, in the order staff set."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="media", verbose_name=_("товар"))
+    image = models.ImageField(_("изображение"), upload_to="products/%Y/%m/")
+    alt = models.CharField(_("подпись"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("порядок"), default=0)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("изображение товара")
+        verbose_name_plural = _("изображения товара")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="media_product_position_idx")]
+
+    def __str__(self):
+        return f"{self.product.article} #{self.position}"

@@ -1,0 +1,139 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from config.models import TimeStampedModel
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Ожидает оплаты")
+    PAID = "paid", _("Оплачен")
+    PROCESSING = "processing", _("В обработке")
+    SHIPPED = "shipped", _("Отправлен")
+    DELIVERED = "delivered", _("Доставлен")
+    CANCELLED = "cancelled", _("Отменён")
+    REFUNDED = "refunded", _("Возвращён")
+
+
+class PaymentStatus(models.TextChoices):
+    """Mirrors the status of the YooKassa payment."""
+
+    PENDING = "pending", _("Ожидает оплаты")
+    WAITING_FOR_CAPTURE = "waiting_for_capture", _("Ожидает подтверждения")
+    SUCCEEDED = "succeeded", _("Оплачен")
+    CANCELED = "canceled", _("Отменён")
+    REFUNDED = "refunded", _("Возвращён")
+
+
+class Order(TimeStampedModel):
+    Status = OrderStatus
+    PaymentStatus = PaymentStatus
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("покупатель")
+    )
+    order_number = models.CharField(_("номер заказа"), max_length=32, unique=True)
+    total_amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2, default=0)
+    discount_amount = models.DecimalField(_("скидка, ₽"), max_digits=12, decimal_places=2, default=0)
+    final_amount = models.DecimalField(_("к оплате, ₽"), max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
+    )
+    payment_status = models.CharField(
+        _("статус оплаты"),
+        max_length=24,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        db_index=True,
+    )
+    tracking_number = models.CharField(_("трек-номер"), max_length=64, blank=True)
+    delivery_address = models.TextField(_("адрес доставки"), blank=True)
+    cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
+    payment_id = models.CharField(_("платёж ЮKassa"), max_length=64, blank=True, db_index=True)
+    payment_url = models.URLField(_("ссылка на оплату"), max_length=500, blank=True)
+    payment_idempotence_key = models.UUIDField(_("ключ идемпотентности"), default=uuid.uuid4, editable=False)
+    receipt_url = models.URLField(_("ссылка на чек"), max_length=500, blank=True)
+    promo_code = models.ForeignKey(
+        "promos.PromoCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("промокод"),
+    )
+    paid_at = models.DateTimeField(_("оплачен"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("заказ")
+        verbose_name_plural = _("заказы")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="order_user_created_idx"),
+            models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(condition=Q(discount_amount__gte=0), name="order_discount_non_negative"),
+            models.CheckConstraint(condition=Q(final_amount__gte=0), name="order_final_non_negative"),
+            # Compared within half a kopeck: SQLite keeps decimals as floating point numbers.
+            models.CheckConstraint(
+                condition=Q(final_amount__gte=F("total_amount") - F("discount_amount") - Decimal("0.005"))
+                & Q(final_amount__lte=F("total_amount") - F("discount_amount") + Decimal("0.005")),
+                name="order_final_is_total_minus_discount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.order_number
+
+    def get_absolute_url(self):
+        return reverse("shop:order", kwargs={"number": self.order_number})
+
+
+class OrderItem(models.Model):
+    """One line of an order at the price of the day; a preorder line belongs to exactly one wave."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("заказ"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="order_items", verbose_name=_("товар")
+    )
+    size = models.CharField(_("размер"), max_length=32)
+    quantity = models.PositiveIntegerField(_("количество"))
+    price = models.DecimalField(_("цена, ₽"), max_digits=12, decimal_places=2)
+    is_preorder = models.BooleanField(_("предзаказ"), default=False)
+    preorder_wave = models.ForeignKey(
+        "preorders.PreorderWave",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_items",
+        verbose_name=_("волна"),
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("позиция заказа")
+        verbose_name_plural = _("позиции заказа")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(is_preorder=False, preorder_wave__isnull=True)
+                | Q(is_preorder=True, preorder_wave__isnull=False),
+                name="order_item_preorder_has_wave",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id} {self.size} × {self.quantity}"
+
+    @property
+    def line_total(self):
+        return self.price * self.quantity

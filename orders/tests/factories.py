@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+import factory
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import ProductFactory
+from orders.models import Order, OrderItem
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A bare pending order row (no stock reserved): for reads, admin and analytics tests.
+
+    Tests of ordering rules place orders through `orders.services.order_place` instead.
+    """
+
+    class Meta:
+        model = Order
+
+    user = factory.SubFactory(UserFactory)
+    order_number = factory.Sequence(lambda n: f"DWC-2026-{n + 900000:06d}")
+    total_amount = Decimal("2490.00")
+    discount_amount = Decimal("0.00")
+    final_amount = factory.LazyAttribute(lambda o: o.total_amount - o.discount_amount)
+
+
+class OrderItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    size = "M"
+    quantity = 1
+    price = Decimal("2490.00")

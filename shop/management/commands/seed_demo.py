@@ -1,0 +1,321 @@
+"""Demo data that looks like a real drop shop. Idempotent: a second run changes nothing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Product, ProductMedia, ProductStock
+from pages.models import Page
+from preorders.models import PreorderWave
+from promos.models import PromoCode
+from shop.demo import demo_picture
+
+STAFF_PHONE = "+79990000001"
+STAFF_PASSWORD = "dwc-admin-2026"
+CUSTOMER_PHONE = "+79990000002"
+CUSTOMER_PASSWORD = "dwc-demo-2026"
+
+CLOTHES = ["XS", "S", "M", "L", "XL"]
+CLOTHES_TABLE = [
+    ["Размер", "Грудь, см", "Длина, см", "Рукав, см"],
+    ["XS", "96", "66", "60"],
+    ["S", "102", "68", "61"],
+    ["M", "108", "70", "62"],
+    ["L", "114", "72", "63"],
+    ["XL", "120", "74", "64"],
+]
+PANTS = ["44", "46", "48", "50", "52"]
+PANTS_TABLE = [
+    ["Размер", "Талия, см", "Бёдра, см", "Длина, см"],
+    ["44", "72", "96", "102"],
+    ["46", "76", "100", "103"],
+    ["48", "80", "104", "104"],
+    ["50", "84", "108", "105"],
+    ["52", "88", "112", "106"],
+]
+COTTON_CARE = "Стирка при 30 °C наизнанку. Не отбеливать. Сушить в расправленном виде, не в барабане. Гладить при средней температуре."
+
+# article, name, kind, colour, price, sizes, size table, stock per size, description
+STOCK_PRODUCTS = [
+    (
+        "DWC-HD-001",
+        "Худи «Базовое» чёрное",
+        "hoodie",
+        (34, 34, 38),
+        "6490",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [3, 8, 12, 6, 0],
+        "Плотный футер 420 г/м², капюшон на трёх панелях, карман-кенгуру.",
+    ),
+    (
+        "DWC-HD-002",
+        "Худи «Базовое» песочное",
+        "hoodie",
+        (196, 176, 140),
+        "6490",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [0, 4, 7, 5, 2],
+        "Тот же крой, что у чёрного: свободный, с опущенным плечом.",
+    ),
+    (
+        "DWC-TS-001",
+        "Футболка «Логотип» белая",
+        "tee",
+        (236, 236, 232),
+        "2490",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [10, 15, 20, 15, 8],
+        "Хлопок 240 г/м², вышитый логотип на груди.",
+    ),
+    (
+        "DWC-TS-002",
+        "Футболка «Логотип» графит",
+        "tee",
+        (70, 72, 78),
+        "2490",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [5, 0, 9, 3, 1],
+        "Хлопок 240 г/м², вышитый логотип на груди.",
+    ),
+    (
+        "DWC-LS-001",
+        "Лонгслив «Полоса»",
+        "longsleeve",
+        (120, 40, 44),
+        "3290",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [2, 6, 6, 4, 0],
+        "Лонгслив из плотного хлопка с контрастной полосой на рукаве.",
+    ),
+    (
+        "DWC-PT-001",
+        "Брюки «Карго» олива",
+        "pants",
+        (92, 100, 62),
+        "5990",
+        PANTS,
+        PANTS_TABLE,
+        [1, 5, 6, 3, 2],
+        "Рипстоп, шесть карманов, регулируемый низ.",
+    ),
+    (
+        "DWC-PT-002",
+        "Брюки «Прямые» чёрные",
+        "pants",
+        (30, 30, 34),
+        "5490",
+        PANTS,
+        PANTS_TABLE,
+        [0, 0, 0, 0, 0],
+        "Прямой крой, плотный хлопок. Распроданы, ждём поставку.",
+    ),
+    (
+        "DWC-CP-001",
+        "Кепка «Шестипанельная»",
+        "cap",
+        (40, 52, 90),
+        "1990",
+        [],
+        [],
+        [25],
+        "Хлопковый твил, металлическая застёжка.",
+    ),
+    (
+        "DWC-BG-001",
+        "Шопер «Холст»",
+        "bag",
+        (214, 200, 170),
+        "1490",
+        [],
+        [],
+        [40],
+        "Плотный холст, внутренний карман, длинные ручки.",
+    ),
+    (
+        "DWC-BG-002",
+        "Сумка «Через плечо»",
+        "bag",
+        (24, 24, 24),
+        "3990",
+        [],
+        [],
+        [6],
+        "Нейлон с водоотталкивающей пропиткой, регулируемый ремень.",
+    ),
+    (
+        "DWC-JK-001",
+        "Ветровка «Город»",
+        "jacket",
+        (60, 90, 110),
+        "8990",
+        CLOTHES,
+        CLOTHES_TABLE,
+        [1, 3, 4, 2, 1],
+        "Лёгкая ветровка с капюшоном в воротнике, мембрана 5000 мм.",
+    ),
+]
+
+# The drop: a preorder product whose three waves are partly filled.
+DROP = (
+    "DWC-DROP-01",
+    "Пуховик «Дроп 01»",
+    "jacket",
+    (150, 30, 30),
+    "14990",
+    CLOTHES,
+    CLOTHES_TABLE,
+    "Лимитированный дроп: пуховик оверсайз, утеплитель 250 г/м². Шьём волнами по 20 штук.",
+)
+DROP_WAVES = [(1, 20, 20, "production"), (2, 20, 7, "collecting"), (3, 20, 0, "collecting")]
+
+PAGES = {
+    "about": (
+        "О магазине",
+        """DWC — небольшой бренд одежды из Москвы.
+
+Мы шьём базовые вещи из плотных тканей и выпускаем лимитированные **дропы** по предзаказу: партию шьют волнами,
+и каждая волна уходит в производство, как только наберётся.
+
+Вопросы — в Telegram **@dwc_shop** или по почте hello@dwc.example.""",
+    ),
+    "delivery": (
+        "Доставка и оплата",
+        """## Доставка
+
+- По России — СДЭК до пункта выдачи или курьером, 2–7 дней.
+- Заказы из наличия отправляем за 1–2 рабочих дня.
+- Предзаказы — по готовности волны; статус волны виден в личном кабинете.
+
+## Оплата
+
+Картой, через СБП или ЮMoney на странице ЮKassa. Чек приходит на телефон.""",
+    ),
+    "offer": (
+        "Публичная оферта",
+        """## 1. Общие положения
+
+Настоящая оферта — предложение магазина DWC заключить договор купли-продажи товаров дистанционным способом.
+
+## 2. Оформление заказа
+
+Заказ считается оформленным после оплаты. Неоплаченный заказ отменяется через 30 минут.
+
+## 3. Возврат
+
+Товар надлежащего качества можно вернуть в течение 7 дней после получения.""",
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo data: products with pictures, a preorder drop, promo codes, pages and a staff user."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = 0
+        for article, name, kind, color, price, sizes, table, stock, description in STOCK_PRODUCTS:
+            product, is_new = self._product(article, name, kind, color, price, sizes, table, description)
+            created += is_new
+            if is_new:
+                for size, quantity in zip(product.size_labels, stock, strict=True):
+                    ProductStock.objects.create(product=product, size=size, quantity=quantity)
+
+        article, name, kind, color, price, sizes, table, description = DROP
+        drop, is_new = self._product(
+            article,
+            name,
+            kind,
+            color,
+            price,
+            sizes,
+            table,
+            description,
+            order_type=Product.OrderType.PREORDER,
+            preorder_waves_total=len(DROP_WAVES),
+            preorder_wave_capacity=20,
+        )
+        created += is_new
+        if is_new:
+            for number, capacity, count, status in DROP_WAVES:
+                PreorderWave.objects.create(
+                    product=drop, wave_number=number, capacity=capacity, current_count=count, status=status
+                )
+
+        self._promo_codes(drop)
+        for slug, (title, content) in PAGES.items():
+            Page.objects.get_or_create(slug=slug, defaults={"title": title, "content": content})
+
+        if not User.objects.filter(phone=STAFF_PHONE).exists():
+            User.objects.create_superuser(STAFF_PHONE, STAFF_PASSWORD, full_name="Администратор DWC")
+        if not User.objects.filter(phone=CUSTOMER_PHONE).exists():
+            User.objects.create_user(
+                CUSTOMER_PHONE,
+                CUSTOMER_PASSWORD,
+                full_name="Анна Покупатель",
+                address="Москва, ул. Тверская, д. 1, кв. 1",
+                cdek_point="MSK123",
+            )
+
+        self.stdout.write(self.style.SUCCESS(f"Демо-данные загружены: новых товаров {created}."))
+        self.stdout.write(f"Админка: /admin/  телефон {STAFF_PHONE}  пароль {STAFF_PASSWORD}")
+        self.stdout.write(f"Покупатель: телефон {CUSTOMER_PHONE}  пароль {CUSTOMER_PASSWORD}")
+
+    def _product(self, article, name, kind, color, price, sizes, table, description, **extra):
+        product, is_new = Product.objects.get_or_create(
+            article=article,
+            defaults={
+                "name": name,
+                "price": Decimal(price),
+                "sizes": sizes,
+                "size_table": table,
+                "description": description,
+                "care_instructions": COTTON_CARE,
+                **extra,
+            },
+        )
+        if not product.media.exists():
+            for variant in range(2):
+                media = ProductMedia(product=product, alt=name, position=variant)
+                picture = demo_picture(title=name, kind=kind, color=color, variant=variant)
+                media.image.save(f"{article.lower()}-{variant + 1}.jpg", ContentFile(picture), save=True)
+        return product, is_new
+
+    def _promo_codes(self, drop):
+        now = timezone.now()
+        PromoCode.objects.get_or_create(
+            code="WELCOME10", defaults={"description": "Скидка 10% на первый заказ", "discount_percent": 10}
+        )
+        PromoCode.objects.get_or_create(
+            code="MINUS500",
+            defaults={"description": "Минус 500 ₽", "discount_amount": Decimal("500"), "max_uses": 100},
+        )
+        drop_code, is_new = PromoCode.objects.get_or_create(
+            code="DROP15",
+            defaults={
+                "description": "15% на дроп",
+                "discount_percent": 15,
+                "max_uses": 50,
+                "valid_until": now + timedelta(days=60),
+            },
+        )
+        if is_new:
+            drop_code.products.add(drop)
+        PromoCode.objects.get_or_create(
+            code="SUMMER25",
+            defaults={
+                "description": "Летняя акция (закончилась)",
+                "discount_percent": 25,
+                "valid_from": now - timedelta(days=180),
+                "valid_until": now - timedelta(days=90),
+            },
+        )

@@ -1,0 +1,36 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from catalog.models import Product
+from preorders.models import PreorderWave
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return {
+        model._meta.label: sorted(model.objects.values_list("pk", flat=True))
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "catalog", "preorders", "promos", "orders", "pages"}
+    }
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _snapshot() == first
+
+
+def test_seed_demo_looks_like_a_drop_shop():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Product.objects.visible().count() >= 12
+    assert all(product.media.exists() for product in Product.objects.all())
+    drop = Product.objects.get(order_type=Product.OrderType.PREORDER)
+    counts = list(PreorderWave.objects.filter(product=drop).values_list("current_count", "capacity"))
+    assert len(counts) == 3 and 0 < sum(c for c, _ in counts) < sum(cap for _, cap in counts)
+    for slug in ("about", "delivery", "offer"):
+        assert apps.get_model("pages", "Page").objects.filter(slug=slug).exists()
+    staff = apps.get_model("accounts", "User").objects.get(is_staff=True)
+    assert staff.check_password("dwc-admin-2026")
