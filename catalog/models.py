@@ -131,6 +131,25 @@ class Product(TimeStampedModel):
     def is_preorder(self) -> bool:
         return self.order_type in (self.OrderType.PREORDER, self.OrderType.WAITING)
 
+    def open_waves(self, waves=None) -> list:
+        """Waves that take new units, in the order they fill: collecting, with room, by number.
+
+        Pass the waves when they are already loaded; otherwise they are read (prefetched rows are used).
+        """
+        waves = list(self.waves.all()) if waves is None else list(waves)
+        return sorted(
+            (w for w in waves if w.status == "collecting" and w.current_count < w.capacity),
+            key=lambda w: w.wave_number,
+        )
+
+    def current_wave(self, waves=None):
+        """The wave new units go to, or the last wave when every wave is full; None without waves."""
+        waves = list(self.waves.all()) if waves is None else list(waves)
+        open_waves = self.open_waves(waves)
+        if open_waves:
+            return open_waves[0]
+        return max(waves, key=lambda w: w.wave_number) if waves else None
+
 
 class ProductStock(models.Model):
     """Units on hand of one size of an in-stock product. The product's stock count is their sum."""
