@@ -1,0 +1,1 @@
+"""pytest fixtures that run the local fake YooKassa on a free loopback port."""
