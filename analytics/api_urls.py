@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics.api import AnalyticsSummaryView
+
+urlpatterns = [
+    path("analytics/summary/", AnalyticsSummaryView.as_view(), name="analytics-summary"),
+]

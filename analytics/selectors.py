@@ -1,0 +1,255 @@
+"""The staff report: what the shop sold over a date range, computed by the database.
+
+Every figure is an aggregate query; Python only shapes the few result rows (statuses, products, days, codes),
+never the orders themselves. The period is a range of calendar days in the shop's time zone (Europe/Moscow),
+both ends included, and an order belongs to the day it was created.
+
+Revenue counts the orders that were paid and not given back: paid, processing, shipped, delivered (their
+`final_amount`, after discounts). Cancelled, refunded and still unpaid orders bring no revenue.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from catalog.models import Product
+from orders.models import Order, OrderItem, OrderStatus
+from preorders.models import PreorderWave
+
+SHOP_TIMEZONE = ZoneInfo("Europe/Moscow")
+REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+TOP_PRODUCTS_LIMIT = 10
+MAX_PERIOD_DAYS = 3 * 366
+
+KOPECK = Decimal("0.01")
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def money(value) -> Decimal:
+    """Rubles to the kopeck; SQLite hands decimal sums back as binary floats, so they are rounded here."""
+    return Decimal(str(value or 0)).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def percent(part, whole) -> Decimal:
+    if not whole:
+        return ZERO
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time.min, tzinfo=SHOP_TIMEZONE)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period (exclusive)."""
+        return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=SHOP_TIMEZONE)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.date_from + timedelta(days=n) for n in range((self.date_to - self.date_from).days + 1)]
+
+
+def period_default(*, today: date | None = None, days: int = 30) -> Period:
+    """The last `days` days, today included (Moscow time)."""
+    today = today or datetime.now(SHOP_TIMEZONE).date()
+    return Period(date_from=today - timedelta(days=days - 1), date_to=today)
+
+
+def _orders_in(period: Period):
+    return Order.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+
+
+def _revenue_orders_in(period: Period):
+    return _orders_in(period).filter(status__in=REVENUE_STATUSES)
+
+
+def analytics_totals(*, period: Period) -> dict:
+    paid = Q(status__in=REVENUE_STATUSES)
+    row = _orders_in(period).aggregate(
+        orders_count=Count("id"),
+        paid_orders_count=Count("id", filter=paid),
+        revenue=Sum("final_amount", filter=paid),
+        discount_total=Sum("discount_amount", filter=paid),
+    )
+    by_status = dict(_orders_in(period).values_list("status").annotate(n=Count("id")).order_by())
+    revenue = money(row["revenue"])
+    paid_count = row["paid_orders_count"]
+    return {
+        "revenue": revenue,
+        "orders_count": row["orders_count"],
+        "paid_orders_count": paid_count,
+        "average_check": money(revenue / paid_count) if paid_count else ZERO,
+        "conversion_percent": percent(paid_count, row["orders_count"]),
+        "discount_total": money(row["discount_total"]),
+        "orders_by_status": [
+            {"status": value, "label": str(label), "count": by_status.get(value, 0)}
+            for value, label in OrderStatus.choices
+        ],
+    }
+
+
+def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -> dict:
+    """Best sellers among paid orders: by units and by revenue (line prices, before the order's discount)."""
+    rows = (
+        OrderItem.objects.filter(
+            order__created_at__gte=period.start,
+            order__created_at__lt=period.end,
+            order__status__in=REVENUE_STATUSES,
+        )
+        .values("product_id", "product__name", "product__article")
+        .annotate(
+            units=Sum("quantity"),
+            revenue=Sum(ExpressionWrapper(F("price") * F("quantity"), output_field=MONEY)),
+        )
+    )
+
+    def shaped(queryset):
+        return [
+            {
+                "product_id": row["product_id"],
+                "name": row["product__name"],
+                "article": row["product__article"],
+                "units": row["units"],
+                "revenue": money(row["revenue"]),
+            }
+            for row in queryset[:limit]
+        ]
+
+    return {
+        "by_units": shaped(rows.order_by("-units", "-revenue", "product_id")),
+        "by_revenue": shaped(rows.order_by("-revenue", "-units", "product_id")),
+    }
+
+
+def analytics_promo_usage(*, period: Period) -> dict:
+    """How each promo code was used by the paid orders of the period, and the discount it gave."""
+    rows = (
+        _revenue_orders_in(period)
+        .filter(promo_code__isnull=False)
+        .values("promo_code_id", "promo_code__code", "promo_code__current_uses", "promo_code__max_uses")
+        .annotate(orders_count=Count("id"), discount_total=Sum("discount_amount"), revenue=Sum("final_amount"))
+        .order_by("-orders_count", "promo_code__code")
+    )
+    codes = [
+        {
+            "code": row["promo_code__code"],
+            "orders_count": row["orders_count"],
+            "discount_total": money(row["discount_total"]),
+            "revenue": money(row["revenue"]),
+            "current_uses": row["promo_code__current_uses"],
+            "max_uses": row["promo_code__max_uses"],
+        }
+        for row in rows
+    ]
+    totals = (
+        _revenue_orders_in(period)
+        .filter(promo_code__isnull=False)
+        .aggregate(orders_count=Count("id"), discount_total=Sum("discount_amount"))
+    )
+    return {
+        "orders_count": totals["orders_count"],
+        "discount_total": money(totals["discount_total"]),
+        "codes": codes,
+    }
+
+
+def analytics_wave_fill() -> list[dict]:
+    """How full each preorder product's waves are now (a state, not a period figure)."""
+    products = (
+        Product.objects.filter(
+            order_type__in=[Product.OrderType.PREORDER, Product.OrderType.WAITING],
+            is_archived=False,
+            waves__isnull=False,
+        )
+        .annotate(
+            capacity_total=Coalesce(Sum("waves__capacity"), 0),
+            ordered_total=Coalesce(Sum("waves__current_count"), 0),
+            waves_count=Count("waves"),
+        )
+        .order_by("name", "id")
+    )
+    products = list(products)
+    waves_of: dict[int, list[PreorderWave]] = {}
+    for wave in PreorderWave.objects.filter(product__in=[p.pk for p in products]).order_by("wave_number"):
+        waves_of.setdefault(wave.product_id, []).append(wave)
+    result = []
+    for product in products:
+        waves = waves_of.get(product.pk, [])
+        current = product.current_wave(waves)
+        result.append(
+            {
+                "product_id": product.pk,
+                "name": product.name,
+                "article": product.article,
+                "order_type": product.order_type,
+                "capacity": product.capacity_total,
+                "ordered": product.ordered_total,
+                "fill_percent": percent(product.ordered_total, product.capacity_total),
+                "waves_total": product.waves_count,
+                "current_wave": current.wave_number if current else None,
+                "waves": [
+                    {
+                        "wave_number": wave.wave_number,
+                        "capacity": wave.capacity,
+                        "current_count": wave.current_count,
+                        "status": wave.status,
+                        "fill_percent": percent(wave.current_count, wave.capacity),
+                    }
+                    for wave in waves
+                ],
+            }
+        )
+    return result
+
+
+def analytics_revenue_by_day(*, period: Period) -> list[dict]:
+    """Every day of the period (days without orders too): revenue, orders created and orders paid."""
+    paid = Q(status__in=REVENUE_STATUSES)
+    rows = {
+        row["day"]: row
+        for row in _orders_in(period)
+        .annotate(day=TruncDate("created_at", tzinfo=SHOP_TIMEZONE))
+        .values("day")
+        .annotate(
+            orders_count=Count("id"),
+            paid_orders_count=Count("id", filter=paid),
+            revenue=Sum("final_amount", filter=paid),
+        )
+        .order_by("day")
+    }
+    return [
+        {
+            "date": day,
+            "revenue": money(rows[day]["revenue"]) if day in rows else ZERO,
+            "orders_count": rows[day]["orders_count"] if day in rows else 0,
+            "paid_orders_count": rows[day]["paid_orders_count"] if day in rows else 0,
+        }
+        for day in period.days
+    ]
+
+
+def analytics_summary(*, period: Period) -> dict:
+    """The whole report for the period, as the API and the admin dashboard show it."""
+    top = analytics_top_products(period=period)
+    return {
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "currency": "RUB",
+        **analytics_totals(period=period),
+        "top_products_by_units": top["by_units"],
+        "top_products_by_revenue": top["by_revenue"],
+        "promo_codes": analytics_promo_usage(period=period),
+        "preorder_waves": analytics_wave_fill(),
+        "revenue_by_day": analytics_revenue_by_day(period=period),
+    }

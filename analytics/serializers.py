@@ -1,0 +1,112 @@
+"""Input and output of the analytics report. Amounts and percents travel as strings ("3490.00")."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from analytics.selectors import MAX_PERIOD_DAYS, Period, period_default
+from orders.models import OrderStatus
+from preorders.models import WaveStatus
+
+DATE_FORMATS = ["%Y-%m-%d"]
+
+
+def Money(**kwargs):  # noqa: N802 - reads like a field class
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    """`?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD`, both days included; the last 30 days when left out."""
+
+    date_from = serializers.DateField(required=False, input_formats=DATE_FORMATS)
+    date_to = serializers.DateField(required=False, input_formats=DATE_FORMATS)
+
+    def validate(self, attrs):
+        default = period_default()
+        date_to = attrs.get("date_to") or (
+            max(default.date_to, attrs["date_from"]) if attrs.get("date_from") else default.date_to
+        )
+        date_from = attrs.get("date_from") or min(default.date_from, date_to)
+        if date_from > date_to:
+            raise serializers.ValidationError({"date_to": _("Дата окончания раньше даты начала.")})
+        if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+            raise serializers.ValidationError(
+                {"date_to": _("Период не может быть длиннее %(days)s дней.") % {"days": MAX_PERIOD_DAYS}}
+            )
+        return {"period": Period(date_from=date_from, date_to=date_to)}
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TopProductSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    article = serializers.CharField()
+    units = serializers.IntegerField()
+    revenue = Money()
+
+
+class PromoCodeUsageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    orders_count = serializers.IntegerField()
+    discount_total = Money()
+    revenue = Money()
+    current_uses = serializers.IntegerField()
+    max_uses = serializers.IntegerField(allow_null=True)
+
+
+class PromoUsageSerializer(serializers.Serializer):
+    orders_count = serializers.IntegerField()
+    discount_total = Money()
+    codes = PromoCodeUsageSerializer(many=True)
+
+
+class WaveFillSerializer(serializers.Serializer):
+    wave_number = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    current_count = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=WaveStatus.choices)
+    fill_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ProductWaveFillSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    article = serializers.CharField()
+    order_type = serializers.CharField()
+    capacity = serializers.IntegerField()
+    ordered = serializers.IntegerField()
+    fill_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+    waves_total = serializers.IntegerField()
+    current_wave = serializers.IntegerField(allow_null=True)
+    waves = WaveFillSerializer(many=True)
+
+
+class DayRevenueSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    revenue = Money()
+    orders_count = serializers.IntegerField()
+    paid_orders_count = serializers.IntegerField()
+
+
+class SummarySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    currency = serializers.CharField()
+    revenue = Money(help_text="Сумма оплаченных заказов (paid, processing, shipped, delivered) после скидок.")
+    orders_count = serializers.IntegerField(help_text="Заказов создано за период.")
+    paid_orders_count = serializers.IntegerField(help_text="Из них оплачено и не возвращено.")
+    average_check = Money()
+    conversion_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=2, help_text="Оплаченные / созданные, в процентах."
+    )
+    discount_total = Money(help_text="Скидки в оплаченных заказах.")
+    orders_by_status = StatusCountSerializer(many=True)
+    top_products_by_units = TopProductSerializer(many=True)
+    top_products_by_revenue = TopProductSerializer(many=True)
+    promo_codes = PromoUsageSerializer()
+    preorder_waves = ProductWaveFillSerializer(many=True)
+    revenue_by_day = DayRevenueSerializer(many=True)
