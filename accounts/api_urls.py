@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from accounts.api import AuthViewSet, UserViewSet
+
+router = SimpleRouter()
+router.register("auth", AuthViewSet, basename="auth")
+router.register("users", UserViewSet, basename="users")
+
+urlpatterns = router.urls

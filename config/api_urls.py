@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("promos.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("config.api_views")),
 ]

@@ -1,12 +1,19 @@
 """One error format for the whole API: `{"detail": ..., "code": ...}` or DRF field errors."""
 
+import math
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from config.errors import DomainError
+
+TOKEN_NOT_VALID = "Токен недействителен или срок его действия истёк."
 
 
 def api_exception_handler(exc, context):
@@ -16,6 +23,14 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A model or service check that a serializer did not catch is still the client's mistake.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, TokenError):
+        exc = InvalidToken()
+    if isinstance(exc, InvalidToken):
+        # simplejwt answers with its own nested, untranslated body: keep ours.
+        exc = exceptions.AuthenticationFailed(TOKEN_NOT_VALID, code="token_not_valid")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -23,7 +38,9 @@ def api_exception_handler(exc, context):
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else "error"
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response.data["retry_after"] = int(exc.wait)
+            retry_after = max(math.ceil(exc.wait), 1)
+            response.data["retry_after"] = retry_after
+            response["Retry-After"] = str(retry_after)
     elif response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
-        response.data = {"detail": response.data, "code": "invalid"}
+        response.data = {"detail": " ".join(str(message) for message in response.data), "code": "invalid"}
     return response

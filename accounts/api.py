@@ -1,0 +1,97 @@
+"""Sign-up, sign-in, token refresh and the customer's own profile."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from accounts import services
+from accounts.serializers import (
+    LoginSerializer,
+    RefreshSerializer,
+    RegisteredSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle
+from config.api import error_responses
+
+
+class AuthViewSet(viewsets.GenericViewSet):
+    """Phone and password in, a JWT pair out."""
+
+    permission_classes = [permissions.AllowAny]
+    # A stale or forged Authorization header must not stand between a customer and signing in again.
+    authentication_classes: list = []
+    serializer_class = LoginSerializer
+
+    def get_throttles(self):
+        if self.action in ("register", "login"):
+            return [AuthIPThrottle(), AuthPhoneThrottle()]
+        return []
+
+    @extend_schema(
+        operation_id="auth_register",
+        request=RegisterSerializer,
+        responses={201: RegisteredSerializer, **error_responses(400, 429)},
+        description="Регистрация по телефону и паролю (не короче 6 символов). Телефон приводится к +7XXXXXXXXXX; "
+        "уже зарегистрированный номер в любом написании — 400 с кодом `phone_taken`.",
+    )
+    @action(detail=False, methods=["post"])
+    def register(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        body = {"user": UserSerializer(user).data, **services.user_tokens(user=user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="auth_login",
+        request=LoginSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        description="Вход по телефону и паролю. Неверные данные — 401 с кодом `invalid_credentials`.",
+    )
+    @action(detail=False, methods=["post"])
+    def login(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_authenticate(request=request, **serializer.validated_data)
+        return Response(services.user_tokens(user=user))
+
+    @extend_schema(
+        operation_id="auth_refresh",
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401)},
+        description="Новая пара токенов; использованный токен обновления больше не действует.",
+    )
+    @action(detail=False, methods=["post"])
+    def refresh(self, request):
+        RefreshSerializer(data=request.data).is_valid(raise_exception=True)
+        serializer = TokenRefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class UserViewSet(viewsets.GenericViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = UserSerializer
+
+    @extend_schema(operation_id="users_me_retrieve", responses={200: UserSerializer, **error_responses(401)})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="users_me_partial_update",
+        request=UserSerializer,
+        responses={200: UserSerializer, **error_responses(400, 401)},
+        description="Изменение профиля. Телефон и права доступа только для чтения.",
+    )
+    @me.mapping.patch
+    def me_update(self, request):
+        serializer = UserSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, data=serializer.validated_data)
+        return Response(UserSerializer(user).data)

@@ -1,0 +1,62 @@
+from django.contrib.auth.password_validation import validate_password
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.phones import phone_normalize
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """The customer's profile; phone and access rights are read-only."""
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "phone",
+            "full_name",
+            "email",
+            "address",
+            "cdek_point",
+            "telegram",
+            "vk",
+            "is_staff",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "phone", "is_staff", "date_joined"]
+        extra_kwargs = {"address": {"max_length": 2000}}
+
+    date_joined = serializers.DateTimeField(source="created_at", read_only=True)
+
+
+class RegisterSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32, help_text="Номер в любом написании: +7 916 123-45-67, 8916…")
+    password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+
+    def validate_phone(self, value):
+        return phone_normalize(value)
+
+    def validate_password(self, value):
+        validate_password(value)
+        return value
+
+
+class LoginSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Токен доступа: заголовок `Authorization: Bearer <access>`, 24 часа.")
+    refresh = serializers.CharField(help_text="Токен обновления; после использования заменяется новым.")
+
+
+class RegisteredSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)

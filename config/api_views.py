@@ -1,0 +1,73 @@
+"""Service endpoints of the API: health check, OpenAPI schema and its Swagger UI."""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.urls import path
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
+
+HealthSerializer = inline_serializer(
+    name="Health",
+    fields={
+        "status": serializers.CharField(help_text="`ok` или `unavailable`."),
+        "database": serializers.CharField(help_text="`ok` или `unavailable`."),
+    },
+)
+
+
+def database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+class HealthView(APIView):
+    """For load balancers and monitoring: 200 while the database answers, 503 when it does not."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        operation_id="health",
+        responses={
+            200: HealthSerializer,
+            503: OpenApiResponse(HealthSerializer, description="База данных недоступна."),
+        },
+    )
+    def get(self, request):
+        if database_answers():
+            return Response({"status": "ok", "database": "ok"})
+        return Response(
+            {"status": "unavailable", "database": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document, JSON unless `?format=yaml` or an `Accept` header asks for YAML."""
+
+    renderer_classes = [OpenApiJsonRenderer, OpenApiJsonRenderer2, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    authentication_classes: list = []
+
+
+urlpatterns = [
+    path("health/", HealthView.as_view(), name="api-health"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
