@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from catalog.api import ProductViewSet
+
+router = SimpleRouter()
+router.register("products", ProductViewSet, basename="product")
+
+urlpatterns = router.urls

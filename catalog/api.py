@@ -1,0 +1,78 @@
+"""The catalog for frontends: anyone reads visible products, staff write them."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from catalog.filters import ProductFilter
+from catalog.serializers import ProductSerializer
+from config.api import IsStaffOrReadOnly, error_responses
+
+_WRITE_HELP = (
+    'Только для сотрудников. `stock` — остатки по размерам {"S": 5, "M": 0}; размеры должны быть из `sizes`. '
+    "Для предзаказа (`preorder`) нужны `preorder_waves_total` и `preorder_wave_capacity` — волны создаются сами."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Видимые товары (активные и не в архиве); сотрудники видят все.",
+        responses={200: ProductSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(responses={200: ProductSerializer, **error_responses(404)}),
+    create=extend_schema(
+        description=_WRITE_HELP, responses={201: ProductSerializer, **error_responses(400, 401, 403)}
+    ),
+    update=extend_schema(
+        description=_WRITE_HELP, responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)}
+    ),
+    partial_update=extend_schema(
+        description=_WRITE_HELP, responses={200: ProductSerializer, **error_responses(400, 401, 403, 404)}
+    ),
+    destroy=extend_schema(
+        description="Убирает товар в архив (`is_archived`); товары не удаляются — на них ссылаются заказы.",
+        responses={204: None, **error_responses(401, 403, 404)},
+    ),
+)
+class ProductViewSet(viewsets.ModelViewSet):
+    serializer_class = ProductSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.product_list(user=self.request.user)
+
+    def get_object(self):
+        product = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, product)
+        return product
+
+    def _reloaded(self, product):
+        return selectors.product_get(pk=product.pk, user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        stock = data.pop("stock", None)
+        product = services.product_create(data=data, stock=stock)
+        body = self.get_serializer(self._reloaded(product)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        product = self.get_object()
+        serializer = self.get_serializer(product, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        stock = data.pop("stock", None)
+        product = services.product_update(product=product, data=data, stock=stock)
+        return Response(self.get_serializer(self._reloaded(product)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.product_archive(product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
