@@ -1,6 +1,147 @@
 """Catalog writes: products with their stock per size, and stock movements of orders."""
 
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from catalog.models import Product, ProductStock
+from config.errors import DomainError
+from preorders.services import product_sync_waves
+from orders.errors import OutOfStock
+
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
+class ProductRejected(DomainError):
+    code = "product_invalid"
+
+
+PRODUCT_FIELDS = (
+    "name",
+    "article",
+    "description",
+    "price",
+    "sizes",
+    "size_table",
+    "care_instructions",
+    "order_type",
+    "preorder_waves_total",
+    "preorder_wave_capacity",
+    "is_active",
+    "is_archived",
+)
+
+
+def _product_check(product: Product) -> None:
+    if product.is_preorder and (product.preorder_waves_total < 1 or product.preorder_wave_capacity < 1):
+        raise ProductRejected(
+            "Для предзаказа укажите число волн и ёмкость волны (не меньше 1).",
+            code="preorder_waves_required",
+        )
+    if len(set(product.size_labels)) != len(product.size_labels):
+        raise ProductRejected("Размеры не должны повторяться.", code="duplicate_size")
+
+
+def _product_after_save(*, product: Product, stock: dict[str, int] | None) -> Product:
+    # Sizes no longer offered take their stock rows with them.
+    ProductStock.objects.filter(product=product).exclude(size__in=product.size_labels).delete()
+    if stock is not None:
+        product_set_stock(product=product, stock=stock)
+    if product.is_preorder:
+        product_sync_waves(product=product)
+    return product
+
+
+@transaction.atomic
+def product_create(*, data: dict, stock: dict[str, int] | None = None) -> Product:
+    """Add a product; a preorder product gets its waves at once."""
+    product = Product(**{field: value for field, value in data.items() if field in PRODUCT_FIELDS})
+    _product_check(product)
+    product.save()
+    return _product_after_save(product=product, stock=stock)
+
+
+@transaction.atomic
+def product_update(*, product: Product, data: dict, stock: dict[str, int] | None = None) -> Product:
+    """Change a product's fields and, when given, its stock; waves follow the preorder settings."""
+    changed = [field for field in data if field in PRODUCT_FIELDS]
+    for field in changed:
+        setattr(product, field, data[field])
+    _product_check(product)
+    if changed:
+        product.save(update_fields=[*changed, "updated_at"])
+    return _product_after_save(product=product, stock=stock)
+
+
+@transaction.atomic
+def product_set_stock(*, product: Product, stock: dict[str, int]) -> None:
+    """Set units on hand per size (absolute counts). Sizes must be the product's own; counts are never negative."""
+    labels = product.size_labels
+    unknown = [size for size in stock if size not in labels]
+    if unknown:
+        raise ProductRejected(
+            f"У товара нет размеров: {', '.join(unknown)}. Размеры товара: {', '.join(labels)}.",
+            code="unknown_size",
+            sizes=unknown,
+        )
+    negative = [size for size, quantity in stock.items() if quantity < 0]
+    if negative:
+        raise ProductRejected("Остаток не может быть отрицательным.", code="negative_stock", sizes=negative)
+    # Lock like the order side does (pk order), so a staff edit and a checkout queue instead of deadlocking.
+    rows = {
+        row.size: row
+        for row in ProductStock.objects.select_for_update(of=("self",)).filter(product=product).order_by("pk")
+    }
+    for size, quantity in stock.items():
+        if size in rows:
+            if rows[size].quantity != quantity:
+                ProductStock.objects.filter(pk=rows[size].pk).update(quantity=quantity)
+        else:
+            ProductStock.objects.create(product=product, size=size, quantity=quantity)
+
+
+def product_archive(*, product: Product) -> Product:
+    """Take a product off sale for good. Products are never deleted: past orders keep pointing at them."""
+    if not product.is_archived:
+        product.is_archived = True
+        product.save(update_fields=["is_archived", "updated_at"])
+    return product
 
 
 # --- Stock movements (orders) ---------------------------------------------------------------------------------
+StockKey = tuple[int, str]  # (product id, size label)
+
+
+def stock_lock(*, keys: Iterable[StockKey]) -> dict[StockKey, ProductStock]:
+    """Lock the stock rows of these (product, size) pairs, in primary-key order.
+
+    Every writer of stock locks in the same order, so two orders naming the same sizes in opposite order queue
+    instead of deadlocking. A size without a row simply has no stock.
+    """
+    keys = set(keys)
+    if not keys:
+        return {}
+    match = Q()
+    for product_id, size in keys:
+        match |= Q(product_id=product_id, size=size)
+    rows = ProductStock.objects.select_for_update(of=("self",)).filter(match).order_by("pk")
+    return {(row.product_id, row.size): row for row in rows}
+
+
+def stock_take(*, rows: dict[StockKey, ProductStock], quantities: dict[StockKey, int]) -> None:
+    """Take units off locked rows. The conditional update (and the table's check) keeps stock at zero or above."""
+    for key in sorted(quantities, key=lambda k: rows[k].pk):
+        quantity = quantities[key]
+        row = rows[key]
+        taken = ProductStock.objects.filter(pk=row.pk, quantity__gte=quantity).update(
+            quantity=F("quantity") - quantity
+        )
+        if not taken:
+            raise OutOfStock(available=row.quantity)
+        row.quantity -= quantity
+
+
+def stock_release(*, quantities: dict[StockKey, int]) -> None:
+    """Give units back to their sizes (a cancelled or lapsed order), locking rows in the same order as takers."""
+    rows = stock_lock(keys=[key for key, quantity in quantities.items() if quantity > 0])
+    for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
+        ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])

@@ -30,6 +30,21 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Возвращён")
 
 
+# Where an order may go from each status; anything else makes no sense and is refused.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.REFUNDED}),
+    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.REFUNDED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
+}
+
+# Payment states in which nobody has paid: the order may still be cancelled and its units given back.
+UNPAID_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.CANCELED)
+
+
 class Order(TimeStampedModel):
     Status = OrderStatus
     PaymentStatus = PaymentStatus
@@ -94,6 +109,19 @@ class Order(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("shop:order", kwargs={"number": self.order_number})
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def is_cancellable(self) -> bool:
+        """Only an order nobody has paid for may be cancelled (by its customer, staff or the timeout)."""
+        return self.status == OrderStatus.PENDING and self.payment_status in UNPAID_PAYMENT_STATUSES
+
+    @property
+    def is_payable(self) -> bool:
+        """A pending order whose payment has not gone through may be paid (again)."""
+        return self.status == OrderStatus.PENDING and self.payment_status in UNPAID_PAYMENT_STATUSES
 
 
 class OrderItem(models.Model):

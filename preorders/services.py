@@ -1,11 +1,18 @@
 """Preorder rules: waves as the one source of truth, allocation of units, wave lifecycle, the waitlist."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.phones import phone_normalize
+from accounts.sms import sms_enqueue
 from catalog.models import Product
-from preorders.models import PreorderWave, WaitlistEntry, WaveStatus
+from config.errors import ConflictError, DomainError
+from orders.errors import WaveCapacityExceeded
+from orders.models import Order, OrderStatus
+from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 
 
 # --- Wave setup (staff) ---------------------------------------------------------------------------------------
@@ -14,7 +21,8 @@ def product_sync_waves(*, product: Product) -> list[PreorderWave]:
     """Make a preorder product's waves match `preorder_waves_total` × `preorder_wave_capacity`.
 
     Missing waves are added; a future wave (still collecting, nothing allocated) takes the new capacity. Waves
-    that already hold units are never shrunk below their count nor removed.
+    that already hold units are never shrunk below their count nor removed. A `waiting` product that gains a
+    wave with room takes preorders again, and its waitlist hears about it.
     """
     if not product.is_preorder or product.preorder_waves_total < 1:
         return list(product.waves.all())
@@ -32,6 +40,9 @@ def product_sync_waves(*, product: Product) -> list[PreorderWave]:
         ):
             wave.capacity = product.preorder_wave_capacity
             wave.save(update_fields=["capacity", "updated_at"])
+    product_refresh_preorder_state(product=product, waves=list(waves.values()))
+    if product.order_type == Product.OrderType.PREORDER:
+        waitlist_notify(product=product)
     return sorted(waves.values(), key=lambda w: w.wave_number)
 
 
@@ -51,6 +62,204 @@ def waitlist_join(*, product: Product, phone: str, user=None) -> WaitlistEntry:
 
 
 # --- Allocation of units to waves (orders) ---------------------------------------------------------------------
+def waves_lock(*, product_ids) -> dict[int, list[PreorderWave]]:
+    """Lock the waves of these products in primary-key order (the order every allocator and releaser uses)."""
+    product_ids = set(product_ids)
+    waves: dict[int, list[PreorderWave]] = {product_id: [] for product_id in product_ids}
+    if not product_ids:
+        return waves
+    for wave in (
+        PreorderWave.objects.select_for_update(of=("self",)).filter(product_id__in=product_ids).order_by("pk")
+    ):
+        waves[wave.product_id].append(wave)
+    return waves
+
+
+def waves_free_units(*, product: Product, waves: list[PreorderWave]) -> int:
+    """Units the product's open waves can still take; a `waiting` (or in-stock) product takes none."""
+    if product.order_type != Product.OrderType.PREORDER:
+        return 0
+    return sum(wave.free for wave in product.open_waves(waves))
+
+
+def waves_allocate(
+    *, product: Product, waves: list[PreorderWave], quantity: int
+) -> list[tuple[PreorderWave, int]]:
+    """Put `quantity` units into the open waves in wave order, splitting over consecutive waves.
+
+    Takes locked waves (see `waves_lock`) and returns (wave, units) pairs. Each count moves by a conditional
+    update that the table's `current_count <= capacity` check backs; nothing is allocated if all waves
+    together cannot take the units.
+    """
+    if quantity > waves_free_units(product=product, waves=waves):
+        raise WaveCapacityExceeded(available=waves_free_units(product=product, waves=waves))
+    allocations = []
+    left = quantity
+    for wave in product.open_waves(waves):
+        units = min(wave.free, left)
+        taken = PreorderWave.objects.filter(
+            pk=wave.pk, status=WaveStatus.COLLECTING, current_count__lte=F("capacity") - units
+        ).update(current_count=F("current_count") + units)
+        if not taken:
+            raise WaveCapacityExceeded(available=0)
+        wave.current_count += units
+        allocations.append((wave, units))
+        left -= units
+        if not left:
+            break
+    return allocations
+
+
+def waves_release(*, units: dict[int, int]) -> None:
+    """Give units back to their waves ({wave id: units}); a `waiting` product with room again takes preorders."""
+    units = {wave_id: count for wave_id, count in units.items() if count > 0}
+    if not units:
+        return
+    released = list(PreorderWave.objects.select_for_update(of=("self",)).filter(pk__in=units).order_by("pk"))
+    for wave in released:
+        PreorderWave.objects.filter(pk=wave.pk).update(
+            current_count=Greatest(F("current_count") - units[wave.pk], 0)
+        )
+    product_ids = {wave.product_id for wave in released}
+    waves: dict[int, list[PreorderWave]] = {product_id: [] for product_id in product_ids}
+    for wave in PreorderWave.objects.filter(product_id__in=product_ids):
+        waves[wave.product_id].append(wave)
+    for product in Product.objects.filter(pk__in=product_ids).order_by("pk"):
+        product_refresh_preorder_state(product=product, waves=waves[product.pk])
+
+
+def product_refresh_preorder_state(*, product: Product, waves: list[PreorderWave] | None = None) -> Product:
+    """Derive `preorder`/`waiting` from the waves: waiting when no wave takes units, preorder when one has room.
+
+    An in-stock product, or one without waves, is left as it is.
+    """
+    waves = list(PreorderWave.objects.filter(product=product)) if waves is None else waves
+    if not waves or not product.is_preorder:
+        return product
+    if product.open_waves(waves):
+        old, new = Product.OrderType.WAITING, Product.OrderType.PREORDER
+    else:
+        old, new = Product.OrderType.PREORDER, Product.OrderType.WAITING
+    if Product.objects.filter(pk=product.pk, order_type=old).update(order_type=new):
+        product.order_type = new
+    return product
 
 
 # --- Wave lifecycle (staff) ----------------------------------------------------------------------------------------
+# Statuses only move forward, in this order; a step may be skipped (production straight to completed).
+WAVE_STATUS_FLOW = [WaveStatus.COLLECTING, WaveStatus.PRODUCTION, WaveStatus.SHIPPING, WaveStatus.COMPLETED]
+
+# What the customer reads in the timeline and the SMS when staff give no message of their own.
+WAVE_STATUS_MESSAGES = {
+    WaveStatus.COLLECTING: "Волна {wave} собирает заказы.",
+    WaveStatus.PRODUCTION: "Волна {wave} собрана и передана в производство.",
+    WaveStatus.SHIPPING: "Волна {wave} готова: заказы передаются в доставку.",
+    WaveStatus.COMPLETED: "Волна {wave} завершена: все заказы отправлены.",
+}
+
+# Orders of a wave that no longer hold its units: they hear nothing more about it.
+WAVE_ORDERS_GONE = [OrderStatus.CANCELLED, OrderStatus.REFUNDED]
+
+
+class WaveTransitionRefused(ConflictError):
+    code = "invalid_wave_transition"
+    default_message = "Статус волны можно менять только вперёд."
+
+
+class WaveAddRefused(DomainError):
+    code = "wave_add_refused"
+    default_message = "К этому товару нельзя добавить волну."
+
+
+def wave_status_message(*, wave: PreorderWave, status: str) -> str:
+    return WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
+
+
+@transaction.atomic
+def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> PreorderWave:
+    """Move a wave forward (collecting → production → shipping → completed) and tell its customers.
+
+    Every order with a line in the wave (but cancelled or refunded ones) gets a timeline entry with the message
+    (the standard one for the status when staff write none) and an SMS. A completed wave keeps the moment it
+    completed. A wave that stops collecting takes no more units, so its product may turn `waiting`.
+    """
+    if status not in WAVE_STATUS_FLOW:
+        raise WaveTransitionRefused("Неизвестный статус волны.", code="invalid_wave_status")
+    locked = PreorderWave.objects.select_for_update().select_related("product").get(pk=wave.pk)
+    if WAVE_STATUS_FLOW.index(status) <= WAVE_STATUS_FLOW.index(locked.status):
+        raise WaveTransitionRefused(
+            f"Волну {locked.wave_number} нельзя перевести из статуса «{locked.get_status_display()}» "
+            f"в «{WaveStatus(status).label}»: статусы меняются только вперёд.",
+            current=locked.status,
+        )
+    locked.status = status
+    fields = ["status", "updated_at"]
+    if status == WaveStatus.COMPLETED:
+        locked.completed_at = timezone.now()
+        fields.append("completed_at")
+    locked.save(update_fields=fields)
+
+    text = (message or "").strip() or wave_status_message(wave=locked, status=status)
+    orders = list(
+        Order.objects.filter(items__preorder_wave=locked)
+        .exclude(status__in=WAVE_ORDERS_GONE)
+        .values_list("pk", "order_number", "user__phone")
+        .distinct()
+        .order_by("pk")
+    )
+    PreorderStatus.objects.bulk_create(
+        PreorderStatus(order_id=order_id, wave=locked, status=status, status_message=text)
+        for order_id, _, _ in orders
+    )
+    for _, order_number, phone in orders:
+        sms_enqueue(phone=phone, text=f"DWC: заказ {order_number}, «{locked.product.name}». {text}")
+
+    if locked.product.order_type == Product.OrderType.PREORDER:
+        product_refresh_preorder_state(product=locked.product)
+    for field in ("status", "completed_at", "updated_at"):
+        setattr(wave, field, getattr(locked, field))
+    return locked
+
+
+@transaction.atomic
+def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
+    """Add the next wave to a preorder product (of `capacity` units, the product's wave capacity by default).
+
+    A `waiting` product takes preorders again, and its waitlist hears about it by SMS.
+    """
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    if not locked.is_preorder:
+        raise WaveAddRefused("Волны добавляются только к товарам предзаказа.")
+    capacity = locked.preorder_wave_capacity if capacity is None else capacity
+    if capacity < 1:
+        raise WaveAddRefused("Ёмкость волны должна быть не меньше 1.", code="invalid_wave_capacity")
+    wave = PreorderWave.objects.create(
+        product=locked, wave_number=waves_next_number(product=locked), capacity=capacity
+    )
+    if locked.preorder_waves_total < wave.wave_number:
+        locked.preorder_waves_total = wave.wave_number
+        locked.save(update_fields=["preorder_waves_total", "updated_at"])
+    product_refresh_preorder_state(product=locked)
+    if locked.order_type == Product.OrderType.PREORDER:
+        waitlist_notify(product=locked)
+    product.preorder_waves_total, product.order_type = locked.preorder_waves_total, locked.order_type
+    return wave
+
+
+@transaction.atomic
+def waitlist_notify(*, product: Product) -> int:
+    """Tell everyone on the product's waitlist, once each, that preorders are open again; returns how many."""
+    entries = list(
+        WaitlistEntry.objects.select_for_update()
+        .filter(product=product, notified_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "phone")
+    )
+    if not entries:
+        return 0
+    WaitlistEntry.objects.filter(pk__in=[pk for pk, _ in entries]).update(notified_at=timezone.now())
+    url = f"{settings.SITE_URL}{product.get_absolute_url()}"
+    text = f"DWC: открыта новая волна предзаказа «{product.name}». Успейте заказать: {url}"
+    for _, phone in entries:
+        sms_enqueue(phone=phone, text=text)
+    return len(entries)

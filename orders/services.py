@@ -1,0 +1,353 @@
+"""Ordering rules: placing an order (stock, waves, promo code, amounts) and its lifecycle.
+
+Every writer takes its locks in one order — products, stock rows, waves (each by primary key), then the promo
+code — so concurrent orders queue instead of deadlocking. Counters move by conditional updates that database
+checks back, so nothing is oversold whatever the concurrency, on PostgreSQL and on SQLite alike.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.sms import sms_enqueue
+from catalog.models import Product
+from catalog.services import stock_lock, stock_release, stock_take
+from orders import payments
+from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable, OutOfStock, WaveCapacityExceeded
+from orders.models import (
+    ALLOWED_TRANSITIONS,
+    UNPAID_PAYMENT_STATUSES,
+    Order,
+    OrderItem,
+    OrderStatus,
+    PaymentStatus,
+)
+from orders.selectors import OrderLine, order_lines_resolve
+from preorders.models import PreorderStatus, WaveStatus
+from preorders.services import (
+    product_refresh_preorder_state,
+    waves_allocate,
+    waves_free_units,
+    waves_lock,
+    waves_release,
+)
+from promos.services import promo_discount, promo_find, promo_release, promo_use
+
+logger = logging.getLogger("dwc.orders")
+
+KOPECK = Decimal("0.01")
+
+
+# --- Placing an order ---------------------------------------------------------------------------------------------
+def _line_label(line: OrderLine) -> str:
+    if line.product.is_preorder:
+        return f"«{line.product.name}» (предзаказ)"
+    return f"«{line.product.name}», размер {line.size}"
+
+
+def _shortages(*, lines: list[OrderLine], stock: dict, waves: dict) -> list[dict]:
+    """Every line the shop cannot cover, with what is left; units of one preorder product add up over sizes."""
+    short = []
+    wanted_by_product: dict[int, int] = {}
+    for line in lines:
+        if line.product.is_preorder:
+            wanted_by_product[line.product.pk] = wanted_by_product.get(line.product.pk, 0) + line.quantity
+    seen_preorders = set()
+    for line in lines:
+        product = line.product
+        if product.is_preorder:
+            if product.pk in seen_preorders:
+                continue
+            seen_preorders.add(product.pk)
+            available = waves_free_units(product=product, waves=waves[product.pk])
+            requested = wanted_by_product[product.pk]
+            kind = "waves_full"
+        else:
+            row = stock.get((product.pk, line.size))
+            available = row.quantity if row else 0
+            requested = line.quantity
+            kind = "insufficient_stock"
+        if requested > available:
+            short.append(
+                {
+                    "product": product.pk,
+                    "size": line.size,
+                    "requested": requested,
+                    "available": max(available, 0),
+                    "code": kind,
+                    "label": _line_label(line),
+                }
+            )
+    return short
+
+
+def _refuse_short(short: list[dict]):
+    text = "; ".join(f"{s['label']} — осталось {s['available']} шт." for s in short)
+    details = [{key: value for key, value in s.items() if key != "label"} for s in short]
+    error = OutOfStock if any(s["code"] == "insufficient_stock" for s in short) else WaveCapacityExceeded
+    lead = "Недостаточно товара" if error is OutOfStock else "Не хватает мест в волнах предзаказа"
+    return error(f"{lead}: {text}.", available=short[0]["available"], lines=details)
+
+
+def order_number_for(*, order: Order) -> str:
+    """`DWC-<year>-<6 digits>`: unique because the digits are the order's primary key."""
+    year = timezone.localtime(order.created_at).year if order.created_at else timezone.localdate().year
+    return f"DWC-{year}-{order.pk:06d}"
+
+
+@transaction.atomic
+def order_place(
+    *,
+    user,
+    lines: list[dict],
+    promo_code: str | None = None,
+    delivery_address: str = "",
+    cdek_point: str = "",
+) -> Order:
+    """Place an order, all or nothing.
+
+    Lines are checked (see `order_lines_resolve`); in-stock units are reserved per size; preorder units go to
+    the open waves in wave order, one item per wave, and the product turns `waiting` when its last wave fills;
+    a promo code is applied and its use counted. Amounts come from database prices. One refusal names every
+    short line. After commit the payment is started; an order with nothing to pay is paid at once.
+    """
+    if not user or not getattr(user, "is_authenticated", False):
+        raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
+    resolved = order_lines_resolve(lines=lines, for_update=True)
+    promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
+
+    in_stock = [line for line in resolved if not line.product.is_preorder]
+    stock = stock_lock(keys=[(line.product.pk, line.size) for line in in_stock])
+    waves = waves_lock(product_ids=[line.product.pk for line in resolved if line.product.is_preorder])
+    short = _shortages(lines=resolved, stock=stock, waves=waves)
+    if short:
+        raise _refuse_short(short)
+
+    stock_take(rows=stock, quantities={(line.product.pk, line.size): line.quantity for line in in_stock})
+    items = []
+    for line in resolved:
+        if not line.product.is_preorder:
+            items.append(
+                OrderItem(product=line.product, size=line.size, quantity=line.quantity, price=line.product.price)
+            )
+            continue
+        for wave, units in waves_allocate(
+            product=line.product, waves=waves[line.product.pk], quantity=line.quantity
+        ):
+            items.append(
+                OrderItem(
+                    product=line.product,
+                    size=line.size,
+                    quantity=units,
+                    price=line.product.price,
+                    is_preorder=True,
+                    preorder_wave=wave,
+                )
+            )
+    for product in {line.product.pk: line.product for line in resolved if line.product.is_preorder}.values():
+        product_refresh_preorder_state(product=product, waves=waves[product.pk])
+
+    total = sum((line.line_total for line in resolved), Decimal("0")).quantize(KOPECK)
+    discount = Decimal("0.00")
+    if promo is not None:
+        discount = min(promo_discount(promo=promo, lines=resolved), total)
+        promo_use(promo=promo)
+    final = total - discount
+
+    now = timezone.now()
+    order = Order.objects.create(
+        user=user,
+        order_number=f"new-{uuid.uuid4().hex}"[:32],
+        total_amount=total,
+        discount_amount=discount,
+        final_amount=final,
+        promo_code=promo,
+        delivery_address=(delivery_address or "").strip(),
+        cdek_point=(cdek_point or "").strip(),
+        **(
+            {"status": OrderStatus.PAID, "payment_status": PaymentStatus.SUCCEEDED, "paid_at": now}
+            if final == 0
+            else {}
+        ),
+    )
+    order.order_number = order_number_for(order=order)
+    Order.objects.filter(pk=order.pk).update(order_number=order.order_number)
+    for item in items:
+        item.order = order
+    OrderItem.objects.bulk_create(items)
+    preorder_waves = {item.preorder_wave.pk: item.preorder_wave for item in items if item.is_preorder}
+    PreorderStatus.objects.bulk_create(
+        PreorderStatus(
+            order=order,
+            wave=wave,
+            status=WaveStatus.COLLECTING,
+            status_message=f"Заказ принят в волну {wave.wave_number} предзаказа.",
+        )
+        for wave in preorder_waves.values()
+    )
+    if final > 0:
+        order_id = order.pk
+        transaction.on_commit(lambda: payments.order_payment_start(order_id=order_id))
+    return order
+
+
+# --- Giving units back ------------------------------------------------------------------------------------------
+def _order_release(*, order_id: int, promo_id: int | None) -> None:
+    """Give back what an order took: stock per size, wave units, the promo use. Callers guarantee it runs once
+    (they have just moved the order out of `pending` by a conditional update)."""
+    items = list(
+        OrderItem.objects.filter(order_id=order_id).values("product_id", "size", "quantity", "preorder_wave_id")
+    )
+    product_ids = sorted({item["product_id"] for item in items})
+    # The same lock order as placing: products, stock rows, waves, promo code.
+    list(Product.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=product_ids).order_by("pk"))
+    stock: dict[tuple[int, str], int] = {}
+    wave_units: dict[int, int] = {}
+    for item in items:
+        if item["preorder_wave_id"]:
+            wave_units[item["preorder_wave_id"]] = wave_units.get(item["preorder_wave_id"], 0) + item["quantity"]
+        else:
+            key = (item["product_id"], item["size"])
+            stock[key] = stock.get(key, 0) + item["quantity"]
+    stock_release(quantities=stock)
+    waves_release(units=wave_units)
+    if promo_id:
+        promo_release(promo_id=promo_id)
+
+
+def _order_close_unpaid(*, order: Order, **changes) -> bool:
+    """Move a still-unpaid order to `cancelled` and give everything back, exactly once."""
+    closed = Order.objects.filter(
+        pk=order.pk, status=OrderStatus.PENDING, payment_status__in=UNPAID_PAYMENT_STATUSES
+    ).update(status=OrderStatus.CANCELLED, updated_at=timezone.now(), **changes)
+    if not closed:
+        return False
+    _order_release(order_id=order.pk, promo_id=order.promo_code_id)
+    order.status = OrderStatus.CANCELLED
+    for field, value in changes.items():
+        setattr(order, field, value)
+    return True
+
+
+# --- Lifecycle ----------------------------------------------------------------------------------------------------
+@transaction.atomic
+def order_cancel(*, order: Order, by=None) -> Order:
+    """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back."""
+    if not _order_close_unpaid(order=order):
+        order.refresh_from_db(fields=["status", "payment_status"])
+        raise OrderNotCancellable()
+    logger.info("Order %s cancelled by %s", order.order_number, getattr(by, "pk", None))
+    return order
+
+
+def order_expire_unpaid(*, now=None) -> int:
+    """Cancel orders left unpaid longer than `ORDER_PAYMENT_TIMEOUT` minutes, giving everything back.
+
+    Each order is its own transaction, so one failure does not keep the others' units locked up.
+    """
+    now = now or timezone.now()
+    deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
+    stale = Order.objects.filter(
+        status=OrderStatus.PENDING, payment_status__in=UNPAID_PAYMENT_STATUSES, created_at__lt=deadline
+    ).only("pk", "order_number", "promo_code_id")
+    expired = 0
+    for order in stale.iterator():
+        with transaction.atomic():
+            if _order_close_unpaid(order=order):
+                expired += 1
+                logger.info("Order %s expired unpaid", order.order_number)
+    return expired
+
+
+def order_mark_paid(*, order: Order, payment_id: str = "") -> bool:
+    """The payment succeeded: pending → paid, once. False when the order had already moved on."""
+    now = timezone.now()
+    changes = {"status": OrderStatus.PAID, "payment_status": PaymentStatus.SUCCEEDED, "paid_at": now}
+    if payment_id:
+        changes["payment_id"] = payment_id
+    paid = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(updated_at=now, **changes)
+    if paid:
+        for field, value in changes.items():
+            setattr(order, field, value)
+    return bool(paid)
+
+
+@transaction.atomic
+def order_payment_canceled(*, order: Order) -> bool:
+    """The payment was cancelled: the pending order is cancelled and everything it took given back, once."""
+    return _order_close_unpaid(order=order, payment_status=PaymentStatus.CANCELED)
+
+
+def order_mark_refunded(*, order: Order) -> bool:
+    """The money went back: a paid (or later) order becomes `refunded`, once."""
+    sources = [status for status, targets in ALLOWED_TRANSITIONS.items() if OrderStatus.REFUNDED in targets]
+    changes = {"status": OrderStatus.REFUNDED, "payment_status": PaymentStatus.REFUNDED}
+    refunded = Order.objects.filter(pk=order.pk, status__in=sources).update(updated_at=timezone.now(), **changes)
+    if refunded:
+        for field, value in changes.items():
+            setattr(order, field, value)
+    return bool(refunded)
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, status: str) -> Order:
+    """Staff move an order along its lifecycle; transitions that make no sense are refused.
+
+    Cancelling gives units back (unpaid orders only); paying marks it paid; shipping stamps `shipped_at`.
+    """
+    if status not in OrderStatus.values:
+        raise InvalidTransition("Неизвестный статус заказа.")
+    current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if current.status == status:
+        return current
+    if not current.can_transition_to(status):
+        raise InvalidTransition(
+            f"Заказ в статусе «{current.get_status_display()}» нельзя перевести в «{OrderStatus(status).label}».",
+            status=current.status,
+        )
+    if status == OrderStatus.CANCELLED:
+        return order_cancel(order=current)
+    if status == OrderStatus.PAID:
+        order_mark_paid(order=current)
+        return current
+    if status == OrderStatus.REFUNDED:
+        order_mark_refunded(order=current)
+        return current
+    changes = {"status": status}
+    if status == OrderStatus.SHIPPED and not current.shipped_at:
+        changes["shipped_at"] = timezone.now()
+    Order.objects.filter(pk=current.pk, status=current.status).update(updated_at=timezone.now(), **changes)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    return current
+
+
+@transaction.atomic
+def order_set_tracking(*, order: Order, tracking_number: str) -> Order:
+    """Staff set the tracking number: the order is shipped and the customer told by SMS."""
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number:
+        raise OrderInvalid("Укажите трек-номер.", code="invalid_tracking_number")
+    current = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order.pk)
+    if current.status != OrderStatus.SHIPPED and not current.can_transition_to(OrderStatus.SHIPPED):
+        raise InvalidTransition(
+            f"Заказ в статусе «{current.get_status_display()}» нельзя отправить.", status=current.status
+        )
+    if current.tracking_number == tracking_number and current.status == OrderStatus.SHIPPED:
+        return current
+    now = timezone.now()
+    current.tracking_number = tracking_number
+    current.status = OrderStatus.SHIPPED
+    current.shipped_at = current.shipped_at or now
+    current.save(update_fields=["tracking_number", "status", "shipped_at", "updated_at"])
+    if current.user.phone:
+        sms_enqueue(
+            phone=current.user.phone,
+            text=f"DWC: заказ {current.order_number} отправлен. Трек-номер: {tracking_number}.",
+        )
+    return current
