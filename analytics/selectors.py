@@ -17,6 +17,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from catalog.models import Product
+from config.errors import DomainError
 from orders.models import Order, OrderItem, OrderStatus
 from preorders.models import PreorderWave
 
@@ -24,6 +25,7 @@ SHOP_TIMEZONE = ZoneInfo("Europe/Moscow")
 REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 TOP_PRODUCTS_LIMIT = 10
 MAX_PERIOD_DAYS = 3 * 366
+DEFAULT_PERIOD_DAYS = 30
 
 KOPECK = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -60,10 +62,28 @@ class Period:
         return [self.date_from + timedelta(days=n) for n in range((self.date_to - self.date_from).days + 1)]
 
 
-def period_default(*, today: date | None = None, days: int = 30) -> Period:
-    """The last `days` days, today included (Moscow time)."""
+class PeriodRejected(DomainError):
+    code = "invalid_period"
+    default_message = "Неверный период."
+
+
+def period_build(
+    *, date_from: date | None = None, date_to: date | None = None, today: date | None = None
+) -> Period:
+    """The report period: both days included; a missing end is today, a missing start 30 days before the end.
+
+    The start must not be after the end, and a period is at most MAX_PERIOD_DAYS long.
+    """
     today = today or datetime.now(SHOP_TIMEZONE).date()
-    return Period(date_from=today - timedelta(days=days - 1), date_to=today)
+    if date_to is None:
+        date_to = max(today, date_from) if date_from else today
+    if date_from is None:
+        date_from = date_to - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if date_from > date_to:
+        raise PeriodRejected("Дата окончания раньше даты начала.", field="date_to")
+    if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+        raise PeriodRejected(f"Период не может быть длиннее {MAX_PERIOD_DAYS} дней.", field="date_to")
+    return Period(date_from=date_from, date_to=date_to)
 
 
 def _orders_in(period: Period):

@@ -1,9 +1,8 @@
 """Input and output of the analytics report. Amounts and percents travel as strings ("3490.00")."""
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from analytics.selectors import MAX_PERIOD_DAYS, Period, period_default
+from analytics.selectors import PeriodRejected, period_build
 from orders.models import OrderStatus
 from preorders.models import WaveStatus
 
@@ -21,18 +20,10 @@ class PeriodQuerySerializer(serializers.Serializer):
     date_to = serializers.DateField(required=False, input_formats=DATE_FORMATS)
 
     def validate(self, attrs):
-        default = period_default()
-        date_to = attrs.get("date_to") or (
-            max(default.date_to, attrs["date_from"]) if attrs.get("date_from") else default.date_to
-        )
-        date_from = attrs.get("date_from") or min(default.date_from, date_to)
-        if date_from > date_to:
-            raise serializers.ValidationError({"date_to": _("Дата окончания раньше даты начала.")})
-        if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError(
-                {"date_to": _("Период не может быть длиннее %(days)s дней.") % {"days": MAX_PERIOD_DAYS}}
-            )
-        return {"period": Period(date_from=date_from, date_to=date_to)}
+        try:
+            return {"period": period_build(date_from=attrs.get("date_from"), date_to=attrs.get("date_to"))}
+        except PeriodRejected as error:
+            raise serializers.ValidationError({error.extra.get("field", "date_to"): [error.message]}) from error
 
 
 class StatusCountSerializer(serializers.Serializer):

@@ -1,0 +1,11 @@
+"""Admin pages of the analytics app, mounted under /admin/analytics/ (before the admin site's own URLs)."""
+
+from django.urls import path
+
+from analytics import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
