@@ -1,31 +1,333 @@
+"""Storefront pages. Views read through selectors, write through services, and only translate refusals
+into messages next to the fields; no shop rule is decided here."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.services import PhoneTaken, user_register, user_update_profile
 from catalog.models import Product
+from config.errors import DomainError
 from orders.models import Order
-from pages.models import Page
+from orders.payments import order_payment_retry
+from orders.selectors import order_get_for, order_list_for
+from orders.services import order_cancel, order_place
+from preorders.services import waitlist_join
+from promos.services import promo_preview
+from shop import selectors
+from shop.cart import Cart
+from shop.forms import (
+    AddToCartForm,
+    CartLineForm,
+    CartRemoveForm,
+    CatalogFilterForm,
+    CheckoutForm,
+    LoginForm,
+    ProfileForm,
+    PromoCodeForm,
+    RegisterForm,
+    WaitlistForm,
+)
+
+CATALOG_PAGE_SIZE = 12
 
 
+# --- Catalog and product -------------------------------------------------------------------------------------------
+@require_GET
 def catalog(request):
-    products = Product.objects.visible().prefetch_related("media")[:48]
-    return render(request, "shop/catalog.html", {"products": products})
+    form = CatalogFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    products = selectors.catalog_products(**form.filters())
+    page = Paginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "shop/catalog.html", {"form": form, "page": page, "products": page.object_list})
 
 
+def _product_context(product: Product, *, cart_form=None, waitlist_form=None, user=None) -> dict:
+    size_choices = selectors.product_size_choices(product)
+    if cart_form is None:
+        cart_form = AddToCartForm(size_choices=size_choices)
+    if waitlist_form is None:
+        initial = {"phone": user.phone} if user is not None and user.is_authenticated else None
+        waitlist_form = WaitlistForm(initial=initial)
+    return {
+        "product": product,
+        "media": list(product.media.all()),
+        "size_choices": size_choices,
+        "orderable": selectors.product_is_orderable(product),
+        "wave": selectors.product_wave_progress(product),
+        "form": cart_form,
+        "waitlist_form": waitlist_form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def product_detail(request, key):
-    products = Product.objects.visible().prefetch_related("media", "stock", "waves")
-    product = get_object_or_404(products, pk=int(key)) if key.isdigit() else get_object_or_404(products, slug=key)
-    return render(request, "shop/product.html", {"product": product})
+    """The product page; its form adds the chosen size to the cart."""
+    product = selectors.product_for_page(key=key)
+    if request.method == "POST":
+        form = AddToCartForm(request.POST, size_choices=selectors.product_size_choices(product))
+        if form.is_valid():
+            Cart(request).add(
+                product=product, size=form.cleaned_data["size"], quantity=form.cleaned_data["quantity"]
+            )
+            messages.success(request, f"«{product.name}», размер {form.cleaned_data['size']}, — в корзине.")
+            return redirect("shop:cart")
+        context = _product_context(product, cart_form=form, user=request.user)
+        return render(request, "shop/product.html", context, status=400)
+    return render(request, "shop/product.html", _product_context(product, user=request.user))
+
+
+@require_POST
+def product_waitlist(request, key):
+    product = selectors.product_for_page(key=key)
+    form = WaitlistForm(request.POST)
+    if form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        waitlist_join(product=product, phone=form.cleaned_data["phone"], user=user)
+        messages.success(request, "Готово: пришлём SMS, когда откроется новая волна.")
+        return redirect(product.get_absolute_url())
+    context = _product_context(product, waitlist_form=form, user=request.user)
+    return render(request, "shop/product.html", context, status=400)
+
+
+# --- Cart ----------------------------------------------------------------------------------------------------------
+def _cart_summary(cart: Cart, code: str) -> tuple[dict, str]:
+    """The cart's totals, with the promo code's discount when it applies; the second value is why it does not."""
+    total = cart.total
+    summary = {"total_amount": total, "discount_amount": 0, "final_amount": total}
+    if not code or not cart:
+        return summary, ""
+    try:
+        preview = promo_preview(code=code, lines=cart.order_lines())
+    except DomainError as refusal:
+        return summary, refusal.message
+    return {key: preview[key] for key in summary}, ""
+
+
+@require_http_methods(["GET", "POST"])
+def cart_detail(request):
+    """The cart: change a quantity, remove a line, try a promo code."""
+    cart = Cart(request)
+    promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "update":
+            form = CartLineForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                cart.set_quantity(product_id=data["product"], size=data["size"], quantity=data["quantity"])
+                return redirect("shop:cart")
+            messages.error(request, " ".join(form.errors.get("quantity", ["Не удалось изменить количество."])))
+            return redirect("shop:cart")
+        if action == "remove":
+            form = CartRemoveForm(request.POST)
+            if form.is_valid():
+                cart.remove(product_id=form.cleaned_data["product"], size=form.cleaned_data["size"])
+                messages.info(request, "Товар убран из корзины.")
+            return redirect("shop:cart")
+        if action == "promo_remove":
+            cart.promo_code = ""
+            return redirect("shop:cart")
+        if action == "promo":
+            promo_form = PromoCodeForm(request.POST)
+            if promo_form.is_valid():
+                code = promo_form.cleaned_data["promo_code"]
+                _, refusal = _cart_summary(cart, code)
+                if not refusal:
+                    cart.promo_code = code
+                    messages.success(request, f"Промокод {code} применён.")
+                    return redirect("shop:cart")
+                promo_form.add_error("promo_code", refusal)
+            status = 400
+    summary, refusal = _cart_summary(cart, cart.promo_code)
+    if refusal and promo_form.is_bound is False:
+        promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
+    context = {
+        "cart": cart,
+        "lines": cart.lines(),
+        "summary": summary,
+        "promo_form": promo_form,
+        "promo_code": cart.promo_code if not refusal else "",
+        "promo_refusal": refusal,
+    }
+    return render(request, "shop/cart.html", context, status=status)
+
+
+# --- Checkout and orders -------------------------------------------------------------------------------------------
+def _order_or_404(request, number: str) -> Order:
+    """The order for its owner or staff; for anyone else it does not exist."""
+    try:
+        return order_get_for(user=request.user, number=number)
+    except Order.DoesNotExist as missing:
+        raise Http404("Заказ не найден") from missing
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    """Delivery details and the promo code; «Перейти к оплате» places the order and sends the customer to pay."""
+    cart = Cart(request)
+    if not cart.lines():
+        messages.info(request, "Корзина пуста: выберите что-нибудь в каталоге.")
+        return redirect("shop:cart")
+    user = request.user
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                order = order_place(
+                    user=user,
+                    lines=cart.order_lines(),
+                    promo_code=data["promo_code"] or None,
+                    delivery_address=data["delivery_address"].strip(),
+                    cdek_point=data["cdek_point"].strip(),
+                )
+            except DomainError as refusal:
+                field = "promo_code" if refusal.code.startswith("promo_") else None
+                form.add_error(field, refusal.message)
+            else:
+                cart.clear()
+                order.refresh_from_db()
+                if order.payment_url and order.status == order.Status.PENDING:
+                    return redirect(order.payment_url)
+                return redirect(order.get_absolute_url())
+        status = 400
+    else:
+        form = CheckoutForm(
+            initial={
+                "delivery_address": user.address,
+                "cdek_point": user.cdek_point,
+                "promo_code": cart.promo_code,
+            }
+        )
+        status = 200
+    code = (form.data.get("promo_code") or "").strip().upper() if form.is_bound else cart.promo_code
+    summary, refusal = _cart_summary(cart, code)
+    context = {
+        "form": form,
+        "lines": cart.lines(),
+        "summary": summary,
+        "promo_refusal": refusal,
+        "promo_code": code,
+    }
+    return render(request, "shop/checkout.html", context, status=status)
+
+
+@login_required
+@require_GET
 def order_detail(request, number):
-    order = get_object_or_404(Order.objects.prefetch_related("items__product"), order_number=number)
-    if order.user_id != request.user.pk and not request.user.is_staff:
-        raise Http404
+    order = _order_or_404(request, number)
     return render(request, "shop/order.html", {"order": order})
 
 
+@login_required
+@require_POST
+def order_pay(request, number):
+    """«Оплатить» again for a pending order whose payment failed or lapsed."""
+    order = _order_or_404(request, number)
+    try:
+        payment_url = order_payment_retry(order=order)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        return redirect(order.get_absolute_url())
+    if not payment_url:
+        messages.error(request, "Платёжный сервис сейчас недоступен. Попробуйте ещё раз через минуту.")
+        return redirect(order.get_absolute_url())
+    return redirect(payment_url)
+
+
+@login_required
+@require_POST
+def order_cancel_view(request, number):
+    order = _order_or_404(request, number)
+    try:
+        order_cancel(order=order, by=request.user)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.info(request, "Заказ отменён.")
+    return redirect(order.get_absolute_url())
+
+
+# --- Account -------------------------------------------------------------------------------------------------------
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    next_url = _next_url(request, reverse("shop:account"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_register(phone=data["phone"], password=data["password"], full_name=data["full_name"])
+        except PhoneTaken as refusal:
+            form.add_error("phone", f"{refusal.message} Войдите с этим номером.")
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Добро пожаловать в DWC!")
+            return redirect(next_url)
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/register.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    next_url = _next_url(request, reverse("shop:account"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        return redirect(next_url)
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("shop:catalog")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    """The customer's profile and their orders with preorder timelines."""
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        user_update_profile(user=user, data=form.cleaned_data)
+        messages.success(request, "Профиль сохранён.")
+        return redirect("shop:account")
+    if form.is_bound:
+        user.refresh_from_db()
+    orders = order_list_for(user=user)
+    status = 400 if form.is_bound else 200
+    return render(request, "shop/account.html", {"form": form, "orders": orders}, status=status)
+
+
+# --- CMS pages -----------------------------------------------------------------------------------------------------
+@require_GET
 def page_detail(request, slug):
-    page = get_object_or_404(Page, slug=slug, is_published=True)
-    return render(request, "shop/page.html", {"page": page})
+    return render(request, "shop/page.html", {"page": selectors.page_published(slug=slug)})

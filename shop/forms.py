@@ -1,0 +1,239 @@
+"""Storefront forms: input checks only. What may be ordered and for how much is decided by the services."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from accounts.phones import phone_normalize
+from accounts.services import InvalidCredentials, user_authenticate
+from catalog.models import Product
+
+User = get_user_model()
+
+
+class PhoneField(forms.CharField):
+    """A phone typed any usual way, cleaned to E.164 (`+79991234567`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Телефон")
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "placeholder": "+7 999 123-45-67"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return phone_normalize(value) if value else value
+
+
+class CatalogFilterForm(forms.Form):
+    TYPE_CHOICES = [
+        ("", "Все товары"),
+        (Product.OrderType.IN_STOCK, "В наличии"),
+        (Product.OrderType.PREORDER, "Предзаказ"),
+    ]
+
+    q = forms.CharField(label="Поиск", required=False, max_length=100)
+    type = forms.ChoiceField(label="Тип", choices=TYPE_CHOICES, required=False)
+    min_price = forms.DecimalField(
+        label="Цена от, ₽", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label="Цена до, ₽", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Худи, футболка, артикул…"})
+        for name in ("min_price", "max_price"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "step": "1"})
+
+    def filters(self) -> dict:
+        """The valid filters only: a mistyped price is shown as an error and ignored, the rest still applies."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return {
+            "search": (data.get("q") or "").strip(),
+            "order_type": data.get("type") or "",
+            "min_price": data.get("min_price"),
+            "max_price": data.get("max_price"),
+        }
+
+
+def _quantity_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Количество",
+        min_value=1,
+        max_value=settings.ORDER_MAX_LINE_QUANTITY,
+        error_messages={
+            "required": "Укажите количество.",
+            "min_value": "Количество должно быть не меньше 1.",
+            "max_value": "Не больше %(limit_value)s шт. в одной позиции.",
+            "invalid": "Введите целое число.",
+        },
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": settings.ORDER_MAX_LINE_QUANTITY, "inputmode": "numeric"}
+        ),
+        **kwargs,
+    )
+
+
+class AddToCartForm(forms.Form):
+    """Size and quantity of one product; sizes that cannot be ordered now are shown but refused."""
+
+    size = forms.ChoiceField(
+        label="Размер", widget=forms.RadioSelect, error_messages={"required": "Выберите размер."}
+    )
+    quantity = _quantity_field(initial=1)
+
+    def __init__(self, *args, size_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.size_choices = size_choices
+        self.fields["size"].choices = [(choice.label, choice.label) for choice in size_choices]
+        if len(size_choices) == 1 and size_choices[0].available:
+            self.fields["size"].initial = size_choices[0].label
+
+    def clean_size(self):
+        size = self.cleaned_data["size"]
+        if not any(choice.label == size and choice.available for choice in self.size_choices):
+            raise ValidationError("Этого размера сейчас нет: выберите другой.")
+        return size
+
+
+class CartLineForm(forms.Form):
+    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    size = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    quantity = _quantity_field()
+
+
+class CartRemoveForm(forms.Form):
+    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    size = forms.CharField(max_length=32, widget=forms.HiddenInput)
+
+
+class PromoCodeForm(forms.Form):
+    promo_code = forms.CharField(
+        label="Промокод",
+        max_length=64,
+        error_messages={"required": "Введите промокод."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_promo_code(self):
+        return self.cleaned_data["promo_code"].strip().upper()
+
+
+class WaitlistForm(forms.Form):
+    phone = PhoneField(error_messages={"required": "Укажите телефон."})
+
+
+class RegisterForm(forms.Form):
+    phone = PhoneField(error_messages={"required": "Укажите телефон."})
+    full_name = forms.CharField(
+        label="Имя и фамилия",
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        label="Пароль",
+        strip=False,
+        error_messages={"required": "Придумайте пароль."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 6}),
+        help_text="Не короче 6 символов.",
+    )
+
+
+class LoginForm(forms.Form):
+    """Phone and password; repeated failures from one address or for one phone are slowed down."""
+
+    MAX_FAILURES = 10
+    WINDOW_SECONDS = 600
+
+    phone = PhoneField(error_messages={"required": "Укажите телефон."})
+    password = forms.CharField(
+        label="Пароль",
+        strip=False,
+        error_messages={"required": "Введите пароль."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = None
+
+    def _failure_keys(self, phone: str) -> list[str]:
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return [f"shop-login-fail:ip:{address}", f"shop-login-fail:phone:{phone}"]
+
+    def clean(self):
+        cleaned = super().clean()
+        phone, password = cleaned.get("phone"), cleaned.get("password")
+        if not phone or not password:
+            return cleaned
+        keys = self._failure_keys(phone)
+        if any((cache.get(key) or 0) >= self.MAX_FAILURES for key in keys):
+            raise ValidationError("Слишком много попыток входа. Попробуйте через несколько минут.")
+        try:
+            self.user = user_authenticate(phone=phone, password=password, request=self.request)
+        except InvalidCredentials as refusal:
+            for key in keys:
+                cache.add(key, 0, self.WINDOW_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, self.WINDOW_SECONDS)
+            raise ValidationError(refusal.message) from refusal
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "address", "cdek_point", "telegram", "vk"]
+        labels = {
+            "full_name": "Имя и фамилия",
+            "email": "Email",
+            "address": "Адрес доставки",
+            "cdek_point": "Пункт СДЭК",
+            "telegram": "Telegram",
+            "vk": "ВКонтакте",
+        }
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class CheckoutForm(forms.Form):
+    delivery_address = forms.CharField(
+        label="Адрес доставки",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text="Город, улица, дом, квартира — для курьера СДЭК.",
+    )
+    cdek_point = forms.CharField(
+        label="Пункт выдачи СДЭК",
+        required=False,
+        max_length=255,
+        help_text="Код или адрес пункта, если заберёте заказ сами.",
+    )
+    promo_code = forms.CharField(
+        label="Промокод",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_promo_code(self):
+        return self.cleaned_data["promo_code"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("delivery_address") or "").strip() and not (cleaned.get("cdek_point") or "").strip():
+            self.add_error("delivery_address", "Укажите адрес доставки или пункт СДЭК.")
+        return cleaned

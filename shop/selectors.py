@@ -1,0 +1,101 @@
+"""Reads of the storefront pages. Each owns its prefetches so a page's query count does not grow with its rows."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from catalog.filters import ProductFilter
+from catalog.models import Product
+from pages.models import Page
+
+
+@dataclass(frozen=True)
+class SizeChoice:
+    label: str
+    available: bool
+
+
+@dataclass(frozen=True)
+class WaveProgress:
+    number: int
+    total: int
+    count: int
+    capacity: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count / self.capacity) if self.capacity else 100
+
+
+def catalog_products(
+    *,
+    order_type: str = "",
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    search: str = "",
+) -> QuerySet[Product]:
+    """Visible products for the catalog, newest first, with their pictures, stock totals and waves."""
+    products = Product.objects.visible().with_stock_total().prefetch_related("media", "waves")
+    if order_type == Product.OrderType.PREORDER:
+        # Customers look for "preorders"; a waiting product is a preorder with every wave full.
+        products = products.filter(order_type__in=[Product.OrderType.PREORDER, Product.OrderType.WAITING])
+    elif order_type:
+        products = products.filter(order_type=order_type)
+    # Price and text search follow the API's catalog filter, so both storefronts find the same products.
+    criteria = {"min_price": min_price, "max_price": max_price, "search": search}
+    products = ProductFilter(data={k: v for k, v in criteria.items() if v not in (None, "")}, queryset=products).qs
+    return products.order_by("-created_at", "-id")
+
+
+def product_for_page(*, key: str) -> Product:
+    """A visible product by id or slug, with everything its page shows; Http404 otherwise."""
+    products = Product.objects.visible().prefetch_related("media", "stock", "waves")
+    lookup = {"pk": int(key)} if key.isdigit() else {"slug": key}
+    product = products.filter(**lookup).first()
+    if product is None:
+        raise Http404("Товар не найден")
+    return product
+
+
+def product_is_orderable(product: Product) -> bool:
+    """In stock with some size on hand, or a preorder with room in an open wave (uses prefetched rows)."""
+    if product.order_type == Product.OrderType.IN_STOCK:
+        return any(row.quantity > 0 for row in product.stock.all())
+    if product.order_type == Product.OrderType.PREORDER:
+        return bool(product.open_waves())
+    return False
+
+
+def product_size_choices(product: Product) -> list[SizeChoice]:
+    """Every size of the product and whether it can be ordered now (uses prefetched stock and waves)."""
+    if product.order_type == Product.OrderType.IN_STOCK:
+        on_hand = {row.size: row.quantity for row in product.stock.all()}
+        return [SizeChoice(label, on_hand.get(label, 0) > 0) for label in product.size_labels]
+    has_room = product.order_type == Product.OrderType.PREORDER and bool(product.open_waves())
+    return [SizeChoice(label, has_room) for label in product.size_labels]
+
+
+def product_wave_progress(product: Product) -> WaveProgress | None:
+    """«Волна 2 из 3 · 14 из 50»: the wave new units go to and how full it is."""
+    if not product.is_preorder:
+        return None
+    waves = list(product.waves.all())
+    wave = product.current_wave(waves)
+    if wave is None:
+        return None
+    return WaveProgress(
+        number=wave.wave_number, total=len(waves), count=wave.current_count, capacity=wave.capacity
+    )
+
+
+def footer_pages() -> QuerySet[Page]:
+    return Page.objects.filter(is_published=True, show_in_footer=True).only("slug", "title").order_by("title")
+
+
+def page_published(*, slug: str) -> Page:
+    page = Page.objects.filter(slug=slug, is_published=True).first()
+    if page is None:
+        raise Http404("Страница не найдена")
+    return page

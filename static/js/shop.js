@@ -1,0 +1,34 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Gallery: a thumbnail shows its picture in the main frame instead of opening the file.
+  document.addEventListener("click", function (event) {
+    var thumb = event.target.closest("[data-gallery-src]");
+    var main = document.getElementById("gallery-main");
+    if (!thumb || !main) return;
+    event.preventDefault();
+    main.src = thumb.getAttribute("data-gallery-src");
+    main.alt = thumb.getAttribute("data-gallery-alt") || main.alt;
+    document.querySelectorAll("[data-gallery-src].is-active").forEach(function (el) {
+      el.classList.remove("is-active");
+    });
+    thumb.classList.add("is-active");
+  });
+
+  // Cart: a changed quantity is saved at once.
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    var input = form.querySelector("input[name=quantity]");
+    if (!input) return;
+    input.addEventListener("change", function () {
+      if (input.checkValidity()) form.requestSubmit ? form.requestSubmit() : form.submit();
+    });
+  });
+
+  // Irreversible actions ask once.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
