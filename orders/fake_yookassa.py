@@ -1,0 +1,431 @@
+"""A local fake of the YooKassa API for tests and the offline demo.
+
+It speaks the part of API v3 the shop uses through the official SDK, over real HTTP on a loopback port:
+`POST /v3/payments` (honours `Idempotence-Key`: the same key returns the same payment), `GET /v3/payments/{id}`,
+`POST /v3/payments/{id}/capture`, `POST /v3/payments/{id}/cancel`, `POST /v3/refunds`, `GET /v3/refunds/{id}`,
+each behind HTTP Basic auth with the shop id and secret key. Like the real API it refuses a 54-FZ receipt whose
+items do not add up to the payment amount.
+
+A payment's `confirmation_url` is a Russian payment page on the fake (`/pay/{id}`) with the buttons «Оплатить»
+and «Отменить»: they settle the payment, POST the notification to the shop (`webhook_url`, else the setting or
+environment variable `FAKE_YOOKASSA_WEBHOOK_URL`, else `SITE_URL` + the notifications path) and send the
+browser back to the payment's `return_url`.
+
+Tests drive it through `FakeYooKassa` (see `orders/tests/yookassa_fixtures.py`): `requests` records every API
+call, `set_status()` changes a payment silently, `pay()`/`cancel()` do what the buttons do, `notification()`
+builds a notification body, `outage` answers every API call with that HTTP status, and `stall` (an Event) holds
+API answers until it is set, to provoke client timeouts. `manage.py fake_yookassa --port 8010` runs it alone.
+"""
+
+import base64
+import html
+import json
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from socketserver import ThreadingMixIn
+from urllib.parse import quote
+from urllib.request import ProxyHandler, Request, build_opener
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+logger = logging.getLogger("dwc.fake_yookassa")
+
+NOTIFICATIONS_PATH = "/api/v1/payments/yookassa/notifications/"
+STATUS_TEXT = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+               405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+
+
+@dataclass
+class FakeRequest:
+    """One API call as the fake received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict | None = None
+
+
+class FakeApiError(Exception):
+    def __init__(self, status: int, code: str, description: str, parameter: str | None = None):
+        super().__init__(description)
+        self.status, self.code, self.description, self.parameter = status, code, description, parameter
+
+    def as_dict(self) -> dict:
+        body = {"type": "error", "id": str(uuid.uuid4()), "code": self.code, "description": self.description}
+        if self.parameter:
+            body["parameter"] = self.parameter
+        return body
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _money(value, parameter: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise FakeApiError(400, "invalid_request", f"Invalid {parameter}", parameter) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise FakeApiError(400, "invalid_request", f"Invalid {parameter}", parameter)
+    return amount
+
+
+@dataclass
+class FakeYooKassa:
+    shop_id: str = "demo-shop"
+    secret_key: str = "demo-secret"
+    webhook_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    payments: dict[str, dict] = field(default_factory=dict)
+    refunds: dict[str, dict] = field(default_factory=dict)
+    requests: list[FakeRequest] = field(default_factory=list)
+    notifications: list[dict] = field(default_factory=list)  # {"url", "body", "status"} of each one sent
+    outage: int | None = None
+    stall: threading.Event | None = None
+
+    def __post_init__(self):
+        self._lock = threading.RLock()
+        self._idempotence: dict[tuple[str, str], dict] = {}
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- running ---------------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v3"
+
+    def start(self) -> "FakeYooKassa":
+        self._server = make_server(self.host, self.port, self.wsgi, server_class=_ThreadingWSGIServer,
+                                   handler_class=_QuietHandler)  # fmt: skip
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-yookassa", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server = make_server(self.host, self.port, self.wsgi, server_class=_ThreadingWSGIServer)
+        self.port = self._server.server_port
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        if self.stall is not None:
+            self.stall.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self.payments.clear()
+            self.refunds.clear()
+            self.requests.clear()
+            self.notifications.clear()
+            self._idempotence.clear()
+            self.outage = None
+            if self.stall is not None:
+                self.stall.set()
+            self.stall = None
+            self.webhook_url = None
+
+    # --- test helpers ---------------------------------------------------------------------------------------
+    def api_requests(self, method: str | None = None, path: str | None = None) -> list[FakeRequest]:
+        return [r for r in list(self.requests) if (method in (None, r.method)) and (path in (None, r.path))]
+
+    def payment(self, payment_id: str) -> dict:
+        return json.loads(json.dumps(self.payments[payment_id]))
+
+    def set_status(self, payment_id: str, status: str) -> dict:
+        """Change a payment the way YooKassa would, without telling the shop."""
+        with self._lock:
+            payment = self.payments[payment_id]
+            payment["status"] = status
+            if status in ("succeeded", "waiting_for_capture"):
+                payment["paid"] = True
+                payment["payment_method"] = {"type": "bank_card", "id": payment_id, "saved": False,
+                                             "title": "Bank card *4444"}  # fmt: skip
+            if status == "succeeded":
+                payment["captured_at"] = _now()
+                payment["refundable"] = True
+                payment["income_amount"] = dict(payment["amount"])
+                if payment.get("receipt_registration"):
+                    payment["receipt_registration"] = "succeeded"
+            if status == "canceled":
+                payment["paid"] = False
+                payment.setdefault("cancellation_details", {"party": "yoo_money", "reason": "canceled_by_user"})
+            return self.payment(payment_id)
+
+    def notification(self, obj: dict | str, event: str | None = None) -> dict:
+        """The notification body YooKassa sends about a payment (by id or as a dict) or a refund (a dict)."""
+        if isinstance(obj, str):
+            obj = self.payment(obj)
+        if event is None:
+            kind = "refund" if "payment_id" in obj else "payment"
+            event = f"{kind}.{obj['status']}"
+        return {"type": "notification", "event": event, "object": obj}
+
+    def pay(self, payment_id: str) -> int | None:
+        """What «Оплатить» does: the payment succeeds and the shop is told. Returns the shop's HTTP status."""
+        self.set_status(payment_id, "succeeded")
+        return self.notify(self.notification(payment_id, "payment.succeeded"))
+
+    def cancel(self, payment_id: str) -> int | None:
+        """What «Отменить» does: the payment is canceled and the shop is told."""
+        self.set_status(payment_id, "canceled")
+        return self.notify(self.notification(payment_id, "payment.canceled"))
+
+    def notify(self, body: dict) -> int | None:
+        """POST a notification to the shop as YooKassa does; returns the HTTP status (None if unreachable)."""
+        url = self.notification_url()
+        request = Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        status = None
+        try:
+            # A direct connection: a proxy from the environment must not carry loopback traffic.
+            with build_opener(ProxyHandler({})).open(request, timeout=30) as response:
+                status = response.status
+        except OSError as error:
+            status = getattr(error, "code", None)
+            logger.warning("Notification to %s failed: %s", url, error)
+        self.notifications.append({"url": url, "body": body, "status": status})
+        return status
+
+    def notification_url(self) -> str:
+        if self.webhook_url:
+            return self.webhook_url
+        import os
+
+        from django.conf import settings
+
+        configured = getattr(settings, "FAKE_YOOKASSA_WEBHOOK_URL", "") or os.environ.get(
+            "FAKE_YOOKASSA_WEBHOOK_URL"
+        )
+        return configured or f"{settings.SITE_URL}{NOTIFICATIONS_PATH}"
+
+    # --- the API --------------------------------------------------------------------------------------------
+    def wsgi(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "")
+        try:
+            if path.startswith("/v3/"):
+                status, body = self._api(environ, method, path[3:])
+                return self._respond(start_response, status, json.dumps(body), "application/json")
+            if path.startswith("/pay/"):
+                return self._page(environ, start_response, method, path)
+            raise FakeApiError(404, "not_found", "Not found")
+        except FakeApiError as error:
+            return self._respond(start_response, error.status, json.dumps(error.as_dict()), "application/json")
+
+    def _api(self, environ, method: str, path: str) -> tuple[int, dict]:
+        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) if method == "POST" else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        self.requests.append(FakeRequest(method=method, path=path, headers=headers, body=body))
+        if self.stall is not None:
+            self.stall.wait(timeout=60)
+        if self.outage:
+            raise FakeApiError(self.outage, "internal_server_error", "Service is temporarily unavailable")
+        self._check_auth(headers.get("Authorization", ""))
+        parts = path.strip("/").split("/")
+        if method == "POST" and parts in (["payments"], ["refunds"]):
+            key = headers.get("Idempotence-Key")
+            if not key:
+                raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
+            if not isinstance(body, dict):
+                raise FakeApiError(400, "invalid_request", "Request body is not a JSON object")
+            with self._lock:
+                known = self._idempotence.get((parts[0], key))
+                if known is not None:
+                    return 200, json.loads(json.dumps(known))
+                created = self._payment_create(body) if parts == ["payments"] else self._refund_create(body)
+                self._idempotence[(parts[0], key)] = created
+                return 200, json.loads(json.dumps(created))
+        if len(parts) == 2 and method == "GET":
+            store = {"payments": self.payments, "refunds": self.refunds}.get(parts[0])
+            if store is not None and parts[1] in store:
+                return 200, json.loads(json.dumps(store[parts[1]]))
+            raise FakeApiError(404, "not_found", "Object not found")
+        if len(parts) == 3 and parts[0] == "payments" and method == "POST" and parts[2] in ("capture", "cancel"):
+            with self._lock:
+                payment = self.payments.get(parts[1])
+                if payment is None:
+                    raise FakeApiError(404, "not_found", "Payment not found")
+                if payment["status"] != "waiting_for_capture":
+                    raise FakeApiError(400, "invalid_request", f"Payment is {payment['status']}", "payment_id")
+                if parts[2] == "capture":
+                    return 200, self.set_status(parts[1], "succeeded")
+                payment["cancellation_details"] = {"party": "merchant", "reason": "canceled_by_merchant"}
+                return 200, self.set_status(parts[1], "canceled")
+        raise FakeApiError(404 if method == "GET" else 405, "not_found", "Unknown API method")
+
+    def _check_auth(self, header: str) -> None:
+        expected = base64.b64encode(f"{self.shop_id}:{self.secret_key}".encode()).decode()
+        if header != f"Basic {expected}":
+            raise FakeApiError(401, "invalid_credentials", "Login or password is incorrect")
+
+    def _payment_create(self, body: dict) -> dict:
+        amount = body.get("amount") or {}
+        value = _money(amount.get("value"), "amount.value")
+        if value <= 0 or amount.get("currency") not in ("RUB",):
+            raise FakeApiError(400, "invalid_request", "Invalid amount", "amount")
+        confirmation = body.get("confirmation") or {}
+        if confirmation.get("type") != "redirect" or not confirmation.get("return_url"):
+            raise FakeApiError(400, "invalid_request", "Redirect confirmation needs return_url", "confirmation")
+        if "receipt" in body:
+            self._receipt_check(body["receipt"], value)
+        payment_id = f"{uuid.uuid4().hex[:8]}-000f-5000-9000-{uuid.uuid4().hex[:12]}"
+        payment = {
+            "id": payment_id,
+            "status": "pending",
+            "paid": False,
+            "amount": {"value": f"{value:.2f}", "currency": amount["currency"]},
+            "confirmation": {
+                "type": "redirect",
+                "return_url": confirmation["return_url"],
+                "confirmation_url": f"{self.url}/pay/{payment_id}",
+            },
+            "created_at": _now(),
+            "description": body.get("description", ""),
+            "metadata": body.get("metadata") or {},
+            "recipient": {"account_id": self.shop_id, "gateway_id": "100500"},
+            "refundable": False,
+            "test": True,
+        }
+        if "receipt" in body:
+            payment["receipt_registration"] = "pending"
+        if body.get("capture") is not True:
+            payment["capture"] = False  # remembered to decide between succeeded and waiting_for_capture
+        self.payments[payment_id] = payment
+        return payment
+
+    @staticmethod
+    def _receipt_check(receipt: dict, value: Decimal) -> None:
+        customer = receipt.get("customer") or {}
+        if not (customer.get("phone") or customer.get("email")):
+            raise FakeApiError(
+                400, "invalid_request", "Receipt customer needs a phone or email", "receipt.customer"
+            )
+        items = receipt.get("items") or []
+        if not items:
+            raise FakeApiError(400, "invalid_request", "Receipt has no items", "receipt.items")
+        total = Decimal("0")
+        for item in items:
+            if not item.get("description") or item.get("vat_code") not in range(1, 11):
+                raise FakeApiError(400, "invalid_request", "Invalid receipt item", "receipt.items")
+            quantity = Decimal(str(item.get("quantity", 0)))
+            if quantity <= 0:
+                raise FakeApiError(400, "invalid_request", "Invalid receipt item quantity", "receipt.items")
+            total += _money((item.get("amount") or {}).get("value"), "receipt.items.amount") * quantity
+        if total != value:
+            raise FakeApiError(
+                400, "invalid_request", f"Receipt items add up to {total}, the payment is {value}", "receipt"
+            )
+
+    def _refund_create(self, body: dict) -> dict:
+        payment = self.payments.get(body.get("payment_id") or "")
+        if payment is None:
+            raise FakeApiError(400, "invalid_request", "Payment not found", "payment_id")
+        if payment["status"] != "succeeded":
+            raise FakeApiError(400, "invalid_request", "Payment cannot be refunded", "payment_id")
+        value = _money((body.get("amount") or {}).get("value"), "amount.value")
+        refunded = Decimal((payment.get("refunded_amount") or {}).get("value", "0"))
+        if value <= 0 or refunded + value > Decimal(payment["amount"]["value"]):
+            raise FakeApiError(400, "invalid_request", "Refund amount exceeds the payment", "amount")
+        refund_id = f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}"
+        refund = {
+            "id": refund_id,
+            "payment_id": payment["id"],
+            "status": "succeeded",
+            "created_at": _now(),
+            "amount": {"value": f"{value:.2f}", "currency": payment["amount"]["currency"]},
+            "description": body.get("description", ""),
+        }
+        self.refunds[refund_id] = refund
+        payment["refunded_amount"] = {
+            "value": f"{refunded + value:.2f}",
+            "currency": payment["amount"]["currency"],
+        }
+        return refund
+
+    # --- the payment page -----------------------------------------------------------------------------------
+    def _page(self, environ, start_response, method: str, path: str):
+        parts = path.strip("/").split("/")
+        payment = self.payments.get(parts[1]) if len(parts) >= 2 else None
+        if payment is None:
+            return self._respond(start_response, 404, "<h1>Платёж не найден</h1>", "text/html; charset=utf-8")
+        if method == "POST" and len(parts) == 3 and parts[2] in ("succeed", "cancel"):
+            if payment["status"] == "pending":
+                if parts[2] == "cancel":
+                    self.cancel(payment["id"])
+                elif payment.get("capture") is False:
+                    self.set_status(payment["id"], "waiting_for_capture")
+                    self.notify(self.notification(payment["id"], "payment.waiting_for_capture"))
+                else:
+                    self.pay(payment["id"])
+            headers = [("Location", payment["confirmation"]["return_url"]), ("Content-Length", "0")]
+            start_response("303 See Other", headers)
+            return [b""]
+        if method != "GET" or len(parts) != 2:
+            return self._respond(start_response, 405, "", "text/plain")
+        return self._respond(start_response, 200, self._page_html(payment), "text/html; charset=utf-8")
+
+    @staticmethod
+    def _page_html(payment: dict) -> str:
+        e = html.escape
+        value = Decimal(payment["amount"]["value"])
+        amount = f"{value:,.2f}".replace(",", " ").replace(".", ",") + " ₽"
+        action = f"/pay/{quote(payment['id'])}"
+        status = {"pending": "Ожидает оплаты", "succeeded": "Оплачен", "canceled": "Отменён",
+                  "waiting_for_capture": "Ожидает подтверждения магазином"}.get(payment["status"], payment["status"])  # fmt: skip
+        buttons = (
+            f'<form method="post" action="{action}/succeed"><button type="submit">Оплатить</button></form>'
+            f'<form method="post" action="{action}/cancel"><button type="submit" class="secondary">Отменить</button>'
+            "</form>"
+            if payment["status"] == "pending"
+            else f'<p><a href="{e(payment["confirmation"]["return_url"])}">Вернуться в магазин</a></p>'
+        )
+        return f"""<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>Оплата заказа — тестовая ЮKassa</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}
+button{{font-size:1.1rem;padding:.6rem 1.4rem;margin:.3rem 0;width:100%;cursor:pointer}}
+.secondary{{background:#eee}}.note{{color:#777;font-size:.9rem}}</style></head>
+<body><h1>Оплата заказа</h1>
+<p>{e(payment.get("description") or "")}</p>
+<p>Сумма к оплате: <strong>{amount}</strong></p>
+<p>Статус платежа: <strong id="status">{e(status)}</strong></p>
+{buttons}
+<p class="note">Это тестовая платёжная страница ЮKassa: деньги не списываются.</p>
+</body></html>"""
+
+    @staticmethod
+    def _respond(start_response, status: int, body: str, content_type: str):
+        data = body.encode()
+        start_response(
+            f"{status} {STATUS_TEXT.get(status, 'Error')}",
+            [("Content-Type", content_type), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature of BaseHTTPRequestHandler
+        logger.debug("%s %s", self.address_string(), format % args)
