@@ -3,6 +3,8 @@
 Rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`; `THROTTLE_ENABLED=false` turns every limit off.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework.settings import api_settings
@@ -68,5 +70,6 @@ class AuthPhoneThrottle(ShopRateThrottle):
         try:
             ident = phone_normalize(raw)
         except ValidationError:
-            ident = "".join(raw.split())[:64]
+            # Not a phone at all: still counted, under a cache-safe key.
+            ident = hashlib.sha256(raw.encode(errors="replace")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}

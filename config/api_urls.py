@@ -1,6 +1,8 @@
 """Everything under /api/v1/: each app contributes its own routes."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from config.api_views import api_not_found
 
 urlpatterns = [
     path("", include("accounts.api_urls")),
@@ -10,4 +12,6 @@ urlpatterns = [
     path("", include("orders.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("config.api_views")),
+    # Keep last: any other address ending in a slash is a JSON 404 (without a slash, APPEND_SLASH redirects).
+    re_path(r"^.*/$", api_not_found, name="api-not-found"),
 ]

@@ -13,6 +13,8 @@ from drf_spectacular.renderers import (
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import permissions, serializers, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -57,6 +59,15 @@ class HealthView(APIView):
         return Response(
             {"status": "unavailable", "database": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
         )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+def api_not_found(request, *args, **kwargs):
+    """Unknown addresses under /api/v1/ answer in the API's error format, not with an HTML page."""
+    raise NotFound()
 
 
 class SchemaView(SpectacularAPIView):

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from pages.api import PageViewSet
+
+router = SimpleRouter()
+router.register("pages", PageViewSet, basename="page")
+
+urlpatterns = router.urls
