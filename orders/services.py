@@ -91,7 +91,7 @@ def _refuse_short(short: list[dict]):
     details = [{key: value for key, value in s.items() if key != "label"} for s in short]
     error = OutOfStock if any(s["code"] == "insufficient_stock" for s in short) else WaveCapacityExceeded
     lead = "Недостаточно товара" if error is OutOfStock else "Не хватает мест в волнах предзаказа"
-    return error(f"{lead}: {text}.", available=short[0]["available"], lines=details)
+    return error(f"{lead}: {text}", available=short[0]["available"], lines=details)
 
 
 def order_number_for(*, order: Order) -> str:

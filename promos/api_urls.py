@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from promos.api import PromoCodeViewSet
+
+router = SimpleRouter()
+router.register("promo-codes", PromoCodeViewSet, basename="promo-code")
+
+urlpatterns = router.urls

@@ -1,11 +1,15 @@
 """Promo code rules: which code applies, how much it takes off, and counting its uses."""
 
+import re
+import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
-from config.errors import DomainError
+from config.errors import ConflictError, DomainError
 from orders.selectors import OrderLine, order_lines_resolve
 from promos.models import PromoCode
 
@@ -17,6 +21,11 @@ class PromoCodeRejected(DomainError):
 
     code = "promo_invalid"
     default_message = "Промокод не подходит."
+
+
+class PromoCodeInUse(ConflictError):
+    code = "promo_in_use"
+    default_message = "Промокод уже использован в заказах: его можно только выключить."
 
 
 _REFUSALS = {
@@ -96,11 +105,99 @@ def promo_preview(*, code: str, lines) -> dict:
     discount = promo_discount(promo=promo, lines=resolved)
     return {
         "valid": True,
-        "code": promo.code,
+        "promo_code": promo.code,
         "discount_amount": discount,
         "total_amount": total,
         "final_amount": total - discount,
     }
 
 
+# --- Staff writes ---------------------------------------------------------------------------------------------
+def _promo_save(*, promo: PromoCode, data: dict) -> PromoCode:
+    products = data.pop("products", None)
+    for field, value in data.items():
+        setattr(promo, field, value)
+    if PromoCode.objects.filter(code__iexact=(promo.code or "").strip()).exclude(pk=promo.pk).exists():
+        raise PromoCodeRejected("Такой промокод уже есть.", code="promo_code_taken")
+    promo.save()
+    if products is not None:
+        promo.products.set(products)
+    return promo
+
+
+@transaction.atomic
+def promo_code_create(*, data: dict) -> PromoCode:
+    """A new code (stored upper-case; codes are unique whatever the case). `products` restricts it."""
+    return _promo_save(promo=PromoCode(), data=dict(data))
+
+
+@transaction.atomic
+def promo_code_update(*, promo: PromoCode, data: dict) -> PromoCode:
+    """Change a code; its use count is the shop's, never written here."""
+    data = {field: value for field, value in data.items() if field != "current_uses"}
+    promo = PromoCode.objects.select_for_update().get(pk=promo.pk)
+    return _promo_save(promo=promo, data=data)
+
+
+def promo_code_delete(*, promo: PromoCode) -> None:
+    """Delete a code no order has used; a used code is kept for the orders' history (switch it off instead)."""
+    if promo.orders.exists():
+        raise PromoCodeInUse()
+    promo.delete()
+
+
 # --- Generation (staff) ----------------------------------------------------------------------------------------
+# Letters and digits nobody confuses when reading a code aloud or off a screen (no 0/O, 1/I/L).
+PROMO_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PROMO_CODE_RANDOM_LENGTH = 8
+PROMO_GENERATE_MAX = 1000
+PROMO_PREFIX_PATTERN = r"[A-Z0-9_-]{0,20}"
+
+
+def promo_code_random(*, prefix: str) -> str:
+    suffix = "".join(secrets.choice(PROMO_CODE_ALPHABET) for _ in range(PROMO_CODE_RANDOM_LENGTH))
+    return f"{prefix}-{suffix}" if prefix else suffix
+
+
+@transaction.atomic
+def promo_generate(*, template: PromoCode, prefix: str, count: int) -> list[PromoCode]:
+    """`count` new codes with the template's terms (discount, limit, validity, activity, products), each
+    `PREFIX-XXXXXXXX` with a random part, unique whatever the case; their use counts start at zero."""
+    prefix = (prefix or "").strip().upper().rstrip("-")
+    if not re.fullmatch(PROMO_PREFIX_PATTERN, prefix):
+        raise PromoCodeRejected("Префикс: до 20 латинских букв, цифр, «-» или «_».", code="promo_prefix_invalid")
+    if not isinstance(count, int) or not 1 <= count <= PROMO_GENERATE_MAX:
+        raise PromoCodeRejected(f"Количество кодов — от 1 до {PROMO_GENERATE_MAX}.", code="promo_count_invalid")
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {promo_code_random(prefix=prefix) for _ in range(count - len(codes))}
+        taken = set(
+            PromoCode.objects.annotate(upper=Upper("code"))
+            .filter(upper__in=wanted)
+            .values_list("upper", flat=True)
+        )
+        codes |= wanted - taken
+    terms = {
+        field: getattr(template, field)
+        for field in (
+            "description",
+            "discount_percent",
+            "discount_amount",
+            "max_uses",
+            "valid_from",
+            "valid_until",
+            "is_active",
+        )
+    }
+    created = PromoCode.objects.bulk_create(
+        PromoCode(code=code, current_uses=0, **terms) for code in sorted(codes)
+    )
+    product_ids = list(template.products.values_list("pk", flat=True))
+    if product_ids:
+        through = PromoCode.products.through
+        through.objects.bulk_create(
+            through(promocode_id=promo.pk, product_id=product_id)
+            for promo in created
+            for product_id in product_ids
+        )
+    return created

@@ -1,0 +1,129 @@
+"""Orders for frontends: customers place, read, cancel and pay their own orders; staff move them along."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import error_responses
+from orders import payments, selectors, services
+from orders.models import Order, OrderStatus
+from orders.serializers import (
+    OrderCreateSerializer,
+    OrderSerializer,
+    OrderUpdateSerializer,
+    PaymentUrlSerializer,
+)
+
+
+class IsStaffForChanges(permissions.BasePermission):
+    """Customers read, place, cancel and pay; only staff change an order's status or tracking number."""
+
+    def has_permission(self, request, view):
+        if view.action in ("update", "partial_update"):
+            return bool(request.user and request.user.is_staff)
+        return True
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Свои заказы покупателя, новые первыми, с позициями и статусами предзаказа.",
+        responses={200: OrderSerializer(many=True), **error_responses(401)},
+    ),
+    retrieve=extend_schema(
+        description="Заказ по номеру: свой (сотрудники — любой); чужой — 404.",
+        responses={200: OrderSerializer, **error_responses(401, 404)},
+    ),
+    create=extend_schema(
+        description=(
+            "Оформляет заказ: резервирует остатки по размерам, распределяет предзаказ по волнам, применяет "
+            "промокод. Цены берутся из базы. 409 (`insufficient_stock`, `waves_full`) — не хватает товара "
+            "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции."
+        ),
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer, **error_responses(400, 401, 409)},
+    ),
+    partial_update=extend_schema(
+        description=(
+            "Только для сотрудников: `status` (только допустимые переходы, иначе 409 `invalid_transition`) "
+            "и/или `tracking_number` (заказ становится отправленным, покупателю уходит SMS)."
+        ),
+        request=OrderUpdateSerializer,
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+)
+class OrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = OrderSerializer
+    permission_classes = [permissions.IsAuthenticated, IsStaffForChanges]
+    lookup_field = "order_number"
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.order_list_for(user=self.request.user)
+
+    def get_object(self):
+        try:
+            order = selectors.order_get_for(user=self.request.user, number=self.kwargs["order_number"])
+        except Order.DoesNotExist:
+            raise Http404 from None
+        self.check_object_permissions(self.request, order)
+        return order
+
+    def _body(self, order: Order) -> dict:
+        fresh = selectors.order_get_for(user=self.request.user, number=order.order_number)
+        return OrderSerializer(fresh, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = services.order_place(
+            user=request.user,
+            lines=[dict(line) for line in data["items"]],
+            promo_code=data.get("promo_code") or None,
+            delivery_address=data.get("delivery_address", ""),
+            cdek_point=data.get("cdek_point", ""),
+        )
+        return Response(self._body(order), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        order = self.get_object()
+        serializer = OrderUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "tracking_number" in data:
+            order = services.order_set_tracking(order=order, tracking_number=data["tracking_number"])
+        if "status" in data and not ("tracking_number" in data and data["status"] == OrderStatus.SHIPPED):
+            order = services.order_set_status(order=order, status=data["status"])
+        return Response(self._body(order))
+
+    @extend_schema(
+        request=None,
+        description="Отменяет свой неоплаченный заказ: товар, места в волнах и промокод возвращаются.",
+        responses={200: OrderSerializer, **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, *args, **kwargs):
+        order = services.order_cancel(order=self.get_object(), by=request.user)
+        return Response(self._body(order))
+
+    @extend_schema(
+        request=None,
+        description=(
+            "Для неоплаченного заказа, чей платёж не прошёл или истёк: платёж заново (тот же ключ "
+            "идемпотентности) → `payment_url`."
+        ),
+        responses={200: PaymentUrlSerializer, **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def pay(self, request, *args, **kwargs):
+        payment_url = payments.order_payment_retry(order=self.get_object())
+        return Response({"payment_url": payment_url})

@@ -1,0 +1,96 @@
+"""Orders in and out of the API. Input is only checked for shape here; the rules live in orders.services."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from orders.models import Order, OrderItem, OrderStatus
+from preorders.models import PreorderStatus
+
+# Larger ids are no database ids; refusing them here keeps them away from the database integer.
+MAX_ID = 2**63 - 1
+
+
+# --- Input ----------------------------------------------------------------------------------------------------------
+class OrderLineInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    size = serializers.CharField(max_length=32, trim_whitespace=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.ORDER_MAX_LINE_QUANTITY)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES)
+    promo_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    cdek_point = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class OrderUpdateSerializer(serializers.Serializer):
+    """What staff change on an order: its status and/or tracking number."""
+
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Укажите status или tracking_number.")
+        return attrs
+
+
+# --- Output -------------------------------------------------------------------------------------------------------
+class OrderItemSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    preorder_wave = serializers.SerializerMethodField(help_text="Номер волны предзаказа или null.")
+
+    class Meta:
+        model = OrderItem
+        fields = ["product", "product_name", "size", "quantity", "price", "is_preorder", "preorder_wave"]
+        read_only_fields = fields
+
+    def get_preorder_wave(self, item) -> int | None:
+        return item.preorder_wave.wave_number if item.preorder_wave_id else None
+
+
+class PreorderStatusSerializer(serializers.ModelSerializer):
+    wave = serializers.IntegerField(source="wave.wave_number", read_only=True)
+    product = serializers.IntegerField(source="wave.product_id", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    message = serializers.CharField(source="status_message", read_only=True)
+
+    class Meta:
+        model = PreorderStatus
+        fields = ["wave", "product", "status", "status_display", "message", "created_at"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderItemSerializer(many=True, read_only=True)
+    preorder_statuses = PreorderStatusSerializer(many=True, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    promo_code = serializers.CharField(source="promo_code.code", read_only=True, default=None)
+
+    class Meta:
+        model = Order
+        fields = [
+            "order_number",
+            "status",
+            "status_display",
+            "payment_status",
+            "tracking_number",
+            "total_amount",
+            "discount_amount",
+            "final_amount",
+            "promo_code",
+            "delivery_address",
+            "cdek_point",
+            "items",
+            "preorder_statuses",
+            "payment_url",
+            "created_at",
+            "paid_at",
+            "shipped_at",
+        ]
+        read_only_fields = fields
+
+
+class PaymentUrlSerializer(serializers.Serializer):
+    payment_url = serializers.URLField()

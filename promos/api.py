@@ -1,0 +1,96 @@
+"""Promo codes: staff manage them; anyone previews what a code does to a cart."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import error_responses
+from orders.selectors import order_lines_resolve
+from promos import selectors, services
+from promos.serializers import PromoCodeSerializer, PromoPreviewSerializer, PromoValidateSerializer
+
+_STAFF_ONLY = "Только для сотрудников. `current_uses` считает магазин (только чтение)."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=_STAFF_ONLY, responses={200: PromoCodeSerializer(many=True), **error_responses(401, 403)}
+    ),
+    retrieve=extend_schema(
+        description=_STAFF_ONLY, responses={200: PromoCodeSerializer, **error_responses(401, 403, 404)}
+    ),
+    create=extend_schema(
+        description=_STAFF_ONLY, responses={201: PromoCodeSerializer, **error_responses(400, 401, 403)}
+    ),
+    update=extend_schema(
+        description=_STAFF_ONLY, responses={200: PromoCodeSerializer, **error_responses(400, 401, 403, 404)}
+    ),
+    partial_update=extend_schema(
+        description=_STAFF_ONLY, responses={200: PromoCodeSerializer, **error_responses(400, 401, 403, 404)}
+    ),
+    destroy=extend_schema(
+        description="Удаляет неиспользованный код; использованный код можно только выключить (`is_active`).",
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    ),
+)
+class PromoCodeViewSet(viewsets.ModelViewSet):
+    serializer_class = PromoCodeSerializer
+    permission_classes = [permissions.IsAdminUser]
+    lookup_value_regex = r"\d+"
+
+    def get_permissions(self):
+        if self.action == "validate":
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return selectors.promo_code_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        promo = services.promo_code_create(data=dict(serializer.validated_data))
+        return Response(self.get_serializer(promo).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        promo = self.get_object()
+        serializer = self.get_serializer(promo, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        promo = services.promo_code_update(promo=promo, data=dict(serializer.validated_data))
+        return Response(self.get_serializer(promo).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.promo_code_delete(promo=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=PromoValidateSerializer,
+        description=(
+            "Что код сделает с корзиной, без учёта использования. Неподходящий код — `valid: false` "
+            "с причиной в `code` (`promo_unknown`, `promo_expired`, `promo_not_started`, `promo_used_up`, "
+            "`promo_inactive`, `promo_not_applicable`) и `detail`."
+        ),
+        responses={200: PromoPreviewSerializer, **error_responses(400)},
+    )
+    @action(detail=False, methods=["post"], url_path="validate")
+    def validate(self, request, *args, **kwargs):
+        serializer = PromoValidateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = [dict(line) for line in data["items"]]
+        try:
+            preview = services.promo_preview(code=data["code"], lines=lines)
+        except services.PromoCodeRejected as refusal:
+            total = sum((line.line_total for line in order_lines_resolve(lines=lines)), Decimal("0"))
+            preview = {
+                "valid": False,
+                "code": refusal.code,
+                "detail": refusal.message,
+                "discount_amount": Decimal("0"),
+                "total_amount": total,
+                "final_amount": total,
+            }
+        return Response(PromoPreviewSerializer(preview).data)
