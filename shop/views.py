@@ -282,7 +282,8 @@ def register(request):
         except PhoneTaken as refusal:
             form.add_error("phone", f"{refusal.message} Войдите с этим номером.")
         except ValidationError as error:
-            form.add_error("password", error)
+            # The service names the field itself ({"password": [...]}) or gives bare password messages.
+            form.add_error(None if hasattr(error, "error_dict") else "password", error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Добро пожаловать в DWC!")

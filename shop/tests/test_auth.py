@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_page_has_the_api_field_names(client):
+    html = client.get(reverse("shop:register")).content.decode()
+    for name in ("phone", "password", "full_name", "csrfmiddlewaretoken"):
+        assert f'name="{name}"' in html
+    assert "Зарегистрироваться" in html
+
+
+def test_register_signs_in_and_goes_back_to_next(client):
+    response = client.post(
+        reverse("shop:register"),
+        {"phone": "8 916 123-45-67", "password": "secret-123", "full_name": "Анна", "next": "/checkout/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/checkout/"
+    user = User.objects.get(phone="+79161234567")
+    assert user.full_name == "Анна" and user.check_password("secret-123")
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_register_ignores_a_foreign_next(client):
+    response = client.post(
+        reverse("shop:register"),
+        {"phone": "+79161234567", "password": "secret-123", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("shop:account")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"phone": "", "password": "secret-123"}, "Укажите телефон."),
+        ({"phone": "12345", "password": "secret-123"}, "Некорректный номер телефона."),
+        ({"phone": "+79161234567", "password": "123"}, "Введённый пароль слишком короткий"),
+        ({"phone": "+79161234567", "password": ""}, "Придумайте пароль."),
+    ],
+)
+def test_register_refuses_bad_input(client, data, message):
+    response = client.post(reverse("shop:register"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_register_refuses_a_taken_phone(client):
+    UserFactory(phone="+79161234567")
+    response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": "secret-123"})
+    assert response.status_code == 400
+    assert "уже зарегистрирован" in response.content.decode()
+
+
+def test_login_with_phone_in_any_format(client, password):
+    user = UserFactory(phone="+79161234567")
+    page = client.get(reverse("shop:login") + "?next=/cart/").content.decode()
+    assert 'name="phone"' in page and 'name="password"' in page and "Войти" in page
+    assert 'value="/cart/"' in page
+    response = client.post(
+        reverse("shop:login"), {"phone": "8 (916) 123-45-67", "password": password, "next": "/cart/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_login_refuses_wrong_password(client):
+    user = UserFactory()
+    response = client.post(reverse("shop:login"), {"phone": user.phone, "password": "wrong-one"})
+    assert response.status_code == 400
+    assert "Неверный номер телефона или пароль." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_is_throttled_after_repeated_failures(client, password):
+    user = UserFactory()
+    for _ in range(10):
+        client.post(reverse("shop:login"), {"phone": user.phone, "password": "wrong-one"})
+    response = client.post(reverse("shop:login"), {"phone": user.phone, "password": password})
+    assert response.status_code == 400
+    assert "Слишком много попыток входа" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post(customer_client):
+    assert customer_client.get(reverse("shop:logout")).status_code == 405
+    response = customer_client.post(reverse("shop:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in customer_client.session
+
+
+def test_forms_are_protected_by_csrf(customer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(reverse("shop:login"), {"phone": customer.phone, "password": "x"}).status_code == 403
