@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_forms import UserAddForm, UserEditForm
 from accounts.models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ["-created_at"]
-    list_display = ["phone", "full_name", "email", "is_staff", "is_active", "created_at"]
+    list_display = ["phone", "full_name", "email", "orders_count", "is_staff", "is_active", "created_at"]
     list_filter = ["is_staff", "is_active", "is_superuser"]
     search_fields = ["phone", "full_name", "email"]
     readonly_fields = ["created_at", "updated_at", "last_login"]
@@ -18,4 +22,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Права"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Даты"), {"fields": ["last_login", "created_at", "updated_at"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["phone", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["phone", "full_name", "password1", "password2"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(orders_total=Count("orders"))
+
+    @admin.display(description=_("заказов"), ordering="orders_total")
+    def orders_count(self, user):
+        return user.orders_total

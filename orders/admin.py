@@ -1,21 +1,333 @@
-from django.contrib import admin
+import csv
+from datetime import datetime
 
-from orders.models import Order, OrderItem
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phones import phone_normalize
+from config.errors import DomainError
+from orders import payments
+from orders import services as order_services
+from orders.admin_forms import OrderAddForm, OrderForm
+from orders.models import Order, OrderItem, OrderStatus
+from preorders.models import PreorderStatus
+
+# Excel with Russian regional settings opens `;`-separated files with decimal commas straight into columns,
+# and recognises UTF-8 by its byte order mark.
+CSV_DELIMITER = ";"
+CSV_HEADERS = [
+    "Номер заказа",
+    "Дата",
+    "Статус",
+    "Статус оплаты",
+    "Телефон",
+    "Покупатель",
+    "Сумма, ₽",
+    "Скидка, ₽",
+    "К оплате, ₽",
+    "Промокод",
+    "Трек-номер",
+    "Адрес доставки",
+    "Пункт СДЭК",
+    "Позиции",
+]
+
+
+def _rubles(value) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def orders_csv(queryset, *, filename: str) -> HttpResponse:
+    """The orders as a CSV file for Excel: one row an order, its lines in the last column."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=CSV_DELIMITER)
+    writer.writerow(CSV_HEADERS)
+    orders = queryset.select_related("user", "promo_code").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id"))
+    )
+    for order in orders.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                order.order_number,
+                timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
+                order.get_status_display(),
+                order.get_payment_status_display(),
+                order.user.phone,
+                order.user.full_name,
+                _rubles(order.total_amount),
+                _rubles(order.discount_amount),
+                _rubles(order.final_amount),
+                order.promo_code.code if order.promo_code else "",
+                order.tracking_number,
+                order.delivery_address,
+                order.cdek_point,
+                "; ".join(
+                    f"{item.product.name} ({item.product.article}) {item.size} × {item.quantity}"
+                    for item in order.items.all()
+                ),
+            ]
+        )
+    return response
 
 
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    fields = ["product", "size", "quantity", "price", "is_preorder", "preorder_wave"]
+    fields = ["product", "size", "quantity", "price", "line_total", "is_preorder", "preorder_wave"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "preorder_wave__product")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("сумма, ₽"))
+    def line_total(self, item):
+        return item.line_total
+
+
+class PreorderStatusInline(admin.TabularInline):
+    model = PreorderStatus
+    extra = 0
+    fields = ["created_at", "wave", "status", "status_message"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("история предзаказа")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("wave__product")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _status_action(status: OrderStatus, description):
+    def action(modeladmin, request, queryset):
+        modeladmin.orders_apply(
+            request,
+            queryset,
+            lambda order: order_services.order_set_status(order=order, status=status),
+            done=f"Переведено в статус «{status.label}»",
+            skip_if=lambda order: order.status == status,
+        )
+
+    action.__name__ = f"set_status_{status.value}"
+    return admin.action(description=description)(action)
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["order_number", "user", "final_amount", "status", "payment_status", "created_at"]
-    list_filter = ["status", "payment_status"]
+    form = OrderForm
+    add_form = OrderAddForm
+    list_display = [
+        "order_number",
+        "customer_phone",
+        "total_amount",
+        "discount_amount",
+        "final_amount",
+        "status",
+        "payment_status",
+        "tracking_number",
+        "created_at",
+    ]
+    list_filter = ["status", "payment_status", "created_at", ("promo_code", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
-    search_fields = ["order_number", "user__phone"]
-    readonly_fields = ["order_number", "total_amount", "discount_amount", "final_amount", "payment_id"]
-    inlines = [OrderItemInline]
+    search_fields = ["order_number", "user__phone", "user__full_name"]
+    search_help_text = _("Номер заказа, телефон или имя покупателя.")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    inlines = [OrderItemInline, PreorderStatusInline]
+    actions = [
+        _status_action(OrderStatus.PROCESSING, _("Перевести в «В обработке»")),
+        _status_action(OrderStatus.SHIPPED, _("Отметить «Отправлен» (без трек-номера)")),
+        _status_action(OrderStatus.DELIVERED, _("Отметить «Доставлен»")),
+        "cancel",
+        "refund",
+        "export_csv",
+    ]
+    readonly_fields = [
+        "order_number",
+        "customer",
+        "status",
+        "payment_status",
+        "total_amount",
+        "discount_amount",
+        "final_amount",
+        "promo_code",
+        "payment_id",
+        "payment_link",
+        "receipt_url",
+        "paid_at",
+        "shipped_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["order_number", "customer", "status", "new_status", "created_at", "updated_at"]}),
+        (_("Сумма"), {"fields": ["total_amount", "discount_amount", "final_amount", "promo_code"]}),
+        (_("Оплата"), {"fields": ["payment_status", "payment_id", "payment_link", "receipt_url", "paid_at"]}),
+        (_("Доставка"), {"fields": ["tracking_number", "shipped_at", "delivery_address", "cdek_point"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["user", "product", "size", "quantity", "promo_code"]}),
+        (_("Доставка"), {"fields": ["delivery_address", "cdek_point"]}),
+    ]
+    change_list_template = "admin/orders/order/change_list.html"
+
+    # --- Display -----------------------------------------------------------------------------------------
+    @admin.display(description=_("телефон"), ordering="user__phone")
+    def customer_phone(self, order):
+        return order.user.phone
+
+    @admin.display(description=_("покупатель"))
+    def customer(self, order):
+        url = reverse("admin:accounts_user_change", args=[order.user_id])
+        return format_html('<a href="{}">{}</a>', url, str(order.user))
+
+    @admin.display(description=_("ссылка на оплату"))
+    def payment_link(self, order):
+        return format_html('<a href="{0}" rel="noopener">{0}</a>', order.payment_url) if order.payment_url else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Besides the plain search, a phone typed any way (8 916 …, +7 (916) …) finds its customer's orders."""
+        filtered = queryset
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            phone = phone_normalize(search_term)
+        except ValidationError:
+            return queryset, may_have_duplicates
+        return queryset | filtered.filter(user__phone=phone), may_have_duplicates
+
+    # --- Add: an order placed for a customer ---------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return self._place(request, obj, form)
+        obj.save(update_fields=["delivery_address", "cdek_point", "updated_at"])
+        try:
+            tracking = form.cleaned_data.get("tracking_number")
+            if "tracking_number" in form.changed_data and tracking:
+                order_services.order_set_tracking(order=obj, tracking_number=tracking)
+                self.message_user(request, f"Заказ {obj} отправлен, покупателю ушло SMS с трек-номером.")
+            new_status = form.cleaned_data.get("new_status")
+            if new_status:
+                order_services.order_set_status(order=obj, status=new_status)
+        except DomainError as error:
+            self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+        obj.refresh_from_db()
+
+    def _place(self, request, obj, form):
+        data = form.cleaned_data
+        try:
+            order = order_services.order_place(
+                user=data["user"],
+                lines=[{"product": data["product"], "size": data["size"], "quantity": data["quantity"]}],
+                promo_code=data.get("promo_code") or None,
+                delivery_address=data.get("delivery_address", ""),
+                cdek_point=data.get("cdek_point", ""),
+            )
+        except DomainError as error:
+            self.message_user(request, f"Заказ не оформлен: {error.message}", messages.ERROR)
+            return
+        obj.pk = order.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # Items and timelines are read-only here; there is nothing of the form's own to save.
+        pass
+
+    def log_addition(self, request, obj, message):
+        if obj.pk:
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
+
+    def has_delete_permission(self, request, obj=None):
+        # Orders are the shop's books: cancelled or refunded, never deleted.
+        return False
+
+    # --- Actions -----------------------------------------------------------------------------------------
+    def orders_apply(self, request, queryset, change, *, done: str, skip_if=None):
+        """Run one service on each selected order; a refusal leaves that order as it was and says why."""
+        changed = 0
+        for order in queryset.order_by("pk"):
+            if skip_if is not None and skip_if(order):
+                continue
+            try:
+                change(order)
+            except DomainError as error:
+                self.message_user(request, f"{order.order_number}: {error.message}", messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{done}: {changed}.", messages.SUCCESS)
+
+    @admin.action(description=_("Отменить (только неоплаченные)"))
+    def cancel(self, request, queryset):
+        self.orders_apply(
+            request,
+            queryset,
+            lambda order: order_services.order_cancel(order=order, by=request.user),
+            done="Отменено заказов",
+            skip_if=lambda order: order.status == OrderStatus.CANCELLED,
+        )
+
+    @admin.action(description=_("Вернуть деньги через ЮKassa"))
+    def refund(self, request, queryset):
+        self.orders_apply(
+            request,
+            queryset,
+            lambda order: payments.order_refund(order=order),
+            done="Возврат оформлен по заказам",
+            skip_if=lambda order: order.status == OrderStatus.REFUNDED,
+        )
+
+    @admin.action(description=_("Выгрузить выбранные в CSV"))
+    def export_csv(self, request, queryset):
+        return orders_csv(queryset, filename=self._csv_filename())
+
+    # --- CSV of the filtered list ----------------------------------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{info[0]}_{info[1]}_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The changelist as filtered and searched right now, as CSV."""
+        if not self.has_view_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        changelist = self.get_changelist_instance(request)
+        return orders_csv(changelist.get_queryset(request), filename=self._csv_filename())
+
+    @staticmethod
+    def _csv_filename() -> str:
+        return f"orders-{datetime.now(tz=timezone.get_current_timezone()):%Y-%m-%d-%H%M}.csv"

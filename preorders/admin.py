@@ -1,27 +1,148 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
-from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry
+from config.errors import DomainError
+from preorders.admin_forms import WaveAddForm, WaveForm
+from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
+from preorders.services import (
+    WAVE_STATUS_FLOW,
+    waitlist_notify,
+    wave_add,
+    wave_set_capacity,
+    wave_set_status,
+)
+
+
+def wave_fill(wave: PreorderWave) -> str:
+    return f"{wave.current_count}/{wave.capacity}"
+
+
+def wave_form_save(*, wave: PreorderWave, form) -> None:
+    """Apply an edited wave form through the services: capacity first, then the status and its message."""
+    capacity, status = form.cleaned_data.get("capacity"), form.cleaned_data.get("status")
+    if capacity is not None and capacity != wave.capacity:
+        wave_set_capacity(wave=wave, capacity=capacity)
+    if status and status != wave.status:
+        wave_set_status(wave=wave, status=status, message=form.cleaned_data.get("status_message", ""))
+
+
+def _status_action(status: WaveStatus):
+    def action(modeladmin, request, queryset):
+        moved = 0
+        for wave in queryset.select_related("product").order_by("product_id", "wave_number"):
+            try:
+                wave_set_status(wave=wave, status=status)
+            except DomainError as error:
+                modeladmin.message_user(
+                    request, f"{wave.product.name}, волна {wave.wave_number}: {error.message}", messages.ERROR
+                )
+            else:
+                moved += 1
+        if moved:
+            modeladmin.message_user(
+                request,
+                f"Волн переведено в статус «{status.label}»: {moved}. Покупатели получат SMS.",
+                messages.SUCCESS,
+            )
+
+    action.__name__ = f"wave_set_status_{status.value}"
+    return admin.action(description=_("Перевести в статус «%(label)s»") % {"label": status.label})(action)
 
 
 @admin.register(PreorderWave)
 class PreorderWaveAdmin(admin.ModelAdmin):
-    list_display = ["product", "wave_number", "capacity", "current_count", "status", "completed_at"]
-    list_filter = ["status"]
+    list_display = ["product", "wave_number", "fill", "status", "completed_at", "updated_at"]
+    list_filter = ["status", "product__order_type"]
     list_select_related = ["product"]
     search_fields = ["product__name", "product__article"]
-    readonly_fields = ["current_count"]
+    ordering = ["product_id", "wave_number"]
+    actions = [_status_action(status) for status in WAVE_STATUS_FLOW[1:]]
+    form = WaveForm
+    add_form = WaveAddForm
+    readonly_fields = ["product", "wave_number", "current_count", "completed_at", "created_at", "updated_at"]
+
+    @admin.display(description=_("заполнение"), ordering=F("current_count"))
+    def fill(self, wave):
+        return wave_fill(wave)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["product", "capacity"]
+        return [
+            "product",
+            "wave_number",
+            "capacity",
+            "current_count",
+            "status",
+            "status_message",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                wave_form_save(wave=PreorderWave.objects.get(pk=obj.pk), form=form)
+            else:
+                created = wave_add(
+                    product=form.cleaned_data["product"], capacity=form.cleaned_data.get("capacity")
+                )
+                obj.pk = created.pk
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        if obj.pk:
+            obj.refresh_from_db()
+
+    def has_delete_permission(self, request, obj=None):
+        # Waves hold order lines; they are never deleted, only completed.
+        return False
 
 
 @admin.register(PreorderStatus)
 class PreorderStatusAdmin(admin.ModelAdmin):
-    list_display = ["order", "wave", "status", "created_at"]
+    """The preorder timelines. Wave status changes write them; staff may add a note by hand (no SMS)."""
+
+    list_display = ["order", "wave", "status", "status_message", "created_at"]
     list_filter = ["status"]
     list_select_related = ["order", "wave__product"]
-    search_fields = ["order__order_number"]
+    search_fields = ["order__order_number", "wave__product__name", "wave__product__article"]
+    raw_id_fields = ["order", "wave"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # What a customer was told stays as it was told.
+        return False
 
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ["product", "phone", "created_at", "notified_at"]
-    list_select_related = ["product"]
+    list_display = ["product", "phone", "user", "created_at", "notified_at"]
+    list_filter = [("notified_at", admin.EmptyFieldListFilter), "product__order_type"]
+    list_select_related = ["product", "user"]
     search_fields = ["phone", "product__name", "product__article"]
+    readonly_fields = ["created_at", "notified_at"]
+    raw_id_fields = ["user"]
+    actions = ["notify"]
+
+    @admin.action(description=_("Сообщить о новой волне (тем, кому ещё не сообщали)"))
+    def notify(self, request, queryset):
+        products = {entry.product for entry in queryset.select_related("product")}
+        told = 0
+        for product in products:
+            if product.order_type != product.OrderType.PREORDER:
+                self.message_user(
+                    request, f"«{product.name}»: предзаказ закрыт, сообщать пока не о чем.", messages.WARNING
+                )
+                continue
+            told += waitlist_notify(product=product)
+        self.message_user(request, f"Отправлено SMS: {told}.", messages.SUCCESS)

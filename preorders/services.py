@@ -166,9 +166,11 @@ class WaveTransitionRefused(ConflictError):
     default_message = "Статус волны можно менять только вперёд."
 
 
-class WaveAddRefused(DomainError):
-    code = "wave_add_refused"
-    default_message = "К этому товару нельзя добавить волну."
+class WaveChangeRefused(DomainError):
+    """Staff asked for a wave change the rules do not allow (a wave for an in-stock product, a bad capacity)."""
+
+    code = "wave_change_refused"
+    default_message = "Волну нельзя изменить так."
 
 
 def wave_status_message(*, wave: PreorderWave, status: str) -> str:
@@ -229,10 +231,10 @@ def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
     """
     locked = Product.objects.select_for_update().get(pk=product.pk)
     if not locked.is_preorder:
-        raise WaveAddRefused("Волны добавляются только к товарам предзаказа.")
+        raise WaveChangeRefused("Волны добавляются только к товарам предзаказа.", code="not_preorder")
     capacity = locked.preorder_wave_capacity if capacity is None else capacity
     if capacity < 1:
-        raise WaveAddRefused("Ёмкость волны должна быть не меньше 1.", code="invalid_wave_capacity")
+        raise WaveChangeRefused("Ёмкость волны должна быть не меньше 1.", code="invalid_wave_capacity")
     wave = PreorderWave.objects.create(
         product=locked, wave_number=waves_next_number(product=locked), capacity=capacity
     )
@@ -244,6 +246,34 @@ def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
         waitlist_notify(product=locked)
     product.preorder_waves_total, product.order_type = locked.preorder_waves_total, locked.order_type
     return wave
+
+
+@transaction.atomic
+def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
+    """Change the capacity of a wave still collecting: never below what it already holds, never below 1.
+
+    A waiting product whose wave gains room takes preorders again (and its waitlist hears about it).
+    """
+    locked = PreorderWave.objects.select_for_update().select_related("product").get(pk=wave.pk)
+    if locked.capacity == capacity:
+        return locked
+    if locked.status != WaveStatus.COLLECTING:
+        raise WaveChangeRefused(
+            f"Ёмкость волны {locked.wave_number} уже не меняется: волна не собирает заказы.",
+            code="wave_capacity_locked",
+        )
+    if capacity < max(locked.current_count, 1):
+        raise WaveChangeRefused(
+            f"Ёмкость волны {locked.wave_number} не может быть меньше {max(locked.current_count, 1)}: "
+            f"столько уже заказано.",
+            code="invalid_wave_capacity",
+        )
+    PreorderWave.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
+    locked.capacity = wave.capacity = capacity
+    product = product_refresh_preorder_state(product=locked.product)
+    if product.order_type == Product.OrderType.PREORDER:
+        waitlist_notify(product=product)
+    return locked
 
 
 @transaction.atomic

@@ -1,12 +1,101 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from config.errors import DomainError
+from promos.admin_forms import PromoCodeForm, PromoGenerateForm
 from promos.models import PromoCode
+from promos.services import promo_generate
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = _("срок действия")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("действует сейчас")), ("future", _("ещё не начался")), ("expired", _("истёк"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "current":
+            return queryset.exclude(valid_from__gt=now).exclude(valid_until__lte=now)
+        if self.value() == "future":
+            return queryset.filter(valid_from__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lte=now)
+        return queryset
 
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
-    list_display = ["code", "discount_percent", "discount_amount", "current_uses", "max_uses", "is_active"]
-    list_filter = ["is_active"]
+    form = PromoCodeForm
+    list_display = ["code", "description", "discount", "uses", "validity", "is_active", "created_at"]
+    list_filter = ["is_active", ValidityFilter]
     search_fields = ["code", "description"]
-    readonly_fields = ["current_uses"]
+    readonly_fields = ["current_uses", "created_at", "updated_at"]
     filter_horizontal = ["products"]
+    actions = ["generate"]
+    fieldsets = [
+        (None, {"fields": ["code", "description", "is_active"]}),
+        (_("Скидка"), {"fields": ["discount_percent", "discount_amount"], "description": _("Что-то одно.")}),
+        (_("Ограничения"), {"fields": ["max_uses", "current_uses", "valid_from", "valid_until", "products"]}),
+        (_("Даты"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description=_("скидка"))
+    def discount(self, promo):
+        if promo.discount_percent is not None:
+            return f"{promo.discount_percent} %"
+        return f"{promo.discount_amount:.2f} ₽".replace(".", ",")
+
+    @admin.display(description=_("использований"), ordering="current_uses")
+    def uses(self, promo):
+        return f"{promo.current_uses} / {'∞' if promo.max_uses is None else promo.max_uses}"
+
+    @admin.display(description=_("действует"))
+    def validity(self, promo):
+        start = timezone.localtime(promo.valid_from).strftime("%d.%m.%Y %H:%M") if promo.valid_from else None
+        end = timezone.localtime(promo.valid_until).strftime("%d.%m.%Y %H:%M") if promo.valid_until else None
+        if start and end:
+            return f"с {start} до {end}"
+        if start:
+            return f"с {start}"
+        if end:
+            return f"до {end}"
+        return "бессрочно"
+
+    @admin.action(description=_("Сгенерировать коды по образцу выбранного"))
+    def generate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Выберите один промокод — образец для новых кодов.", messages.ERROR)
+            return None
+        template = queryset.get()
+        form = PromoGenerateForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                codes = promo_generate(
+                    template=template, prefix=form.cleaned_data["prefix"], count=form.cleaned_data["count"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                shown = ", ".join(code.code for code in codes[:20])
+                more = f" и ещё {len(codes) - 20}" if len(codes) > 20 else ""
+                self.message_user(
+                    request,
+                    f"Создано кодов по образцу {template.code}: {len(codes)} ({shown}{more}).",
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Новые коды по образцу {template.code}",
+            "opts": self.model._meta,
+            "template_code": template,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": [template.pk],
+        }
+        return TemplateResponse(request, "admin/promos/promocode/generate.html", context)

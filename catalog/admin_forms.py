@@ -1,0 +1,82 @@
+"""Admin forms for products: the product's own rules come from catalog.services, never restated here."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, ProductStock
+from catalog.services import ProductRejected, _product_check
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "slug",
+            "article",
+            "price",
+            "order_type",
+            "is_active",
+            "is_archived",
+            "description",
+            "care_instructions",
+            "sizes",
+            "size_table",
+            "preorder_waves_total",
+            "preorder_wave_capacity",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            # The same check product_create/product_update make (waves for a preorder, sizes not repeated).
+            _product_check(self.instance)
+        except ProductRejected as error:
+            field = "preorder_waves_total" if error.code == "preorder_waves_required" else "sizes"
+            self.add_error(field if field in self.fields else None, error.message)
+
+
+class StockFormSet(forms.BaseInlineFormSet):
+    """Stock rows of the sizes the product offers, one row a size."""
+
+    def clean(self):
+        super().clean()
+        labels = self.instance.size_labels
+        seen = set()
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            size = form.cleaned_data.get("size")
+            if size is None:
+                continue
+            if size not in labels:
+                form.add_error(
+                    "size",
+                    _("У товара нет размера «%(size)s». Размеры: %(labels)s.")
+                    % {
+                        "size": size,
+                        "labels": ", ".join(labels),
+                    },
+                )
+            elif size in seen:
+                form.add_error("size", _("Размер «%(size)s» указан дважды.") % {"size": size})
+            seen.add(size)
+
+
+class StockRowForm(forms.ModelForm):
+    """One stock row edited on its own: a size the product offers."""
+
+    class Meta:
+        model = ProductStock
+        fields = ["product", "size", "quantity"]
+
+    def clean(self):
+        cleaned = super().clean()
+        product, size = cleaned.get("product"), cleaned.get("size")
+        if product is not None and size and size not in product.size_labels:
+            self.add_error(
+                "size",
+                _("У товара нет размера «%(size)s». Размеры: %(labels)s.")
+                % {"size": size, "labels": ", ".join(product.size_labels)},
+            )
+        return cleaned

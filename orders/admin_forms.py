@@ -1,0 +1,66 @@
+"""Admin forms for orders: what staff type; every change is made by orders.services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus
+
+NO_CHANGE = ""
+
+# Refunds go through YooKassa (the refund action), never by setting the status by hand.
+STATUSES_SET_BY_HAND = [status for status in OrderStatus.values if status != OrderStatus.REFUNDED]
+
+
+class OrderForm(forms.ModelForm):
+    """An order's delivery details, its tracking number and a move to a status its current one allows."""
+
+    new_status = forms.ChoiceField(
+        label=_("Перевести в статус"),
+        required=False,
+        help_text=_("Только разрешённые переходы. Для отправки с трек-номером заполните поле трек-номера."),
+    )
+
+    class Meta:
+        model = Order
+        fields = ["tracking_number", "delivery_address", "cdek_point"]
+        help_texts = {"tracking_number": _("Сохранение трек-номера отмечает заказ отправленным и отправляет SMS.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_TRANSITIONS.get(self.instance.status, frozenset()) if self.instance.pk else frozenset()
+        self.fields["new_status"].choices = [(NO_CHANGE, _("— не менять —"))] + [
+            (value, label)
+            for value, label in OrderStatus.choices
+            if value in allowed and value in STATUSES_SET_BY_HAND
+        ]
+
+    def clean_tracking_number(self):
+        return (self.cleaned_data.get("tracking_number") or "").strip()
+
+
+class OrderAddForm(forms.ModelForm):
+    """An order placed by staff for a customer (a phone order): one line, placed by `order_place`."""
+
+    user = forms.ModelChoiceField(label=_("Покупатель"), queryset=get_user_model().objects.all())
+    product = forms.ModelChoiceField(label=_("Товар"), queryset=Product.objects.visible())
+    size = forms.CharField(label=_("Размер"), max_length=32, help_text=_("Для товара без размеров: ONE SIZE."))
+    quantity = forms.IntegerField(label=_("Количество"), min_value=1, initial=1)
+    promo_code = forms.CharField(label=_("Промокод"), max_length=64, required=False)
+
+    class Meta:
+        model = Order
+        fields = ["delivery_address", "cdek_point"]
+
+    def clean(self):
+        cleaned = super().clean()
+        product, size = cleaned.get("product"), (cleaned.get("size") or "").strip()
+        if product is not None and size and size not in product.size_labels:
+            self.add_error("size", _("Размеры товара: %(labels)s.") % {"labels": ", ".join(product.size_labels)})
+        cleaned["size"] = size
+        return cleaned
+
+    def _post_clean(self):
+        # The order row is built by `order_place`, not from this form.
+        pass
