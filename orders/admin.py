@@ -256,8 +256,9 @@ class OrderAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        # Items and timelines are read-only here; there is nothing of the form's own to save.
-        pass
+        # Items and timelines are read-only here: nothing to save, nothing for the change message.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def log_addition(self, request, obj, message):
         if obj.pk:
