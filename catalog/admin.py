@@ -169,13 +169,25 @@ class ProductAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, messages.ERROR)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    # Fields whose change makes the product's waves or stock rows follow (catalog.services.product_update).
+    SYNCED_FIELDS = {"order_type", "sizes", "preorder_waves_total", "preorder_wave_capacity"}
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        try:
-            # Drops stock of sizes no longer offered and makes the waves match the preorder settings.
-            product_update(product=form.instance, data={}, stock=None)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
+        form.save_m2m()
+        waves = [formset for formset in formsets if formset.model is PreorderWave]
+        for formset in formsets:
+            if formset not in waves:
+                self.save_formset(request, form, formset, change=change)
+        if not change or self.SYNCED_FIELDS & set(form.changed_data):
+            try:
+                # Drops stock of sizes no longer offered and makes the waves match the preorder settings;
+                # run only when those settings changed, so a wave's own capacity set by staff stays.
+                product_update(product=form.instance, data={}, stock=None)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+        # Wave edits come last: they are the newest word on the waves.
+        for formset in waves:
+            self.save_formset(request, form, formset, change=change)
 
     # --- Actions ------------------------------------------------------------------------------------------
     @admin.action(description=_("Убрать в архив"))

@@ -1,0 +1,344 @@
+"""Products in the admin: the list with thumbnails, stock and wave fill; inlines and actions through the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from catalog.models import Product, ProductStock
+from catalog.tests.factories import ProductFactory, ProductMediaFactory
+from orders.tests.factories import OrderFactory, OrderItemFactory
+from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
+from preorders.tests.factories import PreorderProductFactory, WaitlistEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:catalog_product_changelist")
+ADD = reverse("admin:catalog_product_add")
+
+
+@pytest.fixture
+def staff(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def change_url(product):
+    return reverse("admin:catalog_product_change", args=[product.pk])
+
+
+def texts(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --- The list -------------------------------------------------------------------------------------------------------
+def test_list_shows_thumbnail_article_price_type_stock_and_wave_fill(staff):
+    shirt = ProductFactory(name="Футболка", article="T-1", price=Decimal("2490.00"), stock={"S": 2, "M": 5})
+    ProductMediaFactory(product=shirt, position=1)
+    bomber = PreorderProductFactory(
+        name="Бомбер", article="B-1", preorder_waves_total=3, preorder_wave_capacity=20
+    )
+    bomber.waves.filter(wave_number=1).update(current_count=20)
+    bomber.waves.filter(wave_number=2).update(current_count=14)
+    response = staff.get(CHANGELIST)
+    html = response.content.decode()
+    assert "T-1" in html and "2490,00" in html and "В наличии" in html and "Предзаказ" in html
+    assert '<img src="/media/products/' in html
+    rows = {p.article: p for p in response.context["cl"].result_list}
+    assert rows["T-1"].stock_total == 7
+    assert "14/20 · волна 2 из 3" in html
+
+
+def test_waiting_product_shows_its_last_wave_full(staff):
+    product = PreorderProductFactory(
+        order_type=Product.OrderType.WAITING, preorder_waves_total=2, preorder_wave_capacity=4
+    )
+    product.waves.update(current_count=4)
+    assert "4/4 · волна 2 из 2" in staff.get(CHANGELIST).content.decode()
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(CHANGELIST).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_changelist_query_count_does_not_grow(staff):
+    def some(n):
+        for _ in range(n):
+            ProductMediaFactory(product=ProductFactory(stock={"S": 1, "M": 2}))
+            PreorderProductFactory()
+
+    some(2)
+    few = _queries(staff)
+    some(10)
+    assert _queries(staff) == few
+
+
+def test_filters_and_search(staff):
+    hoodie = ProductFactory(name="Худи", article="H-77")
+    archived = ProductFactory(name="Старое", is_archived=True)
+    preorder = PreorderProductFactory(name="Бомбер")
+    assert list(staff.get(CHANGELIST, {"q": "H-77"}).context["cl"].result_list) == [hoodie]
+    assert list(staff.get(CHANGELIST, {"q": "Худи"}).context["cl"].result_list) == [hoodie]
+    assert list(staff.get(CHANGELIST, {"is_archived__exact": "1"}).context["cl"].result_list) == [archived]
+    assert list(staff.get(CHANGELIST, {"order_type__exact": "preorder"}).context["cl"].result_list) == [preorder]
+
+
+# --- Actions ------------------------------------------------------------------------------------------------------------
+def test_archive_and_activate(staff):
+    first, second = ProductFactory(), ProductFactory(is_active=False)
+    staff.post(CHANGELIST, {"action": "archive", "_selected_action": [first.pk, second.pk]})
+    assert set(Product.objects.filter(is_archived=True)) == {first, second}
+    staff.post(CHANGELIST, {"action": "activate", "_selected_action": [first.pk, second.pk]})
+    assert Product.objects.filter(is_archived=False, is_active=True).count() == 2
+
+
+def test_add_wave_action_reopens_a_waiting_product(staff, django_capture_on_commit_callbacks, sms_outbox):
+    product = PreorderProductFactory(
+        order_type=Product.OrderType.WAITING, preorder_waves_total=1, preorder_wave_capacity=2
+    )
+    product.waves.update(current_count=2)
+    WaitlistEntryFactory(product=product, phone="+79990001122")
+    in_stock = ProductFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            CHANGELIST, {"action": "add_wave", "_selected_action": [product.pk, in_stock.pk]}, follow=True
+        )
+    product.refresh_from_db()
+    assert product.order_type == Product.OrderType.PREORDER and product.waves.count() == 2
+    assert [m.phone for m in sms_outbox] == ["+79990001122"]
+    assert not in_stock.waves.exists()
+    assert any("предзаказа" in text for text in texts(response))
+
+
+# --- Add and change -------------------------------------------------------------------------------------------------
+def form_data(**fields):
+    data = {
+        "name": "Худи",
+        "slug": "",
+        "article": "H-1",
+        "price": "4990.00",
+        "order_type": "in_stock",
+        "is_active": "on",
+        "description": "",
+        "care_instructions": "",
+        "sizes": '["S", "M"]',
+        "size_table": "[]",
+        "preorder_waves_total": "0",
+        "preorder_wave_capacity": "0",
+        "media-TOTAL_FORMS": "0",
+        "media-INITIAL_FORMS": "0",
+        "stock-TOTAL_FORMS": "0",
+        "stock-INITIAL_FORMS": "0",
+    }
+    data.update(fields)
+    return data
+
+
+def test_add_in_stock_product_with_stock(staff):
+    response = staff.post(
+        ADD,
+        form_data(
+            **{
+                "stock-TOTAL_FORMS": "2",
+                "stock-0-size": "S",
+                "stock-0-quantity": "3",
+                "stock-1-size": "M",
+                "stock-1-quantity": "4",
+            }
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product = Product.objects.get(article="H-1")
+    assert dict(product.stock.values_list("size", "quantity")) == {"S": 3, "M": 4}
+
+
+def test_stock_of_a_size_the_product_lacks_is_refused(staff):
+    response = staff.post(
+        ADD, form_data(**{"stock-TOTAL_FORMS": "1", "stock-0-size": "XXL", "stock-0-quantity": "3"})
+    )
+    assert response.status_code == 200
+    assert not Product.objects.filter(article="H-1").exists()
+    assert "нет размера" in response.content.decode()
+
+
+def test_adding_a_preorder_product_creates_its_waves(staff):
+    response = staff.post(
+        ADD, form_data(order_type="preorder", preorder_waves_total="3", preorder_wave_capacity="20")
+    )
+    assert response.status_code == 302
+    product = Product.objects.get(article="H-1")
+    assert list(product.waves.values_list("wave_number", "capacity", "status")) == [
+        (1, 20, "collecting"),
+        (2, 20, "collecting"),
+        (3, 20, "collecting"),
+    ]
+
+
+def test_a_preorder_product_needs_waves(staff):
+    response = staff.post(ADD, form_data(order_type="preorder"))
+    assert response.status_code == 200
+    assert "волн" in str(response.context["adminform"].form.errors)
+    assert not Product.objects.exists()
+
+
+def wave_rows(product, **changes):
+    """The management form and rows of the waves inline as the page posts them, with `changes` applied."""
+    waves = list(product.waves.order_by("wave_number"))
+    data = {"waves-TOTAL_FORMS": str(len(waves)), "waves-INITIAL_FORMS": str(len(waves))}
+    for i, wave in enumerate(waves):
+        data.update(
+            {
+                f"waves-{i}-id": str(wave.pk),
+                f"waves-{i}-product": str(product.pk),
+                f"waves-{i}-capacity": str(wave.capacity),
+                f"waves-{i}-status": wave.status,
+                f"waves-{i}-status_message": "",
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def preorder_form(product, **changes):
+    data = form_data(
+        name=product.name,
+        slug=product.slug,
+        article=product.article,
+        price=str(product.price),
+        order_type=product.order_type,
+        sizes='["S", "M", "L"]',
+        preorder_waves_total=str(product.preorder_waves_total),
+        preorder_wave_capacity=str(product.preorder_wave_capacity),
+        **wave_rows(product),
+    )
+    data.update(changes)
+    return data
+
+
+def test_change_page_opens_with_the_inlines(staff):
+    product = PreorderProductFactory()
+    ProductMediaFactory(product=product)
+    response = staff.get(change_url(product))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "волны предзаказа" in html.lower() and "Сообщение покупателям" in html and "<img" in html
+
+
+def test_wave_status_from_the_product_page(staff, django_capture_on_commit_callbacks, sms_outbox):
+    product = PreorderProductFactory(preorder_waves_total=2)
+    wave = product.waves.get(wave_number=1)
+    order = OrderFactory(user=UserFactory(phone="+79995554433"))
+    OrderItemFactory(order=order, product=product, is_preorder=True, preorder_wave=wave)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            change_url(product),
+            preorder_form(product, **{"waves-0-status": "production", "waves-0-status_message": "Шьём!"}),
+        )
+    assert response.status_code == 302
+    wave.refresh_from_db()
+    assert wave.status == WaveStatus.PRODUCTION
+    assert PreorderStatus.objects.get(order=order, status="production").status_message == "Шьём!"
+    assert [m.phone for m in sms_outbox] == ["+79995554433"]
+
+
+def test_wave_status_cannot_go_back_from_the_product_page(staff):
+    product = PreorderProductFactory()
+    product.waves.filter(wave_number=1).update(status=WaveStatus.SHIPPING)
+    response = staff.post(change_url(product), preorder_form(product, **{"waves-0-status": "collecting"}))
+    assert response.status_code == 200
+    assert "только вперёд" in response.content.decode()
+    assert product.waves.get(wave_number=1).status == WaveStatus.SHIPPING
+
+
+def test_new_wave_row_adds_a_wave_and_reopens_a_waiting_product(
+    staff, django_capture_on_commit_callbacks, sms_outbox
+):
+    product = PreorderProductFactory(
+        order_type=Product.OrderType.WAITING, preorder_waves_total=2, preorder_wave_capacity=5
+    )
+    product.waves.update(current_count=5)
+    WaitlistEntryFactory(product=product, phone="+79990009988")
+    data = preorder_form(product)
+    data.update(
+        {
+            "waves-TOTAL_FORMS": "3",
+            "waves-2-capacity": "12",
+            "waves-2-status": "collecting",
+            "waves-2-product": str(product.pk),
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(change_url(product), data)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.order_type == Product.OrderType.PREORDER
+    assert list(product.waves.values_list("wave_number", "capacity")) == [(1, 5), (2, 5), (3, 12)]
+    assert [m.phone for m in sms_outbox] == ["+79990009988"]
+    assert WaitlistEntry.objects.get().notified_at is not None
+
+
+def test_raising_waves_total_reopens_a_waiting_product(staff, django_capture_on_commit_callbacks, sms_outbox):
+    product = PreorderProductFactory(
+        order_type=Product.OrderType.WAITING, preorder_waves_total=2, preorder_wave_capacity=5
+    )
+    product.waves.update(current_count=5)
+    WaitlistEntryFactory(product=product, phone="+79990007766")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(change_url(product), preorder_form(product, preorder_waves_total="3"))
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.order_type == Product.OrderType.PREORDER and product.waves.count() == 3
+    assert [m.phone for m in sms_outbox] == ["+79990007766"]
+
+
+def test_future_wave_capacity_changes_but_never_below_its_count(staff):
+    product = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
+    product.waves.filter(wave_number=1).update(current_count=3)
+    response = staff.post(change_url(product), preorder_form(product, **{"waves-0-capacity": "2"}))
+    assert response.status_code == 200
+    assert product.waves.get(wave_number=1).capacity == 5
+    response = staff.post(change_url(product), preorder_form(product, **{"waves-0-capacity": "8"}))
+    assert response.status_code == 302
+    assert product.waves.get(wave_number=1).capacity == 8
+
+
+def test_customers_are_sent_to_login(client):
+    product = ProductFactory()
+    client.force_login(UserFactory())
+    for url in [CHANGELIST, ADD, change_url(product)]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_stock_and_media_admin_pages(staff):
+    stock = ProductStock.objects.create(product=ProductFactory(), size="M", quantity=2)
+    media = ProductMediaFactory()
+    for url in [
+        reverse("admin:catalog_productstock_change", args=[stock.pk]),
+        reverse("admin:catalog_productmedia_change", args=[media.pk]),
+    ]:
+        assert staff.get(url).status_code == 200
+    response = staff.post(
+        reverse("admin:catalog_productstock_change", args=[stock.pk]),
+        {"product": stock.product_id, "size": "XXL", "quantity": "1"},
+    )
+    assert response.status_code == 200 and ProductStock.objects.get(pk=stock.pk).size == "M"
+    response = staff.post(
+        reverse("admin:catalog_productstock_change", args=[stock.pk]),
+        {"product": stock.product_id, "size": "M", "quantity": "9"},
+    )
+    assert response.status_code == 302 and ProductStock.objects.get(pk=stock.pk).quantity == 9
+
+
+def test_wave_rows_are_not_deleted(staff):
+    product = PreorderProductFactory()
+    assert PreorderWave.objects.filter(product=product).count() == 3
+    data = preorder_form(product, **{"waves-0-DELETE": "on"})
+    staff.post(change_url(product), data)
+    assert PreorderWave.objects.filter(product=product).count() == 3
