@@ -120,12 +120,15 @@ class PromoCodeForm(forms.Form):
     promo_code = forms.CharField(
         label="Промокод",
         max_length=64,
-        error_messages={"required": "Введите промокод."},
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
     def clean_promo_code(self):
-        return self.cleaned_data["promo_code"].strip().upper()
+        code = self.cleaned_data["promo_code"].strip().upper()
+        if not code:
+            raise ValidationError("Введите промокод.")
+        return code
 
 
 class WaitlistForm(forms.Form):

@@ -1,5 +1,9 @@
 """Storefront pages. Views read through selectors, write through services, and only translate refusals
-into messages next to the fields; no shop rule is decided here."""
+into messages next to the fields; no shop rule is decided here.
+
+A form with errors comes back with status 200, as browsers expect of a page a person reads (a 4xx document is
+logged by the browser as a failed resource).
+"""
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -81,7 +85,7 @@ def product_detail(request, key):
             messages.success(request, f"«{product.name}», размер {form.cleaned_data['size']}, — в корзине.")
             return redirect("shop:cart")
         context = _product_context(product, cart_form=form, user=request.user)
-        return render(request, "shop/product.html", context, status=400)
+        return render(request, "shop/product.html", context)
     return render(request, "shop/product.html", _product_context(product, user=request.user))
 
 
@@ -95,7 +99,7 @@ def product_waitlist(request, key):
         messages.success(request, "Готово: пришлём SMS, когда откроется новая волна.")
         return redirect(product.get_absolute_url())
     context = _product_context(product, waitlist_form=form, user=request.user)
-    return render(request, "shop/product.html", context, status=400)
+    return render(request, "shop/product.html", context)
 
 
 # --- Cart ----------------------------------------------------------------------------------------------------------
@@ -117,7 +121,6 @@ def cart_detail(request):
     """The cart: change a quantity, remove a line, try a promo code."""
     cart = Cart(request)
     promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
-    status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "update":
@@ -147,7 +150,6 @@ def cart_detail(request):
                     messages.success(request, f"Промокод {code} применён.")
                     return redirect("shop:cart")
                 promo_form.add_error("promo_code", refusal)
-            status = 400
     summary, refusal = _cart_summary(cart, cart.promo_code)
     if refusal and promo_form.is_bound is False:
         promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
@@ -159,7 +161,7 @@ def cart_detail(request):
         "promo_code": cart.promo_code if not refusal else "",
         "promo_refusal": refusal,
     }
-    return render(request, "shop/cart.html", context, status=status)
+    return render(request, "shop/cart.html", context)
 
 
 # --- Checkout and orders -------------------------------------------------------------------------------------------
@@ -201,7 +203,6 @@ def checkout(request):
                 if order.payment_url and order.status == order.Status.PENDING:
                     return redirect(order.payment_url)
                 return redirect(order.get_absolute_url())
-        status = 400
     else:
         form = CheckoutForm(
             initial={
@@ -210,7 +211,6 @@ def checkout(request):
                 "promo_code": cart.promo_code,
             }
         )
-        status = 200
     code = (form.data.get("promo_code") or "").strip().upper() if form.is_bound else cart.promo_code
     summary, refusal = _cart_summary(cart, code)
     context = {
@@ -220,7 +220,7 @@ def checkout(request):
         "promo_refusal": refusal,
         "promo_code": code,
     }
-    return render(request, "shop/checkout.html", context, status=status)
+    return render(request, "shop/checkout.html", context)
 
 
 @login_required
@@ -288,8 +288,7 @@ def register(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Добро пожаловать в DWC!")
             return redirect(next_url)
-    status = 400 if form.is_bound else 200
-    return render(request, "registration/register.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "registration/register.html", {"form": form, "next": next_url})
 
 
 @require_http_methods(["GET", "POST"])
@@ -301,8 +300,7 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
         return redirect(next_url)
-    status = 400 if form.is_bound else 200
-    return render(request, "registration/login.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 
 @require_POST
@@ -324,8 +322,7 @@ def account(request):
     if form.is_bound:
         user.refresh_from_db()
     orders = order_list_for(user=user)
-    status = 400 if form.is_bound else 200
-    return render(request, "shop/account.html", {"form": form, "orders": orders}, status=status)
+    return render(request, "shop/account.html", {"form": form, "orders": orders})
 
 
 # --- CMS pages -----------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_register_ignores_a_foreign_next(client):
 )
 def test_register_refuses_bad_input(client, data, message):
     response = client.post(reverse("shop:register"), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.exists()
 
@@ -52,7 +52,7 @@ def test_register_refuses_bad_input(client, data, message):
 def test_register_refuses_a_taken_phone(client):
     UserFactory(phone="+79161234567")
     response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": "secret-123"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "уже зарегистрирован" in response.content.decode()
 
 
@@ -71,7 +71,7 @@ def test_login_with_phone_in_any_format(client, password):
 def test_login_refuses_wrong_password(client):
     user = UserFactory()
     response = client.post(reverse("shop:login"), {"phone": user.phone, "password": "wrong-one"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Неверный номер телефона или пароль." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -81,7 +81,7 @@ def test_login_is_throttled_after_repeated_failures(client, password):
     for _ in range(10):
         client.post(reverse("shop:login"), {"phone": user.phone, "password": "wrong-one"})
     response = client.post(reverse("shop:login"), {"phone": user.phone, "password": password})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Слишком много попыток входа" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

@@ -82,7 +82,7 @@ def test_a_free_order_is_paid_at_once_and_shown(customer_client, customer, hoodi
 def test_delivery_details_are_required(customer_client, hoodie):
     _add(customer_client, hoodie)
     response = customer_client.post(URL, _details(delivery_address="  ", cdek_point=""))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Укажите адрес доставки или пункт СДЭК." in response.content.decode()
     assert not Order.objects.exists()
 
@@ -91,7 +91,7 @@ def test_sold_out_meanwhile_comes_back_on_the_form_and_keeps_the_cart(customer_c
     _add(customer_client, hoodie, "M", 2)
     ProductStock.objects.filter(product=hoodie, size="M").update(quantity=1)
     response = customer_client.post(URL, _details())
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert "form-errors" in html and "Недостаточно товара" in html
     assert not Order.objects.exists()
@@ -110,7 +110,7 @@ def test_promo_refusal_comes_back_next_to_the_field(customer_client, customer, h
         PromoCodeFactory(**promo)
     _add(customer_client, hoodie, "M", 1)
     response = customer_client.post(URL, _details(promo_code=typed))
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert reason in html
     assert f'value="{typed}"' in html and 'value="MSK123"' in html

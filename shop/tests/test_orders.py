@@ -38,7 +38,7 @@ def test_paid_order_with_tracking_number(customer_client, customer):
         tracking_number="CDEK-42",
     )
     html = customer_client.get(order.get_absolute_url()).content.decode()
-    assert "Отправлен" in html and "CDEK-42" in html and "Оплачен" in html
+    assert "Отправлен" in html and "CDEK-42" in html and "получена" in html
     assert ">Оплатить<" not in html
 
 

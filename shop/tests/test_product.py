@@ -67,7 +67,7 @@ def test_add_to_cart_puts_the_line_in_the_session_cart(client, hoodie):
 )
 def test_add_to_cart_refuses_bad_input_next_to_the_field(client, hoodie, data, message):
     response = client.post(hoodie.get_absolute_url(), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert message in html
     assert SESSION_KEY not in client.session
@@ -104,7 +104,7 @@ def test_waiting_product_shows_a_waitlist_form_instead_of_the_button(client):
     assert 'name="phone"' in html
     assert "Волна 3 из 3 · 2 из 2" in html
     refused = client.post(product.get_absolute_url(), {"size": "M", "quantity": "1"})
-    assert refused.status_code == 400
+    assert refused.status_code == 200
 
 
 def test_waitlist_join_keeps_the_phone_once(client, customer_client, customer):
@@ -121,7 +121,7 @@ def test_waitlist_join_keeps_the_phone_once(client, customer_client, customer):
 def test_waitlist_refuses_a_bad_phone(client):
     product = PreorderProductFactory(order_type=Product.OrderType.WAITING)
     response = client.post(reverse("shop:waitlist", kwargs={"key": product.slug}), {"phone": "12"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Некорректный номер телефона." in response.content.decode()
     assert not WaitlistEntry.objects.exists()
 
