@@ -399,7 +399,7 @@ class FakeYooKassa:
         )
         return f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Оплата заказа — тестовая ЮKassa</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{{font-family:sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}
 button{{font-size:1.1rem;padding:.6rem 1.4rem;margin:.3rem 0;width:100%;cursor:pointer}}
 .secondary{{background:#eee}}.note{{color:#777;font-size:.9rem}}</style></head>
