@@ -264,7 +264,8 @@ def _payment_matches(order: Order, payment) -> bool:
 def order_payment_apply(*, payment) -> Order | None:
     """Apply a payment as read from the API to its order, once; returns the order, or None when it is not ours.
 
-    succeeded → paid (and the customer told by SMS), refunded in full → refunded; canceled → the order is cancelled
+    succeeded → paid (and the customer told by SMS), refunded in full → refunded, paid for an order already closed
+    → the money is refunded; canceled → the order is cancelled
     and everything it took given back (only for the order's current payment: a canceled earlier attempt that `pay/`
     replaced changes nothing); waiting_for_capture → captured (the shop always captures), or cancelled when the
     order has meanwhile been closed. Every change is a conditional update, so repeats change nothing.
@@ -276,13 +277,13 @@ def order_payment_apply(*, payment) -> Order | None:
         return None
     status = payment.status
     if status == PaymentStatus.SUCCEEDED:
+        refunded = payment.refunded_amount
+        fully_refunded = refunded is not None and Decimal(str(refunded.value)) >= order.final_amount
         if order_services.order_mark_paid(order=order, payment_id=payment.id):
             logger.info("Order %s paid by payment %s", order.order_number, payment.id)
             notifications.notify_order_paid(order)
-        elif order.status == OrderStatus.CANCELLED:
-            logger.error("Payment %s succeeded for cancelled order %s: refund it", payment.id, order.order_number)
-        refunded = payment.refunded_amount
-        fully_refunded = refunded is not None and Decimal(str(refunded.value)) >= order.final_amount
+        elif not fully_refunded and Order.objects.filter(pk=order.pk, status=OrderStatus.CANCELLED).exists():
+            _payment_refund_late(order=order, payment=payment)
         if fully_refunded and order_services.order_mark_refunded(order=order):
             logger.info("Order %s refunded", order.order_number)
     elif status == PaymentStatus.CANCELED:
@@ -299,6 +300,23 @@ def order_payment_apply(*, payment) -> Order | None:
         _payment_capture(order=order, payment=payment)
     order.refresh_from_db()
     return order
+
+
+def _payment_refund_late(*, order: Order, payment) -> None:
+    """The customer paid an order that had already been closed (expired or cancelled, its units given back):
+    the money goes back in full. The key is the one `order_refund` would use, so it is never refunded twice."""
+    logger.warning("Payment %s succeeded for closed order %s: refunding it", payment.id, order.order_number)
+    request = {
+        "payment_id": payment.id,
+        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
+        "description": f"Возврат: заказ {order.order_number} отменён до оплаты"[:RECEIPT_TEXT_MAX],
+        "receipt": _receipt(order),
+    }
+    refund = _api(_Refund.create, request, _key(order, f"refund:{payment.id}"))
+    if refund.status == "succeeded":
+        Order.objects.filter(pk=order.pk, status=OrderStatus.CANCELLED).update(
+            payment_id=payment.id, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
+        )
 
 
 def _payment_capture(*, order: Order, payment) -> None:

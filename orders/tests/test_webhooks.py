@@ -355,3 +355,33 @@ def test_concurrent_copies_of_canceled_release_once(fake_yookassa, user):
 def test_start_for_a_missing_order_is_logged_not_raised(caplog):
     order_payment_start(order_id=987654321)
     assert "could not be created" in caplog.text
+
+
+def test_payment_for_an_order_closed_meanwhile_is_refunded(client, placed, fake_yookassa, sms_outbox):
+    from orders.services import order_cancel
+
+    order_cancel(order=placed)  # e.g. expired unpaid: its units are already back on sale
+    fake_yookassa.set_status(placed.payment_id, "succeeded")
+    body = fake_yookassa.notification(placed.payment_id)
+    assert notify(client, body).status_code == 200
+    assert notify(client, body).status_code == 200  # a replay refunds nothing more
+    [refund] = fake_yookassa.refunds.values()
+    assert refund["payment_id"] == placed.payment_id and refund["amount"]["value"] == "4500.00"
+    assert len({r.headers["Idempotence-Key"] for r in fake_yookassa.api_requests("POST", "/refunds")}) == 1
+    order = Order.objects.get(pk=placed.pk)
+    assert order.status == OrderStatus.CANCELLED and order.payment_status == PaymentStatus.REFUNDED
+    assert sms_outbox == []
+
+
+def test_copies_that_read_the_payment_before_either_applies_change_the_order_once(
+    placed, fake_yookassa, sms_outbox, django_capture_on_commit_callbacks
+):
+    """The interleaving of concurrent copies, made deterministic: both see «succeeded», one changes the order."""
+    from orders import payments
+
+    fake_yookassa.set_status(placed.payment_id, "succeeded")
+    seen = [payments._api(payments._Payment.find_one, placed.payment_id) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        results = [payments.order_payment_apply(payment=payment) for payment in seen]
+    assert [order.status for order in results] == [OrderStatus.PAID, OrderStatus.PAID]
+    assert len(sms_outbox) == 1
