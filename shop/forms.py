@@ -212,6 +212,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class CheckoutForm(forms.Form):
+    """Where to deliver and which code to apply. Like the API, the ordering service decides what an order needs;
+    the customer is reached by phone when neither an address nor a CDEK point is given."""
+
     delivery_address = forms.CharField(
         label="Адрес доставки",
         required=False,
@@ -234,9 +237,3 @@ class CheckoutForm(forms.Form):
 
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()
-
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("delivery_address") or "").strip() and not (cleaned.get("cdek_point") or "").strip():
-            self.add_error("delivery_address", "Укажите адрес доставки или пункт СДЭК.")
-        return cleaned

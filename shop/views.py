@@ -5,6 +5,7 @@ A form with errors comes back with status 200, as browsers expect of a page a pe
 logged by the browser as a failed resource).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -173,6 +174,17 @@ def _order_or_404(request, number: str) -> Order:
         raise Http404("Заказ не найден") from missing
 
 
+def _profile_remember_delivery(user, *, address: str, cdek_point: str) -> None:
+    """The first delivery details a customer types fill the empty fields of their profile for next time."""
+    remembered = {
+        field: value
+        for field, value in (("address", address), ("cdek_point", cdek_point))
+        if value and not getattr(user, field)
+    }
+    if remembered:
+        user_update_profile(user=user, data=remembered)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request):
@@ -199,6 +211,7 @@ def checkout(request):
                 form.add_error(field, refusal.message)
             else:
                 cart.clear()
+                _profile_remember_delivery(user, address=order.delivery_address, cdek_point=order.cdek_point)
                 order.refresh_from_db()
                 if order.payment_url and order.status == order.Status.PENDING:
                     return redirect(order.payment_url)
@@ -227,7 +240,8 @@ def checkout(request):
 @require_GET
 def order_detail(request, number):
     order = _order_or_404(request, number)
-    return render(request, "shop/order.html", {"order": order})
+    context = {"order": order, "payment_timeout": settings.ORDER_PAYMENT_TIMEOUT}
+    return render(request, "shop/order.html", context)
 
 
 @login_required

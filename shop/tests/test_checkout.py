@@ -79,11 +79,17 @@ def test_a_free_order_is_paid_at_once_and_shown(customer_client, customer, hoodi
     assert "Оплачен" in response.content.decode()
 
 
-def test_delivery_details_are_required(customer_client, hoodie):
+def test_delivery_details_may_be_left_for_a_phone_call(customer_client, customer, hoodie):
     _add(customer_client, hoodie)
     response = customer_client.post(URL, _details(delivery_address="  ", cdek_point=""))
-    assert response.status_code == 200
-    assert "Укажите адрес доставки или пункт СДЭК." in response.content.decode()
+    assert response.status_code == 302
+    assert Order.objects.get(user=customer).delivery_address == ""
+
+
+def test_checkout_fields_refuse_overlong_input(customer_client, hoodie):
+    _add(customer_client, hoodie)
+    response = customer_client.post(URL, _details(cdek_point="x" * 300))
+    assert "Убедитесь, что это значение содержит не более 255 символов" in response.content.decode()
     assert not Order.objects.exists()
 
 
@@ -124,3 +130,21 @@ def test_preorder_checkout_puts_units_in_the_open_wave(customer_client, customer
     order = Order.objects.get(user=customer)
     waves = sorted((item.preorder_wave.wave_number, item.quantity) for item in order.items.all())
     assert waves == [(2, 3), (3, 1)]
+
+
+def test_first_delivery_details_are_remembered_in_an_empty_profile(client, hoodie):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(address="", cdek_point="")
+    client.force_login(user)
+    _add(client, hoodie)
+    client.post(URL, _details(delivery_address="Казань, ул. Баумана, 5", cdek_point=""))
+    user.refresh_from_db()
+    assert (user.address, user.cdek_point) == ("Казань, ул. Баумана, 5", "")
+
+
+def test_profile_details_are_not_overwritten_by_a_one_off_address(customer_client, customer, hoodie):
+    _add(customer_client, hoodie)
+    customer_client.post(URL, _details(delivery_address="Дача, СНТ «Берёзка»"))
+    customer.refresh_from_db()
+    assert customer.address == "Москва, ул. Тверская, 1"
