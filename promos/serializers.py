@@ -50,6 +50,19 @@ class PromoCodeSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Такой промокод уже есть.")
         return value
 
+    @staticmethod
+    def _within_calendar(value):
+        # Far-off dates make no sense for a shop's campaign and render with historic local offsets.
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError("Укажите дату между 2000 и 2100 годом.")
+        return value
+
+    def validate_valid_from(self, value):
+        return self._within_calendar(value)
+
+    def validate_valid_until(self, value):
+        return self._within_calendar(value)
+
     def validate(self, attrs):
         def value(field):
             if field in attrs:
