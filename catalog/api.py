@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
@@ -43,6 +43,12 @@ class ProductViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
     lookup_value_regex = r"\d+"
+
+    def get_permissions(self):
+        # Reads are open to everyone; saying so with AllowAny also tells the schema a token is optional there.
+        if self.request is not None and self.request.method in permissions.SAFE_METHODS:
+            return [permissions.AllowAny()]
+        return super().get_permissions()
 
     def get_queryset(self):
         return selectors.product_list(user=self.request.user)

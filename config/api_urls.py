@@ -13,5 +13,5 @@ urlpatterns = [
     path("", include("analytics.api_urls")),
     path("", include("config.api_views")),
     # Keep last: any other address ending in a slash is a JSON 404 (without a slash, APPEND_SLASH redirects).
-    re_path(r"^.*/$", api_not_found, name="api-not-found"),
+    re_path(r"^[\s\S]*/$", api_not_found, name="api-not-found"),
 ]
