@@ -40,6 +40,8 @@ def api_exception_handler(exc, context):
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             retry_after = max(math.ceil(exc.wait), 1)
             response.data["retry_after"] = retry_after
+            # DRF's own text is only half translated; say it whole, with the wait a person can act on.
+            response.data["detail"] = f"Слишком много запросов. Повторите через {retry_after} с."
             response["Retry-After"] = str(retry_after)
     elif response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(message) for message in response.data), "code": "invalid"}

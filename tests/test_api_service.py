@@ -75,6 +75,11 @@ def test_docs_serve_swagger_ui_from_our_own_static_files(api_client):
     assert "/api/v1/schema/" in html
 
 
+def test_swagger_ui_assets_are_served_by_the_shop(api_client):
+    response = api_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert response.status_code == 200
+
+
 def test_cors_preflight_from_an_allowed_origin(client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.dwc.example"]
     response = client.options(
