@@ -45,6 +45,14 @@ class PaymentUnavailable(DomainError):
     default_message = "Платёжный сервис временно недоступен. Попробуйте ещё раз через минуту."
 
 
+class PaymentNotFound(PaymentUnavailable):
+    """The API knows no such payment (or refund)."""
+
+    status = 404
+    code = "payment_not_found"
+    default_message = "Платёж не найден в ЮKassa."
+
+
 class OrderNotPayable(ConflictError):
     code = "order_not_payable"
     default_message = "Этот заказ нельзя оплатить."
@@ -99,8 +107,8 @@ def _api(call, *args, **kwargs):
     )
     try:
         return call(*args, **kwargs)
-    except NotFoundError:
-        raise
+    except NotFoundError as error:
+        raise PaymentNotFound() from error
     except Exception as error:
         # The SDK turns network errors into AttributeError; its own errors carry the API's answer.
         logger.warning("YooKassa call %s failed: %r", getattr(call, "__name__", call), error)
@@ -239,7 +247,12 @@ def order_payment_retry(*, order: Order) -> str:
         raise OrderAlreadyPaid() if order.paid_at else OrderNotPayable()
     if not order.payment_id:
         return _payment_create(order=order, idempotence_key=str(order.payment_idempotence_key), replaces="")
-    payment = _api(_Payment.find_one, order.payment_id)
+    try:
+        payment = _api(_Payment.find_one, order.payment_id)
+    except PaymentNotFound:
+        # The API does not know the stored payment (another shop account?): a fresh one, never the same key.
+        key = _key(order, f"after:{order.payment_id}")
+        return _payment_create(order=order, idempotence_key=key, replaces=order.payment_id)
     if payment.status == PaymentStatus.PENDING:
         return payment.confirmation.confirmation_url if payment.confirmation else order.payment_url
     if payment.status == PaymentStatus.CANCELED:
@@ -354,7 +367,7 @@ def payment_notification_handle(*, data) -> Order | None:
         raise NotificationRejected()
     try:
         payment = _api(_Payment.find_one, payment_id)
-    except NotFoundError as error:
+    except PaymentNotFound as error:
         raise NotificationRejected("Платёж не найден.", code="payment_not_found") from error
     return order_payment_apply(payment=payment)
 

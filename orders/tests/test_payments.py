@@ -303,3 +303,24 @@ def test_order_model_is_untouched_by_a_refund_refused_by_yookassa(fake_yookassa)
     with pytest.raises(PaymentUnavailable):
         order_refund(order=order)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+def test_retry_when_the_api_does_not_know_the_stored_payment_creates_a_new_one(fake_yookassa):
+    order = make_order()
+    Order.objects.filter(pk=order.pk).update(payment_id="unknown-payment", payment_url="http://old/")
+    url = order_payment_retry(order=order)
+    order.refresh_from_db()
+    assert order.payment_id in fake_yookassa.payments and url == order.payment_url
+    [request] = created(fake_yookassa)
+    assert request.headers["Idempotence-Key"] == str(
+        uuid.uuid5(order.payment_idempotence_key, "after:unknown-payment")
+    )
+
+
+def test_refund_of_a_payment_the_api_does_not_know_is_refused_cleanly(fake_yookassa):
+    order = make_order(
+        status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED, payment_id="unknown-payment"
+    )
+    with pytest.raises(PaymentUnavailable):
+        order_refund(order=order)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
