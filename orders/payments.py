@@ -277,11 +277,12 @@ def _payment_matches(order: Order, payment) -> bool:
 def order_payment_apply(*, payment) -> Order | None:
     """Apply a payment as read from the API to its order, once; returns the order, or None when it is not ours.
 
-    succeeded → paid (and the customer told by SMS), refunded in full → refunded, paid for an order already closed
-    → the money is refunded; canceled → the order is cancelled
-    and everything it took given back (only for the order's current payment: a canceled earlier attempt that `pay/`
-    replaced changes nothing); waiting_for_capture → captured (the shop always captures), or cancelled when the
-    order has meanwhile been closed. Every change is a conditional update, so repeats change nothing.
+    - succeeded → paid (the customer is told by SMS); refunded in full → refunded; paid for an order that had
+      already been closed → the money is refunded;
+    - canceled → the order is cancelled and everything it took given back (only for the order's current payment:
+      a canceled earlier attempt that `pay/` replaced changes nothing);
+    - waiting_for_capture → captured (the shop always captures), or cancelled if the order closed meanwhile.
+    Every change is a conditional update, so repeats and concurrent copies change the order once.
     """
     number = (payment.metadata or {}).get("order_number")
     order = Order.objects.select_related("user").filter(order_number=str(number or "")).first()

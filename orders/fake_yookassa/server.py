@@ -1,24 +1,6 @@
-"""A local fake of the YooKassa API for tests and the offline demo.
-
-It speaks the part of API v3 the shop uses through the official SDK, over real HTTP on a loopback port:
-`POST /v3/payments` (honours `Idempotence-Key`: the same key returns the same payment), `GET /v3/payments/{id}`,
-`POST /v3/payments/{id}/capture`, `POST /v3/payments/{id}/cancel`, `POST /v3/refunds`, `GET /v3/refunds/{id}`,
-each behind HTTP Basic auth with the shop id and secret key. Like the real API it refuses a 54-FZ receipt whose
-items do not add up to the payment amount.
-
-A payment's `confirmation_url` is a Russian payment page on the fake (`/pay/{id}`) with the buttons «Оплатить»
-and «Отменить»: they settle the payment, POST the notification to the shop (`webhook_url`, else the setting or
-environment variable `FAKE_YOOKASSA_WEBHOOK_URL`, else `SITE_URL` + the notifications path) and send the
-browser back to the payment's `return_url`.
-
-Tests drive it through `FakeYooKassa` (see `orders/tests/yookassa_fixtures.py`): `requests` records every API
-call, `set_status()` changes a payment silently, `pay()`/`cancel()` do what the buttons do, `notification()`
-builds a notification body, `outage` answers every API call with that HTTP status, and `stall` (an Event) holds
-API answers until it is set, to provoke client timeouts. `manage.py fake_yookassa --port 8010` runs it alone.
-"""
+"""The fake YooKassa: its state, its API and the payment page's buttons, served by a threaded WSGI server."""
 
 import base64
-import html
 import json
 import logging
 import threading
@@ -27,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from socketserver import ThreadingMixIn
-from urllib.parse import quote
 from urllib.request import ProxyHandler, Request, build_opener
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from orders.fake_yookassa.page import payment_page_html
 
 logger = logging.getLogger("dwc.fake_yookassa")
 
@@ -380,36 +363,7 @@ class FakeYooKassa:
             return [b""]
         if method != "GET" or len(parts) != 2:
             return self._respond(start_response, 405, "", "text/plain")
-        return self._respond(start_response, 200, self._page_html(payment), "text/html; charset=utf-8")
-
-    @staticmethod
-    def _page_html(payment: dict) -> str:
-        e = html.escape
-        value = Decimal(payment["amount"]["value"])
-        amount = f"{value:,.2f}".replace(",", " ").replace(".", ",") + " ₽"
-        action = f"/pay/{quote(payment['id'])}"
-        status = {"pending": "Ожидает оплаты", "succeeded": "Оплачен", "canceled": "Отменён",
-                  "waiting_for_capture": "Ожидает подтверждения магазином"}.get(payment["status"], payment["status"])  # fmt: skip
-        buttons = (
-            f'<form method="post" action="{action}/succeed"><button type="submit">Оплатить</button></form>'
-            f'<form method="post" action="{action}/cancel"><button type="submit" class="secondary">Отменить</button>'
-            "</form>"
-            if payment["status"] == "pending"
-            else f'<p><a href="{e(payment["confirmation"]["return_url"])}">Вернуться в магазин</a></p>'
-        )
-        return f"""<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>Оплата заказа — тестовая ЮKassa</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
-<style>body{{font-family:sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}
-button{{font-size:1.1rem;padding:.6rem 1.4rem;margin:.3rem 0;width:100%;cursor:pointer}}
-.secondary{{background:#eee}}.note{{color:#777;font-size:.9rem}}</style></head>
-<body><h1>Оплата заказа</h1>
-<p>{e(payment.get("description") or "")}</p>
-<p>Сумма к оплате: <strong>{amount}</strong></p>
-<p>Статус платежа: <strong id="status">{e(status)}</strong></p>
-{buttons}
-<p class="note">Это тестовая платёжная страница ЮKassa: деньги не списываются.</p>
-</body></html>"""
+        return self._respond(start_response, 200, payment_page_html(payment), "text/html; charset=utf-8")
 
     @staticmethod
     def _respond(start_response, status: int, body: str, content_type: str):
