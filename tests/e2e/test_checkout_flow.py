@@ -124,3 +124,26 @@ def test_preorder_page_shows_wave_progress_and_waitlist(shop_page, served_media)
     expect(page.get_by_text("Готово: пришлём SMS")).to_be_visible()
     shop.shot("waitlist")
     assert drop.waitlist.filter(phone="+79160001122").exists()
+
+
+def test_gallery_and_cart_enhancements_work_in_the_browser(shop_page, hoodie):
+    shop = shop_page(DESKTOP)
+    page = shop.page
+    shop.goto(hoodie.get_absolute_url())
+    main = page.locator("#gallery-main")
+    first, second = (picture.image.url for picture in hoodie.media.order_by("position"))
+    expect(main).to_have_attribute("src", first)
+    page.locator(f"[data-gallery-src='{second}']").click()
+    expect(main).to_have_attribute("src", second)  # swapped in place, no navigation
+    expect(page).to_have_url(re.compile(hoodie.get_absolute_url() + "$"))
+
+    page.get_by_label("S", exact=True).check()
+    page.get_by_role("button", name="В корзину").click()
+    quantity = page.get_by_label(re.compile("Количество: Худи"))
+    quantity.fill("3")
+    quantity.dispatch_event("change")  # saved at once, without pressing «Обновить»
+    expect(page.locator(".totals__final")).to_contain_text("14 970 ₽")
+    shop.shot("cart-updated")
+
+    page.get_by_role("button", name="Удалить").click()
+    expect(page.get_by_text("В корзине пока ничего нет.")).to_be_visible()
