@@ -159,3 +159,13 @@ def test_cart_line_quantity_is_capped(client, hoodie):
     _add(client, hoodie, "S", 100)
     _add(client, hoodie, "S", 5)
     assert client.session[SESSION_KEY] == {f"{hoodie.pk}:S": 100}
+
+
+def test_session_cart_follows_a_new_customer_through_registration(client, hoodie):
+    _add(client, hoodie, "S", 2)
+    client.post(reverse("shop:register"), {"phone": "+79165550011", "password": "secret-123", "next": "/cart/"})
+    user = UserFactory._meta.model.objects.get(phone="+79165550011")
+    assert list(CartItem.objects.filter(user=user).values_list("product_id", "size", "quantity")) == [
+        (hoodie.pk, "S", 2)
+    ]
+    assert "9 980 ₽" in client.get(URL).content.decode()
