@@ -274,7 +274,7 @@ def _payment_matches(order: Order, payment) -> bool:
     )
 
 
-def order_payment_apply(*, payment) -> Order | None:
+def order_payment_apply(*, payment, refund=None) -> Order | None:
     """Apply a payment as read from the API to its order, once; returns the order, or None when it is not ours.
 
     - succeeded → paid (the customer is told by SMS); refunded in full → refunded; paid for an order that had
@@ -282,7 +282,8 @@ def order_payment_apply(*, payment) -> Order | None:
     - canceled → the order is cancelled and everything it took given back (only for the order's current payment:
       a canceled earlier attempt that `pay/` replaced changes nothing);
     - waiting_for_capture → captured (the shop always captures), or cancelled if the order closed meanwhile.
-    Every change is a conditional update, so repeats and concurrent copies change the order once.
+    Every change is a conditional update, so repeats and concurrent copies change the order once. `refund` is a
+    refund of this payment as read from the API (a `refund.succeeded` notification); a whole one refunds the order.
     """
     number = (payment.metadata or {}).get("order_number")
     order = Order.objects.select_related("user").filter(order_number=str(number or "")).first()
@@ -290,9 +291,8 @@ def order_payment_apply(*, payment) -> Order | None:
         logger.warning("Payment %s does not match an order (order number %r); ignored", payment.id, number)
         return None
     status = payment.status
-    if status == PaymentStatus.SUCCEEDED:
-        refunded = payment.refunded_amount
-        fully_refunded = refunded is not None and Decimal(str(refunded.value)) >= order.final_amount
+    if status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
+        fully_refunded = status == PaymentStatus.REFUNDED or _refunded_in_full(order, payment, refund)
         if order_services.order_mark_paid(order=order, payment_id=payment.id):
             logger.info("Order %s paid by payment %s", order.order_number, payment.id)
             notifications.notify_order_paid(order)
@@ -314,6 +314,20 @@ def order_payment_apply(*, payment) -> Order | None:
         _payment_capture(order=order, payment=payment)
     order.refresh_from_db()
     return order
+
+
+def _refunded_in_full(order: Order, payment, refund) -> bool:
+    refunded = payment.refunded_amount
+    if refunded is not None and Decimal(str(refunded.value)) >= order.final_amount:
+        return True
+    return (
+        refund is not None
+        and refund.status == "succeeded"
+        and refund.payment_id == payment.id
+        and refund.amount is not None
+        and refund.amount.currency == CURRENCY
+        and Decimal(str(refund.amount.value)) >= order.final_amount
+    )
 
 
 def _payment_refund_late(*, order: Order, payment) -> None:
@@ -356,8 +370,9 @@ def payment_notification_handle(*, data) -> Order | None:
     try:
         notification = WebhookNotificationFactory().create(data)
         event = notification.event
+        refund_id = None
         if event == WebhookNotificationEventType.REFUND_SUCCEEDED:
-            payment_id = notification.object.payment_id
+            payment_id, refund_id = notification.object.payment_id, notification.object.id
         elif str(event).startswith("payment."):
             payment_id = notification.object.id
         else:
@@ -370,7 +385,13 @@ def payment_notification_handle(*, data) -> Order | None:
         payment = _api(_Payment.find_one, payment_id)
     except PaymentNotFound as error:
         raise NotificationRejected("Платёж не найден.", code="payment_not_found") from error
-    return order_payment_apply(payment=payment)
+    refund = None
+    if isinstance(refund_id, str) and refund_id:
+        try:
+            refund = _api(_Refund.find_one, refund_id)
+        except PaymentNotFound:
+            refund = None  # a refund the API does not know is no refund; the payment still says what it has
+    return order_payment_apply(payment=payment, refund=refund)
 
 
 # --- Refunds ------------------------------------------------------------------------------------------------------

@@ -385,3 +385,25 @@ def test_copies_that_read_the_payment_before_either_applies_change_the_order_onc
         results = [payments.order_payment_apply(payment=payment) for payment in seen]
     assert [order.status for order in results] == [OrderStatus.PAID, OrderStatus.PAID]
     assert len(sms_outbox) == 1
+
+
+def test_refund_succeeded_is_confirmed_by_the_refund_the_api_returns(client, placed, fake_yookassa):
+    fake_yookassa.set_status(placed.payment_id, "succeeded")
+    notify(client, fake_yookassa.notification(placed.payment_id))
+    refund = fake_yookassa._refund_create(
+        {"payment_id": placed.payment_id, "amount": {"value": "4500.00", "currency": "RUB"}}
+    )
+    del fake_yookassa.payments[placed.payment_id]["refunded_amount"]  # only the refund itself says so
+    assert notify(client, fake_yookassa.notification(refund)).status_code == 200
+    assert fake_yookassa.api_requests("GET", f"/refunds/{refund['id']}")
+    assert Order.objects.get(pk=placed.pk).status == OrderStatus.REFUNDED
+
+
+def test_a_partial_refund_leaves_the_order_paid(client, placed, fake_yookassa):
+    fake_yookassa.set_status(placed.payment_id, "succeeded")
+    notify(client, fake_yookassa.notification(placed.payment_id))
+    refund = fake_yookassa._refund_create(
+        {"payment_id": placed.payment_id, "amount": {"value": "100.00", "currency": "RUB"}}
+    )
+    assert notify(client, fake_yookassa.notification(refund)).status_code == 200
+    assert Order.objects.get(pk=placed.pk).status == OrderStatus.PAID
