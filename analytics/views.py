@@ -32,14 +32,14 @@ def _charts(summary: dict) -> dict:
         ),
         "top_by_revenue": horizontal_chart(
             [
-                (f"{row['name']} ({row['article']})", row["revenue"], f"{row['units']} шт.")
+                (row["name"], row["revenue"], f"{row['name']} ({row['article']}): {row['units']} шт.")
                 for row in summary["top_products_by_revenue"]
             ],
             value_format=rub,
         ),
         "top_by_units": horizontal_chart(
             [
-                (f"{row['name']} ({row['article']})", row["units"], rub(row["revenue"]))
+                (row["name"], row["units"], f"{row['name']} ({row['article']}): {rub(row['revenue'])}")
                 for row in summary["top_products_by_units"]
             ],
             value_format=lambda units: f"{units} шт.",
