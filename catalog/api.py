@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
@@ -19,7 +19,12 @@ _WRITE_HELP = (
 
 @extend_schema_view(
     list=extend_schema(
-        description="Видимые товары (активные и не в архиве); сотрудники видят все.",
+        description="Видимые товары (активные и не в архиве). Сотрудники с `include_hidden=true` видят все.",
+        parameters=[
+            OpenApiParameter(
+                "include_hidden", bool, description="Только для сотрудников: и скрытые, и архивные товары."
+            )
+        ],
         responses={200: ProductSerializer(many=True), **error_responses(400)},
     ),
     retrieve=extend_schema(responses={200: ProductSerializer, **error_responses(404)}),
@@ -51,7 +56,9 @@ class ProductViewSet(viewsets.ModelViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.product_list(user=self.request.user)
+        # Staff reach hidden and archived products by id (to edit or restore them); in the list only on request.
+        include_hidden = self.action != "list" or self.request.query_params.get("include_hidden") in ("true", "1")
+        return selectors.product_list(user=self.request.user, include_hidden=include_hidden)
 
     def get_object(self):
         product = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -10,6 +10,13 @@ MAX_WAVES = 1_000
 MAX_WAVE_CAPACITY = 1_000_000
 
 
+def product_stock_counts(product) -> dict[str, int]:
+    """Units per size: from the list query's `stock_by_size` when it was read there, else from the rows."""
+    if hasattr(product, "stock_by_size"):
+        return {str(size): int(count) for size, count in (product.stock_by_size or {}).items()}
+    return {row.size: row.quantity for row in product.stock.all()}
+
+
 class ProductMediaSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
@@ -42,7 +49,7 @@ class StockField(serializers.DictField):
         return instance
 
     def to_representation(self, product):
-        counts = {row.size: row.quantity for row in product.stock.all()}
+        counts = dict(product_stock_counts(product))
         stock = {size: counts.pop(size, 0) for size in product.size_labels}
         stock.update(counts)
         return stock
@@ -130,7 +137,7 @@ class ProductSerializer(serializers.ModelSerializer):
         return list(product.waves.all()) if product.is_preorder else []
 
     def get_stock_count(self, product) -> int:
-        return sum(row.quantity for row in product.stock.all())
+        return sum(product_stock_counts(product).values())
 
     @extend_schema_field(WaveSerializer(many=True))
     def get_waves(self, product):
