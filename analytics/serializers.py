@@ -3,8 +3,6 @@
 from rest_framework import serializers
 
 from analytics.selectors import PeriodRejected, period_build
-from orders.models import OrderStatus
-from preorders.models import WaveStatus
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -27,7 +25,7 @@ class PeriodQuerySerializer(serializers.Serializer):
 
 
 class StatusCountSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    status = serializers.CharField(help_text="pending, paid, processing, shipped, delivered, cancelled, refunded")
     label = serializers.CharField()
     count = serializers.IntegerField()
 
@@ -59,7 +57,7 @@ class WaveFillSerializer(serializers.Serializer):
     wave_number = serializers.IntegerField()
     capacity = serializers.IntegerField()
     current_count = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=WaveStatus.choices)
+    status = serializers.CharField(help_text="collecting, production, shipping, completed")
     fill_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
 
 
