@@ -196,7 +196,14 @@ def checkout(request):
     user = request.user
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("action") == "preview":
+            # «Применить»: show the totals with the typed code; the order is placed only by «Перейти к оплате».
+            _, refusal = _cart_summary(cart, form.cleaned_data["promo_code"])
+            if refusal:
+                form.add_error("promo_code", refusal)
+            else:
+                cart.promo_code = form.cleaned_data["promo_code"]
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 order = order_place(

@@ -148,3 +148,15 @@ def test_profile_details_are_not_overwritten_by_a_one_off_address(customer_clien
     customer_client.post(URL, _details(delivery_address="Дача, СНТ «Берёзка»"))
     customer.refresh_from_db()
     assert customer.address == "Москва, ул. Тверская, 1"
+
+
+def test_apply_shows_the_discount_without_placing_the_order(customer_client, hoodie):
+    PromoCodeFactory(code="MINUS500", discount_percent=None, discount_amount=Decimal("500"))
+    _add(customer_client, hoodie, "M", 1)
+    response = customer_client.post(URL, _details(promo_code="minus500", action="preview"))
+    html = response.content.decode()
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert "−500 ₽" in html and "4 490 ₽" in html
+    assert customer_client.session[PROMO_SESSION_KEY] == "MINUS500"
+    refused = customer_client.post(URL, _details(promo_code="NOPE", action="preview")).content.decode()
+    assert "Такого промокода нет." in refused and not Order.objects.exists()
