@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product, ProductMedia
+from preorders.models import WaveStatus
 
 MAX_SIZES = 50
 MAX_STOCK = 1_000_000
@@ -35,7 +36,7 @@ class WaveSerializer(serializers.Serializer):
     wave_number = serializers.IntegerField()
     capacity = serializers.IntegerField()
     current_count = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=WaveStatus.choices)
 
 
 class StockField(serializers.DictField):

@@ -1,6 +1,7 @@
 """Service endpoints of the API: health, the OpenAPI document, Swagger UI, CORS."""
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,8 @@ def test_cors_refuses_other_origins(client, settings):
         "/api/v1/products/", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
     )
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_schema_generates_valid_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
