@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.phones import phone_normalize
 from accounts.services import InvalidCredentials, user_authenticate
 from catalog.models import Product
+from shop.selectors import MAX_ID
 
 User = get_user_model()
 
@@ -106,13 +107,13 @@ class AddToCartForm(forms.Form):
 
 
 class CartLineForm(forms.Form):
-    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    product = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     size = forms.CharField(max_length=32, widget=forms.HiddenInput)
     quantity = _quantity_field()
 
 
 class CartRemoveForm(forms.Form):
-    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    product = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     size = forms.CharField(max_length=32, widget=forms.HiddenInput)
 
 

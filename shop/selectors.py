@@ -10,6 +10,9 @@ from catalog.filters import ProductFilter
 from catalog.models import Product
 from pages.models import Page
 
+# The largest database id: anything larger is no product, and must not reach the database as a number.
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class SizeChoice:
@@ -52,7 +55,12 @@ def catalog_products(
 def product_for_page(*, key: str) -> Product:
     """A visible product by id or slug, with everything its page shows; Http404 otherwise."""
     products = Product.objects.visible().prefetch_related("media", "stock", "waves")
-    lookup = {"pk": int(key)} if key.isdigit() else {"slug": key}
+    if key.isdecimal():
+        if int(key) > MAX_ID:
+            raise Http404("Товар не найден")
+        lookup = {"pk": int(key)}
+    else:
+        lookup = {"slug": key}
     product = products.filter(**lookup).first()
     if product is None:
         raise Http404("Товар не найден")

@@ -169,3 +169,11 @@ def test_session_cart_follows_a_new_customer_through_registration(client, hoodie
         (hoodie.pk, "S", 2)
     ]
     assert "9 980 ₽" in client.get(URL).content.decode()
+
+
+def test_cart_forms_refuse_ids_beyond_any_database_id(customer_client, hoodie):
+    _add(customer_client, hoodie, "S", 1)
+    for action in ("remove", "update"):
+        response = customer_client.post(URL, {"action": action, "product": "9" * 30, "size": "S", "quantity": "1"})
+        assert response.status_code == 302
+    assert CartItem.objects.count() == 1

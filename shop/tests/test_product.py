@@ -142,3 +142,7 @@ def test_product_page_query_count_does_not_grow_with_products(client, django_ass
     _fill(6)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(product.get_absolute_url()).status_code == 200
+
+
+def test_an_id_beyond_any_database_id_is_404_not_500(client):
+    assert client.get(reverse("shop:product", kwargs={"key": "9" * 30})).status_code == 404
