@@ -7,8 +7,9 @@ from django.db.models import F, Q
 
 from catalog.models import Product, ProductStock
 from config.errors import DomainError
-from preorders.services import product_sync_waves
 from orders.errors import OutOfStock
+from preorders.services import product_sync_waves
+
 
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
 class ProductRejected(DomainError):
@@ -127,21 +128,47 @@ def stock_lock(*, keys: Iterable[StockKey]) -> dict[StockKey, ProductStock]:
     return {(row.product_id, row.size): row for row in rows}
 
 
-def stock_take(*, rows: dict[StockKey, ProductStock], quantities: dict[StockKey, int]) -> None:
-    """Take units off locked rows. The conditional update (and the table's check) keeps stock at zero or above."""
+def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
+    """Take units for an order. Returns the sizes that are short with what is left, `{}` when all were taken.
+
+    One size is one conditional update (`quantity >= n`), a single row lock; several sizes are locked in
+    primary-key order first, so concurrent orders and staff edits queue instead of deadlocking. When anything is
+    short the caller refuses the order and its transaction gives back what was taken. The table's check keeps
+    stock at zero or above whatever happens.
+    """
+    quantities = {key: quantity for key, quantity in quantities.items() if quantity > 0}
+    if len(quantities) == 1:
+        [((product_id, size), quantity)] = quantities.items()
+        rows = ProductStock.objects.filter(product_id=product_id, size=size)
+        if rows.filter(quantity__gte=quantity).update(quantity=F("quantity") - quantity):
+            return {}
+        return {(product_id, size): rows.values_list("quantity", flat=True).first() or 0}
+    rows = stock_lock(keys=quantities)
+    short = {
+        key: rows[key].quantity if key in rows else 0
+        for key, quantity in quantities.items()
+        if key not in rows or rows[key].quantity < quantity
+    }
+    if short:
+        return short
     for key in sorted(quantities, key=lambda k: rows[k].pk):
         quantity = quantities[key]
-        row = rows[key]
-        taken = ProductStock.objects.filter(pk=row.pk, quantity__gte=quantity).update(
+        taken = ProductStock.objects.filter(pk=rows[key].pk, quantity__gte=quantity).update(
             quantity=F("quantity") - quantity
         )
         if not taken:
-            raise OutOfStock(available=row.quantity)
-        row.quantity -= quantity
+            raise OutOfStock(available=rows[key].quantity)
+        rows[key].quantity -= quantity
+    return {}
 
 
 def stock_release(*, quantities: dict[StockKey, int]) -> None:
-    """Give units back to their sizes (a cancelled or lapsed order), locking rows in the same order as takers."""
-    rows = stock_lock(keys=[key for key, quantity in quantities.items() if quantity > 0])
+    """Give units back to their sizes (a cancelled or lapsed order), in the same lock order as takers."""
+    quantities = {key: quantity for key, quantity in quantities.items() if quantity > 0}
+    if len(quantities) == 1:
+        [((product_id, size), quantity)] = quantities.items()
+        ProductStock.objects.filter(product_id=product_id, size=size).update(quantity=F("quantity") + quantity)
+        return
+    rows = stock_lock(keys=quantities)
     for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
         ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])

@@ -67,12 +67,11 @@ def _whole_number(value) -> int | None:
     return None
 
 
-def order_lines_resolve(*, lines, for_update: bool = False) -> list[OrderLine]:
+def order_lines_resolve(*, lines) -> list[OrderLine]:
     """Check a cart's lines and read their products (prices come from the database, never from the client).
 
     Products must be visible and the size one of `product.size_labels`; a quantity is a whole number from 1 to
     `ORDER_MAX_LINE_QUANTITY`; at most `ORDER_MAX_LINES` lines. Lines naming the same product and size are merged.
-    With `for_update` the product rows are locked in primary-key order (the first lock every order takes).
     """
     if not isinstance(lines, list | tuple) or not lines:
         raise OrderInvalid("В заказе нет товаров.", code="empty_order")
@@ -104,8 +103,6 @@ def order_lines_resolve(*, lines, for_update: bool = False) -> list[OrderLine]:
         raise OrderInvalid(f"Не больше {max_lines} позиций в заказе.", code="too_many_lines")
 
     products = Product.objects.visible().filter(pk__in={product_id for product_id, _ in merged})
-    if for_update:
-        products = products.select_for_update(of=("self",), no_key=True).order_by("pk")
     by_id = {product.pk: product for product in products}
     missing = sorted({product_id for product_id, _ in merged if product_id not in by_id})
     if missing:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.sms import sms_enqueue
 from catalog.models import Product
-from catalog.services import stock_lock, stock_release, stock_take
+from catalog.services import stock_release, stock_take
 from orders import payments
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable, OutOfStock, WaveCapacityExceeded
 from orders.models import (
@@ -50,8 +50,11 @@ def _line_label(line: OrderLine) -> str:
     return f"«{line.product.name}», размер {line.size}"
 
 
-def _shortages(*, lines: list[OrderLine], stock: dict, waves: dict) -> list[dict]:
-    """Every line the shop cannot cover, with what is left; units of one preorder product add up over sizes."""
+def _shortages(*, lines: list[OrderLine], stock_short: dict, waves: dict) -> list[dict]:
+    """Every line the shop cannot cover, in the customer's order, with what is left.
+
+    `stock_short` is what `stock_take` found short; units of one preorder product add up over its sizes.
+    """
     short = []
     wanted_by_product: dict[int, int] = {}
     for line in lines:
@@ -66,23 +69,24 @@ def _shortages(*, lines: list[OrderLine], stock: dict, waves: dict) -> list[dict
             seen_preorders.add(product.pk)
             available = waves_free_units(product=product, waves=waves[product.pk])
             requested = wanted_by_product[product.pk]
+            if requested <= available:
+                continue
             kind = "waves_full"
         else:
-            row = stock.get((product.pk, line.size))
-            available = row.quantity if row else 0
-            requested = line.quantity
+            if (product.pk, line.size) not in stock_short:
+                continue
+            available, requested = stock_short[(product.pk, line.size)], line.quantity
             kind = "insufficient_stock"
-        if requested > available:
-            short.append(
-                {
-                    "product": product.pk,
-                    "size": line.size,
-                    "requested": requested,
-                    "available": max(available, 0),
-                    "code": kind,
-                    "label": _line_label(line),
-                }
-            )
+        short.append(
+            {
+                "product": product.pk,
+                "size": line.size,
+                "requested": requested,
+                "available": max(available, 0),
+                "code": kind,
+                "label": _line_label(line),
+            }
+        )
     return short
 
 
@@ -92,6 +96,20 @@ def _refuse_short(short: list[dict]):
     error = OutOfStock if any(s["code"] == "insufficient_stock" for s in short) else WaveCapacityExceeded
     lead = "Недостаточно товара" if error is OutOfStock else "Не хватает мест в волнах предзаказа"
     return error(f"{lead}: {text}", available=short[0]["available"], lines=details)
+
+
+def _products_lock(*, lines: list[OrderLine]) -> None:
+    """Lock preorder products (their `order_type` follows their waves) and read their type under the lock."""
+    if not lines:
+        return
+    locked = dict(
+        Product.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in={line.product.pk for line in lines})
+        .order_by("pk")
+        .values_list("pk", "order_type")
+    )
+    for line in lines:
+        line.product.order_type = locked.get(line.product.pk, line.product.order_type)
 
 
 def order_number_for(*, order: Order) -> str:
@@ -118,47 +136,13 @@ def order_place(
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
-    resolved = order_lines_resolve(lines=lines, for_update=True)
+    resolved = order_lines_resolve(lines=lines)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
-
-    in_stock = [line for line in resolved if not line.product.is_preorder]
-    stock = stock_lock(keys=[(line.product.pk, line.size) for line in in_stock])
-    waves = waves_lock(product_ids=[line.product.pk for line in resolved if line.product.is_preorder])
-    short = _shortages(lines=resolved, stock=stock, waves=waves)
-    if short:
-        raise _refuse_short(short)
-
-    stock_take(rows=stock, quantities={(line.product.pk, line.size): line.quantity for line in in_stock})
-    items = []
-    for line in resolved:
-        if not line.product.is_preorder:
-            items.append(
-                OrderItem(product=line.product, size=line.size, quantity=line.quantity, price=line.product.price)
-            )
-            continue
-        for wave, units in waves_allocate(
-            product=line.product, waves=waves[line.product.pk], quantity=line.quantity
-        ):
-            items.append(
-                OrderItem(
-                    product=line.product,
-                    size=line.size,
-                    quantity=units,
-                    price=line.product.price,
-                    is_preorder=True,
-                    preorder_wave=wave,
-                )
-            )
-    for product in {line.product.pk: line.product for line in resolved if line.product.is_preorder}.values():
-        product_refresh_preorder_state(product=product, waves=waves[product.pk])
-
     total = sum((line.line_total for line in resolved), Decimal("0")).quantize(KOPECK)
-    discount = Decimal("0.00")
-    if promo is not None:
-        discount = min(promo_discount(promo=promo, lines=resolved), total)
-        promo_use(promo=promo)
+    discount = min(promo_discount(promo=promo, lines=resolved), total) if promo else Decimal("0.00")
     final = total - discount
 
+    # The order row is written before any lock is taken, so the locks are held only for the counters.
     now = timezone.now()
     order = Order.objects.create(
         user=user,
@@ -177,8 +161,45 @@ def order_place(
     )
     order.order_number = order_number_for(order=order)
     Order.objects.filter(pk=order.pk).update(order_number=order.order_number)
-    for item in items:
-        item.order = order
+
+    # Locks, always in this order: preorder products, stock rows, waves (each by primary key), promo code.
+    preorder_lines = [line for line in resolved if line.product.is_preorder]
+    in_stock = [line for line in resolved if not line.product.is_preorder]
+    _products_lock(lines=preorder_lines)
+    stock_short = stock_take(quantities={(line.product.pk, line.size): line.quantity for line in in_stock})
+    waves = waves_lock(product_ids=[line.product.pk for line in preorder_lines])
+    short = _shortages(lines=resolved, stock_short=stock_short, waves=waves)
+    if short:
+        raise _refuse_short(short)  # the transaction gives back any stock already taken
+
+    items = [
+        OrderItem(
+            order=order, product=line.product, size=line.size, quantity=line.quantity, price=line.product.price
+        )
+        for line in in_stock
+    ]
+    for line in preorder_lines:
+        for wave, units in waves_allocate(
+            product=line.product, waves=waves[line.product.pk], quantity=line.quantity
+        ):
+            items.append(
+                OrderItem(
+                    order=order,
+                    product=line.product,
+                    size=line.size,
+                    quantity=units,
+                    price=line.product.price,
+                    is_preorder=True,
+                    preorder_wave=wave,
+                )
+            )
+    for product in {line.product.pk: line.product for line in preorder_lines}.values():
+        product_refresh_preorder_state(product=product, waves=waves[product.pk])
+    if promo is not None:
+        promo_use(promo=promo)
+    # Items in the order the customer listed them.
+    position = {(line.product.pk, line.size): index for index, line in enumerate(resolved)}
+    items.sort(key=lambda item: position[(item.product.pk, item.size)])
     OrderItem.objects.bulk_create(items)
     preorder_waves = {item.preorder_wave.pk: item.preorder_wave for item in items if item.is_preorder}
     PreorderStatus.objects.bulk_create(
@@ -203,9 +224,15 @@ def _order_release(*, order_id: int, promo_id: int | None) -> None:
     items = list(
         OrderItem.objects.filter(order_id=order_id).values("product_id", "size", "quantity", "preorder_wave_id")
     )
-    product_ids = sorted({item["product_id"] for item in items})
-    # The same lock order as placing: products, stock rows, waves, promo code.
-    list(Product.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=product_ids).order_by("pk"))
+    preorder_product_ids = {item["product_id"] for item in items if item["preorder_wave_id"]}
+    # The same lock order as placing: preorder products, stock rows, waves, promo code.
+    if preorder_product_ids:
+        list(
+            Product.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in=preorder_product_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     stock: dict[tuple[int, str], int] = {}
     wave_units: dict[int, int] = {}
     for item in items:

@@ -131,16 +131,20 @@ def waves_release(*, units: dict[int, int]) -> None:
 def product_refresh_preorder_state(*, product: Product, waves: list[PreorderWave] | None = None) -> Product:
     """Derive `preorder`/`waiting` from the waves: waiting when no wave takes units, preorder when one has room.
 
-    An in-stock product, or one without waves, is left as it is.
+    An in-stock product, or one without waves, is left as it is. Pass `waves` only with a product read under its
+    lock (as orders do); without them both are read afresh.
     """
-    waves = list(PreorderWave.objects.filter(product=product)) if waves is None else waves
+    if waves is None:
+        product.order_type = Product.objects.filter(pk=product.pk).values_list("order_type", flat=True).get()
+        waves = list(PreorderWave.objects.filter(product=product))
     if not waves or not product.is_preorder:
         return product
     if product.open_waves(waves):
         old, new = Product.OrderType.WAITING, Product.OrderType.PREORDER
     else:
         old, new = Product.OrderType.PREORDER, Product.OrderType.WAITING
-    if Product.objects.filter(pk=product.pk, order_type=old).update(order_type=new):
+    # Callers read the product under its lock: when it already is what the waves say, there is nothing to write.
+    if product.order_type == old and Product.objects.filter(pk=product.pk, order_type=old).update(order_type=new):
         product.order_type = new
     return product
 
