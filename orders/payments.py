@@ -16,6 +16,7 @@ import logging
 import uuid
 from decimal import Decimal
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -34,6 +35,7 @@ logger = logging.getLogger("dwc.payments")
 CURRENCY = "RUB"
 KOPECK = Decimal("0.01")
 RECEIPT_TEXT_MAX = 128
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 
 
@@ -82,8 +84,9 @@ class _TimedApiClient(ApiClient):
     def get_session(self):
         session = super().get_session()
         session.request = partial(session.request, timeout=settings.YOOKASSA_TIMEOUT)
-        # Loopback and the API are reached directly, whatever proxy the environment names.
-        session.trust_env = False
+        # A local fake on loopback is reached directly, whatever proxy the environment names for the outside.
+        if urlsplit(settings.YOOKASSA_API_URL).hostname in LOOPBACK_HOSTS:
+            session.trust_env = False
         return session
 
 
