@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 
 from accounts.models import User
 from catalog.tests.factories import ProductFactory, ProductMediaFactory
@@ -15,6 +14,7 @@ from promos.tests.factories import PromoCodeFactory
 from tests.e2e.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 @pytest.fixture
