@@ -359,3 +359,26 @@ def test_other_users_order_via_client_for(tee):
     order = order_place(user=owner, lines=[{"product": tee.pk, "size": "M", "quantity": 1}])
     assert client_for(stranger).get(f"{ORDERS}{order.order_number}/").status_code == 404
     assert client_for(owner).get(f"{ORDERS}{order.order_number}/").status_code == 200
+
+
+def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_client, user, tee):
+    hoodie = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=500)
+    payload = {
+        "items": [
+            {"product": tee.pk, "size": "M", "quantity": 1},
+            {"product": tee.pk, "size": "S", "quantity": 1},
+            {"product": hoodie.pk, "size": "M", "quantity": 1},
+        ]
+    }
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert user_client.post(ORDERS, payload, format="json").status_code == 201
+        return len(captured)
+
+    first = count_queries()
+    for _ in range(2):
+        order_place(user=user, lines=payload["items"])
+    OrderFactory.create_batch(5)
+    assert count_queries() == first
+    assert first <= 30
