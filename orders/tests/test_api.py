@@ -361,7 +361,8 @@ def test_other_users_order_via_client_for(tee):
     assert client_for(owner).get(f"{ORDERS}{order.order_number}/").status_code == 200
 
 
-def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_client, user, tee):
+def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_client, user):
+    tee = ProductFactory(stock={"S": 100, "M": 100})
     hoodie = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=500)
     payload = {
         "items": [
