@@ -94,11 +94,6 @@ class FakeYooKassa:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        self._server = make_server(self.host, self.port, self.wsgi, server_class=_ThreadingWSGIServer)
-        self.port = self._server.server_port
-        self._server.serve_forever()
-
     def stop(self) -> None:
         if self.stall is not None:
             self.stall.set()

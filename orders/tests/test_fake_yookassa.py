@@ -1,11 +1,16 @@
 """The fake YooKassa answers the official SDK the way the real API does."""
 
 import json
+import os
+import re
+import subprocess
+import sys
 import threading
 from urllib.error import HTTPError
 from urllib.request import HTTPRedirectHandler, ProxyHandler, Request, build_opener
 
 import pytest
+from django.conf import settings
 from yookassa import Configuration, Payment, Refund
 from yookassa.domain.exceptions import BadRequestError, NotFoundError, UnauthorizedError
 
@@ -195,3 +200,19 @@ def test_notification_url_defaults_to_the_shop_site(settings):
     settings.FAKE_YOOKASSA_WEBHOOK_URL = "http://elsewhere/hook/"
     assert FakeYooKassa().notification_url() == "http://elsewhere/hook/"
     assert FakeYooKassa(webhook_url="http://explicit/").notification_url() == "http://explicit/"
+
+
+def test_manage_py_fake_yookassa_serves_the_api_until_stopped():
+    env = {**os.environ, "DEBUG": "true", "YOOKASSA_SHOP_ID": "cmd-shop", "YOOKASSA_SECRET_KEY": "cmd-secret"}
+    command = [sys.executable, "manage.py", "fake_yookassa", "--port", "0", "--webhook-url", "http://127.0.0.1:9/"]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        banner = process.stdout.readline()
+        api_url = re.search(r"on (http://127\.0\.0\.1:\d+/v3)", banner).group(1)
+        assert "http://127.0.0.1:9/" in banner
+        Configuration.configure("cmd-shop", "cmd-secret", api_url=api_url)
+        payment = Payment.create(payment_params(), "key-1")
+        assert payment.confirmation.confirmation_url == f"{api_url[:-3]}/pay/{payment.id}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -29,9 +30,14 @@ class Command(BaseCommand):
             host=host,
             port=port,
         )
+        fake.start()
         self.stdout.write(
-            f"Fake YooKassa on http://{host}:{port}/v3 (shop {fake.shop_id}); notifications go to "
+            f"Fake YooKassa on {fake.api_url} (shop {fake.shop_id}); notifications go to "
             f"{fake.notification_url()}. Stop with Ctrl+C."
         )
-        with contextlib.suppress(KeyboardInterrupt):
-            fake.serve_forever()
+        self.stdout.flush()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+        finally:
+            fake.stop()
