@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from orders import payments
+from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from promos.tests.factories import PromoCodeFactory
@@ -259,7 +260,7 @@ def paid_through_yookassa(fake):
     payments.order_payment_start(order_id=order.pk)
     order.refresh_from_db()
     fake.set_status(order.payment_id, "succeeded")
-    payments.order_payment_apply(payment=payments._api(payments._Payment.find_one, order.payment_id))
+    order_services.order_mark_paid(order=order, payment_id=order.payment_id)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order
