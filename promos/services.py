@@ -159,15 +159,45 @@ def promo_code_random(*, prefix: str) -> str:
     return f"{prefix}-{suffix}" if prefix else suffix
 
 
+PROMO_TEMPLATE_TERMS = {
+    "description": "",
+    "discount_percent": None,
+    "discount_amount": None,
+    "max_uses": None,
+    "valid_from": None,
+    "valid_until": None,
+    "is_active": True,
+}
+
+
+def _promo_template_terms(template) -> tuple[dict, list[int]]:
+    """The terms and product ids of a template: a saved or unsaved PromoCode, or a dict of the same fields."""
+    if isinstance(template, PromoCode):
+        terms = {field: getattr(template, field) for field in PROMO_TEMPLATE_TERMS}
+        product_ids = list(template.products.values_list("pk", flat=True)) if template.pk else []
+    else:
+        terms = {field: template.get(field, default) for field, default in PROMO_TEMPLATE_TERMS.items()}
+        product_ids = [getattr(product, "pk", product) for product in template.get("products") or []]
+    if (terms["discount_percent"] is None) == (terms["discount_amount"] is None):
+        raise PromoCodeRejected(
+            "Укажите скидку в процентах или в рублях — что-то одно.", code="promo_discount_invalid"
+        )
+    return terms, product_ids
+
+
 @transaction.atomic
-def promo_generate(*, template: PromoCode, prefix: str, count: int) -> list[PromoCode]:
+def promo_generate(*, template, prefix: str, count: int) -> list[PromoCode]:
     """`count` new codes with the template's terms (discount, limit, validity, activity, products), each
-    `PREFIX-XXXXXXXX` with a random part, unique whatever the case; their use counts start at zero."""
+    `PREFIX-XXXXXXXX` with a random part, unique whatever the case; their use counts start at zero.
+
+    The template is a promo code (usually an existing one) or a dict of its fields (`products`: ids or rows).
+    """
     prefix = (prefix or "").strip().upper().rstrip("-")
     if not re.fullmatch(PROMO_PREFIX_PATTERN, prefix):
         raise PromoCodeRejected("Префикс: до 20 латинских букв, цифр, «-» или «_».", code="promo_prefix_invalid")
     if not isinstance(count, int) or not 1 <= count <= PROMO_GENERATE_MAX:
         raise PromoCodeRejected(f"Количество кодов — от 1 до {PROMO_GENERATE_MAX}.", code="promo_count_invalid")
+    terms, product_ids = _promo_template_terms(template)
     codes: set[str] = set()
     while len(codes) < count:
         wanted = {promo_code_random(prefix=prefix) for _ in range(count - len(codes))}
@@ -177,22 +207,9 @@ def promo_generate(*, template: PromoCode, prefix: str, count: int) -> list[Prom
             .values_list("upper", flat=True)
         )
         codes |= wanted - taken
-    terms = {
-        field: getattr(template, field)
-        for field in (
-            "description",
-            "discount_percent",
-            "discount_amount",
-            "max_uses",
-            "valid_from",
-            "valid_until",
-            "is_active",
-        )
-    }
     created = PromoCode.objects.bulk_create(
         PromoCode(code=code, current_uses=0, **terms) for code in sorted(codes)
     )
-    product_ids = list(template.products.values_list("pk", flat=True))
     if product_ids:
         through = PromoCode.products.through
         through.objects.bulk_create(

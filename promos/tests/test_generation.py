@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 
+from catalog.tests.factories import ProductFactory
 from promos import services
 from promos.models import PromoCode
 from promos.services import PromoCodeRejected, promo_generate
@@ -41,3 +42,19 @@ def test_refusals(prefix, count):
     with pytest.raises(PromoCodeRejected):
         promo_generate(template=template, prefix=prefix, count=count)
     assert PromoCode.objects.count() == 1
+
+
+def test_template_may_be_a_dict_of_terms():
+    product = ProductFactory()
+    codes = promo_generate(
+        template={"discount_percent": 20, "max_uses": 1, "products": [product.pk]}, prefix="GIFT", count=2
+    )
+    assert [c.discount_percent for c in codes] == [20, 20]
+    assert all(list(c.products.all()) == [product] for c in codes)
+    assert all(c.is_active and c.max_uses == 1 for c in codes)
+
+
+def test_template_needs_one_kind_of_discount():
+    with pytest.raises(PromoCodeRejected):
+        promo_generate(template={"discount_percent": 10, "discount_amount": Decimal("5")}, prefix="", count=1)
+    assert not PromoCode.objects.exists()
