@@ -216,9 +216,12 @@ def _payment_create(*, order: Order, idempotence_key: str, replaces: str) -> str
     payment = _api(_Payment.create, payment_request(order=order), idempotence_key)
     url = payment.confirmation.confirmation_url if payment.confirmation else ""
     # Conditional: only the payment this one replaces may be overwritten (two clicks store the same payment).
-    Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING, payment_id=replaces).update(
+    stored = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING, payment_id=replaces).update(
         payment_id=payment.id, payment_url=url, payment_status=PaymentStatus.PENDING, updated_at=timezone.now()
     )
+    if not stored and not Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).exists():
+        # The order closed meanwhile: nobody is sent to pay for it (were it paid, the money would go back).
+        raise OrderNotPayable()
     logger.info("Payment %s created for order %s", payment.id, order.order_number)
     return url
 
@@ -247,7 +250,7 @@ def order_payment_retry(*, order: Order) -> str:
     """
     order = Order.objects.select_related("user").get(pk=order.pk)
     if order.status != OrderStatus.PENDING:
-        raise OrderAlreadyPaid() if order.paid_at else OrderNotPayable()
+        raise OrderAlreadyPaid() if order.status in REFUNDABLE_STATUSES else OrderNotPayable()
     if not order.payment_id:
         return _payment_create(order=order, idempotence_key=str(order.payment_idempotence_key), replaces="")
     try:

@@ -243,11 +243,20 @@ def test_retry_of_a_payment_that_went_through_marks_the_order_paid(fake_yookassa
     assert order.status == OrderStatus.PAID and order.payment_status == PaymentStatus.SUCCEEDED
 
 
-@pytest.mark.parametrize("status", [OrderStatus.CANCELLED, OrderStatus.PAID, OrderStatus.REFUNDED])
-def test_retry_is_refused_for_an_order_that_is_not_pending(fake_yookassa, status):
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (OrderStatus.CANCELLED, "order_not_payable"),
+        (OrderStatus.REFUNDED, "order_not_payable"),
+        (OrderStatus.PAID, "order_already_paid"),
+        (OrderStatus.SHIPPED, "order_already_paid"),
+    ],
+)
+def test_retry_is_refused_for_an_order_that_is_not_pending(fake_yookassa, status, code):
     order = make_order(status=status)
-    with pytest.raises(OrderNotPayable):
+    with pytest.raises(OrderNotPayable) as refusal:
         order_payment_retry(order=order)
+    assert refusal.value.code == code and refusal.value.status == 409
     assert fake_yookassa.requests == []
 
 
