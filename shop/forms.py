@@ -48,6 +48,11 @@ class CatalogFilterForm(forms.Form):
     max_price = forms.DecimalField(
         label="Цена до, ₽", required=False, min_value=0, max_digits=12, decimal_places=2
     )
+    sort = forms.ChoiceField(
+        label="Сортировка",
+        required=False,
+        choices=[("", "Новинки"), ("price", "Дешевле"), ("-price", "Дороже")],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +68,7 @@ class CatalogFilterForm(forms.Form):
             "order_type": data.get("type") or "",
             "min_price": data.get("min_price"),
             "max_price": data.get("max_price"),
+            "sort": data.get("sort") or "",
         }
 
 

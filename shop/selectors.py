@@ -38,8 +38,12 @@ def catalog_products(
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     search: str = "",
+    sort: str = "",
 ) -> QuerySet[Product]:
-    """Visible products for the catalog, newest first, with their pictures, stock totals and waves."""
+    """Visible products for the catalog, with their pictures, stock totals and waves.
+
+    `sort` is `price` (cheapest first), `-price`, or empty for the newest first.
+    """
     products = Product.objects.visible().with_stock_total().prefetch_related("media", "waves")
     if order_type == Product.OrderType.PREORDER:
         # Customers look for "preorders"; a waiting product is a preorder with every wave full.
@@ -49,7 +53,8 @@ def catalog_products(
     # Price and text search follow the API's catalog filter, so both storefronts find the same products.
     criteria = {"min_price": min_price, "max_price": max_price, "search": search}
     products = ProductFilter(data={k: v for k, v in criteria.items() if v not in (None, "")}, queryset=products).qs
-    return products.order_by("-created_at", "-id")
+    sorting = {"price": ("price", "-id"), "-price": ("-price", "-id")}.get(sort, ("-created_at", "-id"))
+    return products.order_by(*sorting)
 
 
 def product_for_page(*, key: str) -> Product:

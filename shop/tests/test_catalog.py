@@ -98,3 +98,13 @@ def test_catalog_query_count_does_not_grow_with_products(client, django_assert_n
     _fill(5)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(URL).status_code == 200
+
+
+def test_catalog_sorts_by_price(client, hoodie, drop):
+    cheap = ProductFactory(name="Кепка", price=Decimal("1990"))
+    html = client.get(URL, {"sort": "price"}).content.decode()
+    assert html.index(cheap.name) < html.index(hoodie.name) < html.index(drop.name)
+    html = client.get(URL, {"sort": "-price"}).content.decode()
+    assert html.index(drop.name) < html.index(hoodie.name) < html.index(cheap.name)
+    newest_first = client.get(URL).content.decode()
+    assert newest_first.index(cheap.name) < newest_first.index(drop.name)
