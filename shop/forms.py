@@ -34,21 +34,23 @@ class PhoneField(forms.CharField):
 
 
 class CatalogFilterForm(forms.Form):
+    """The catalog's filters, named like the API's product filters."""
+
     TYPE_CHOICES = [
         ("", "Все товары"),
         (Product.OrderType.IN_STOCK, "В наличии"),
         (Product.OrderType.PREORDER, "Предзаказ"),
     ]
 
-    q = forms.CharField(label="Поиск", required=False, max_length=100)
-    type = forms.ChoiceField(label="Тип", choices=TYPE_CHOICES, required=False)
+    search = forms.CharField(label="Поиск", required=False, max_length=100)
+    order_type = forms.ChoiceField(label="Тип", choices=TYPE_CHOICES, required=False)
     min_price = forms.DecimalField(
         label="Цена от, ₽", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     max_price = forms.DecimalField(
         label="Цена до, ₽", required=False, min_value=0, max_digits=12, decimal_places=2
     )
-    sort = forms.ChoiceField(
+    ordering = forms.ChoiceField(
         label="Сортировка",
         required=False,
         choices=[("", "Новинки"), ("price", "Дешевле"), ("-price", "Дороже")],
@@ -56,7 +58,7 @@ class CatalogFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Худи, футболка, артикул…"})
+        self.fields["search"].widget.attrs.update({"type": "search", "placeholder": "Худи, футболка, артикул…"})
         for name in ("min_price", "max_price"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "step": "1"})
 
@@ -64,11 +66,11 @@ class CatalogFilterForm(forms.Form):
         """The valid filters only: a mistyped price is shown as an error and ignored, the rest still applies."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
         return {
-            "search": (data.get("q") or "").strip(),
-            "order_type": data.get("type") or "",
+            "search": (data.get("search") or "").strip(),
+            "order_type": data.get("order_type") or "",
             "min_price": data.get("min_price"),
             "max_price": data.get("max_price"),
-            "sort": data.get("sort") or "",
+            "ordering": data.get("ordering") or "",
         }
 
 

@@ -38,11 +38,11 @@ def catalog_products(
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     search: str = "",
-    sort: str = "",
+    ordering: str = "",
 ) -> QuerySet[Product]:
     """Visible products for the catalog, with their pictures, stock totals and waves.
 
-    `sort` is `price` (cheapest first), `-price`, or empty for the newest first.
+    `ordering` is `price` (cheapest first), `-price`, or empty for the newest first.
     """
     products = Product.objects.visible().with_stock_total().prefetch_related("media", "waves")
     if order_type == Product.OrderType.PREORDER:
@@ -53,7 +53,7 @@ def catalog_products(
     # Price and text search follow the API's catalog filter, so both storefronts find the same products.
     criteria = {"min_price": min_price, "max_price": max_price, "search": search}
     products = ProductFilter(data={k: v for k, v in criteria.items() if v not in (None, "")}, queryset=products).qs
-    sorting = {"price": ("price", "-id"), "-price": ("-price", "-id")}.get(sort, ("-created_at", "-id"))
+    sorting = {"price": ("price", "-id"), "-price": ("-price", "-id")}.get(ordering, ("-created_at", "-id"))
     return products.order_by(*sorting)
 
 

@@ -38,9 +38,9 @@ def test_catalog_marks_a_waiting_product_as_not_available(client):
 
 
 def test_catalog_filters_by_type(client, hoodie, drop):
-    html = client.get(URL, {"type": "preorder"}).content.decode()
+    html = client.get(URL, {"order_type": "preorder"}).content.decode()
     assert drop.name in html and hoodie.name not in html
-    html = client.get(URL, {"type": "in_stock"}).content.decode()
+    html = client.get(URL, {"order_type": "in_stock"}).content.decode()
     assert hoodie.name in html and drop.name not in html
 
 
@@ -52,19 +52,19 @@ def test_catalog_filters_by_price(client, hoodie, drop):
 
 
 def test_catalog_search_by_name_and_article(client, hoodie, drop):
-    html = client.get(URL, {"q": "пуховик"}).content.decode()
+    html = client.get(URL, {"search": "пуховик"}).content.decode()
     assert drop.name in html and hoodie.name not in html
-    html = client.get(URL, {"q": hoodie.article}).content.decode()
+    html = client.get(URL, {"search": hoodie.article}).content.decode()
     assert hoodie.name in html and drop.name not in html
 
 
 def test_catalog_says_when_nothing_matches(client, hoodie):
-    response = client.get(URL, {"q": "несуществующее"})
+    response = client.get(URL, {"search": "несуществующее"})
     assert "Ничего не нашлось" in response.content.decode()
 
 
 def test_catalog_ignores_a_bad_price_and_says_so(client, hoodie):
-    response = client.get(URL, {"min_price": "дёшево", "q": "Худи"})
+    response = client.get(URL, {"min_price": "дёшево", "search": "Худи"})
     assert response.status_code == 200
     html = response.content.decode()
     assert hoodie.name in html
@@ -73,11 +73,11 @@ def test_catalog_ignores_a_bad_price_and_says_so(client, hoodie):
 
 def test_catalog_paginates_and_keeps_filters(client):
     ProductFactory.create_batch(14, name="Футболка", price=Decimal("1000"))
-    first = client.get(URL, {"q": "Футболка"}).content.decode()
+    first = client.get(URL, {"search": "Футболка"}).content.decode()
     assert first.count('class="card"') == 12
     assert "Страница 1 из 2" in first
-    assert "?q=%D0%A4%D1%83%D1%82%D0%B1%D0%BE%D0%BB%D0%BA%D0%B0&amp;page=2" in first
-    second = client.get(URL, {"q": "Футболка", "page": 2}).content.decode()
+    assert "?search=%D0%A4%D1%83%D1%82%D0%B1%D0%BE%D0%BB%D0%BA%D0%B0&amp;page=2" in first
+    second = client.get(URL, {"search": "Футболка", "page": 2}).content.decode()
     assert second.count('class="card"') == 2
     assert client.get(URL, {"page": "999"}).status_code == 200
 
@@ -102,9 +102,9 @@ def test_catalog_query_count_does_not_grow_with_products(client, django_assert_n
 
 def test_catalog_sorts_by_price(client, hoodie, drop):
     cheap = ProductFactory(name="Кепка", price=Decimal("1990"))
-    html = client.get(URL, {"sort": "price"}).content.decode()
+    html = client.get(URL, {"ordering": "price"}).content.decode()
     assert html.index(cheap.name) < html.index(hoodie.name) < html.index(drop.name)
-    html = client.get(URL, {"sort": "-price"}).content.decode()
+    html = client.get(URL, {"ordering": "-price"}).content.decode()
     assert html.index(drop.name) < html.index(hoodie.name) < html.index(cheap.name)
     newest_first = client.get(URL).content.decode()
     assert newest_first.index(cheap.name) < newest_first.index(drop.name)
