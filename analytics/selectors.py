@@ -112,10 +112,8 @@ def analytics_totals(*, period: Period) -> dict:
         "average_check": money(revenue / paid_count) if paid_count else ZERO,
         "conversion_percent": percent(paid_count, row["orders_count"]),
         "discount_total": money(row["discount_total"]),
-        "orders_by_status": [
-            {"status": value, "label": str(label), "count": by_status.get(value, 0)}
-            for value, label in OrderStatus.choices
-        ],
+        # Every status, in lifecycle order, zeros included.
+        "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
     }
 
 

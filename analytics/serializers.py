@@ -24,12 +24,6 @@ class PeriodQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({error.extra.get("field", "date_to"): [error.message]}) from error
 
 
-class StatusCountSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="pending, paid, processing, shipped, delivered, cancelled, refunded")
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-
-
 class TopProductSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -93,7 +87,10 @@ class SummarySerializer(serializers.Serializer):
         max_digits=6, decimal_places=2, help_text="Оплаченные / созданные, в процентах."
     )
     discount_total = Money(help_text="Скидки в оплаченных заказах.")
-    orders_by_status = StatusCountSerializer(many=True)
+    orders_by_status = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Заказов по статусам: pending, paid, processing, shipped, delivered, cancelled, refunded.",
+    )
     top_products_by_units = TopProductSerializer(many=True)
     top_products_by_revenue = TopProductSerializer(many=True)
     promo_codes = PromoUsageSerializer()

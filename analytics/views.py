@@ -8,6 +8,7 @@ from analytics.charts import column_chart, horizontal_chart
 from analytics.forms import PeriodForm
 from analytics.selectors import analytics_summary, period_build
 from analytics.templatetags.analytics_tags import rub
+from orders.models import OrderStatus
 
 
 def _charts(summary: dict) -> dict:
@@ -26,8 +27,8 @@ def _charts(summary: dict) -> dict:
         ),
         "orders_by_status": horizontal_chart(
             [
-                (row["label"], row["count"], f"{row['label']}: {row['count']}")
-                for row in summary["orders_by_status"]
+                (label, summary["orders_by_status"][value], f"{label}: {summary['orders_by_status'][value]}")
+                for value, label in OrderStatus.choices
             ]
         ),
         "top_by_revenue": horizontal_chart(
