@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from preorders.models import PreorderWave
+from preorders.models import PreorderWave, WaveStatus
 from preorders.services import WAVE_STATUS_FLOW
 
 
@@ -21,6 +21,21 @@ class WaveForm(forms.ModelForm):
     class Meta:
         model = PreorderWave
         fields = ["capacity", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new row is a new wave: it starts collecting.
+            self.fields["status"].disabled = True
+            return
+        # Only the current status and those ahead of it are offered; capacity is fixed once collecting ends.
+        ahead = WAVE_STATUS_FLOW[WAVE_STATUS_FLOW.index(self.instance.status) :]
+        self.fields["status"].choices = [(value, label) for value, label in WaveStatus.choices if value in ahead]
+        if self.instance.status != WaveStatus.COLLECTING:
+            self.fields["capacity"].disabled = True
+        if self.instance.status == WaveStatus.COMPLETED:
+            self.fields["status"].disabled = True
+            self.fields["status_message"].disabled = True
 
     def clean(self):
         cleaned = super().clean()

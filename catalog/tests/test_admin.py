@@ -250,10 +250,16 @@ def test_wave_status_from_the_product_page(staff, django_capture_on_commit_callb
 def test_wave_status_cannot_go_back_from_the_product_page(staff):
     product = PreorderProductFactory()
     product.waves.filter(wave_number=1).update(status=WaveStatus.SHIPPING)
-    response = staff.post(change_url(product), preorder_form(product, **{"waves-0-status": "collecting"}))
-    assert response.status_code == 200
-    assert "только вперёд" in response.content.decode()
-    assert product.waves.get(wave_number=1).status == WaveStatus.SHIPPING
+    page = staff.get(change_url(product))
+    first_row = page.context["inline_admin_formsets"][-1].formset.forms[0]
+    assert [value for value, _ in first_row.fields["status"].choices] == ["shipping", "completed"]
+    assert first_row.fields["capacity"].disabled
+    response = staff.post(
+        change_url(product), preorder_form(product, **{"waves-0-status": "collecting", "waves-0-capacity": "99"})
+    )
+    assert response.status_code == 200 and response.context["errors"]
+    wave = product.waves.get(wave_number=1)
+    assert (wave.status, wave.capacity) == (WaveStatus.SHIPPING, 5)
 
 
 def test_new_wave_row_adds_a_wave_and_reopens_a_waiting_product(
