@@ -266,7 +266,7 @@ def paid_order(fake):
     order_payment_start(order_id=order.pk)
     order.refresh_from_db()
     fake.set_status(order.payment_id, "succeeded")
-    payments.order_payment_apply(payment=payments._api(payments._Payment.find_one, order.payment_id))
+    payments.order_payment_apply(payment=payments.payment_find(order.payment_id))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order

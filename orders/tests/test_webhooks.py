@@ -380,7 +380,7 @@ def test_copies_that_read_the_payment_before_either_applies_change_the_order_onc
     from orders import payments
 
     fake_yookassa.set_status(placed.payment_id, "succeeded")
-    seen = [payments._api(payments._Payment.find_one, placed.payment_id) for _ in range(2)]
+    seen = [payments.payment_find(placed.payment_id) for _ in range(2)]
     with django_capture_on_commit_callbacks(execute=True):
         results = [payments.order_payment_apply(payment=payment) for payment in seen]
     assert [order.status for order in results] == [OrderStatus.PAID, OrderStatus.PAID]

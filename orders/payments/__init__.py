@@ -13,207 +13,51 @@ a payment after a canceled one uses a key derived from the order's key and the c
 """
 
 import logging
-import uuid
 from decimal import Decimal
-from functools import partial
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.utils import timezone
-from yookassa import Configuration, Payment, Refund
-from yookassa.client import ApiClient
-from yookassa.domain.exceptions import NotFoundError
 from yookassa.domain.notification import WebhookNotificationEventType, WebhookNotificationFactory
 
-from config.errors import ConflictError, DomainError
 from orders import notifications
 from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentStatus
+from orders.payments.client import TimedPayment, TimedRefund, idempotence_key, payment_find, yookassa_call
+from orders.payments.errors import (
+    NotificationRejected,
+    OrderAlreadyPaid,
+    OrderNotPayable,
+    OrderNotRefundable,
+    PaymentNotFound,
+    PaymentUnavailable,
+)
+from orders.payments.receipt import CURRENCY, RECEIPT_TEXT_MAX, payment_request, receipt_for, receipt_items
+
+__all__ = [
+    "NotificationRejected",
+    "OrderAlreadyPaid",
+    "OrderNotPayable",
+    "OrderNotRefundable",
+    "PaymentNotFound",
+    "PaymentUnavailable",
+    "order_payment_apply",
+    "order_payment_retry",
+    "order_payment_start",
+    "order_refund",
+    "payment_find",
+    "payment_notification_handle",
+    "payment_request",
+    "receipt_items",
+]
 
 logger = logging.getLogger("dwc.payments")
 
-CURRENCY = "RUB"
-KOPECK = Decimal("0.01")
-RECEIPT_TEXT_MAX = 128
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 
 
-class PaymentUnavailable(DomainError):
-    """YooKassa could not be reached or refused the call; nothing was charged twice, the order is kept."""
-
-    status = 503
-    code = "payment_unavailable"
-    default_message = "Платёжный сервис временно недоступен. Попробуйте ещё раз через минуту."
-
-
-class PaymentNotFound(PaymentUnavailable):
-    """The API knows no such payment (or refund)."""
-
-    status = 404
-    code = "payment_not_found"
-    default_message = "Платёж не найден в ЮKassa."
-
-
-class OrderNotPayable(ConflictError):
-    code = "order_not_payable"
-    default_message = "Этот заказ нельзя оплатить."
-
-
-class OrderAlreadyPaid(OrderNotPayable):
-    code = "order_already_paid"
-    default_message = "Заказ уже оплачен."
-
-
-class OrderNotRefundable(ConflictError):
-    code = "order_not_refundable"
-    default_message = "Вернуть деньги можно только за оплаченный заказ."
-
-
-class NotificationRejected(DomainError):
-    """A notification body that is not a YooKassa notification about a payment of this shop."""
-
-    code = "invalid_notification"
-    default_message = "Уведомление не распознано."
-
-
-# --- The SDK ------------------------------------------------------------------------------------------------------
-class _TimedApiClient(ApiClient):
-    """The SDK's client with a network timeout: the SDK sets none, and a hung API must not hang a request."""
-
-    def get_session(self):
-        session = super().get_session()
-        session.request = partial(session.request, timeout=settings.YOOKASSA_TIMEOUT)
-        # A local fake on loopback is reached directly, whatever proxy the environment names for the outside.
-        if urlsplit(settings.YOOKASSA_API_URL).hostname in LOOPBACK_HOSTS:
-            session.trust_env = False
-        return session
-
-
-class _Payment(Payment):
-    def __init__(self):
-        self.client = _TimedApiClient()
-
-
-class _Refund(Refund):
-    def __init__(self):
-        self.client = _TimedApiClient()
-
-
-def _api(call, *args, **kwargs):
-    """Call the API with the shop's credentials; every failure becomes `PaymentUnavailable`."""
-    Configuration.configure(
-        settings.YOOKASSA_SHOP_ID,
-        settings.YOOKASSA_SECRET_KEY,
-        api_url=settings.YOOKASSA_API_URL,
-        max_attempts=1,
-    )
-    try:
-        return call(*args, **kwargs)
-    except NotFoundError as error:
-        raise PaymentNotFound() from error
-    except Exception as error:
-        # The SDK turns network errors into AttributeError; its own errors carry the API's answer.
-        logger.warning("YooKassa call %s failed: %r", getattr(call, "__name__", call), error)
-        raise PaymentUnavailable() from error
-
-
-def _key(order: Order, purpose: str) -> str:
-    return str(uuid.uuid5(order.payment_idempotence_key, purpose))
-
-
-# --- The 54-FZ receipt --------------------------------------------------------------------------------------------
-def _kopecks(value: Decimal) -> int:
-    return int((value / KOPECK).to_integral_value())
-
-
-def _rubles(kopecks: int) -> str:
-    return f"{Decimal(kopecks) * KOPECK:.2f}"
-
-
-def _line_description(item) -> str:
-    text = item.product.name if item.size in ("", "ONE SIZE") else f"{item.product.name}, размер {item.size}"
-    return text[:RECEIPT_TEXT_MAX]
-
-
-def receipt_items(*, order: Order) -> list[dict]:
-    """One receipt item per order line, at its price after the discount, adding up to `final_amount` exactly.
-
-    The discount is spread over the lines it applies to (a restricted promo code's products, else all lines) in
-    proportion to their sums; the kopecks left by rounding go one each to the lines with the largest remainders,
-    earlier lines first. A receipt item's amount is a unit price, so a line whose discounted sum does not divide
-    by its quantity is given as two items (quantity − 1 at the lower unit price, and one unit with the rest).
-    """
-    items = list(order.items.select_related("product").order_by("id"))
-    final = _kopecks(order.final_amount)
-    sums = [_kopecks(item.price) * item.quantity for item in items]
-    discount = sum(sums) - final
-    if not items or discount < 0:
-        # The lines do not explain the amount (a hand-made order): one item for the whole order.
-        return [_receipt_item(f"Заказ {order.order_number}", 1, final)]
-
-    eligible = list(range(len(items)))
-    promo_product_ids = (
-        set(order.promo_code.products.values_list("pk", flat=True)) if order.promo_code_id else set()
-    )
-    if promo_product_ids:
-        restricted = [i for i, item in enumerate(items) if item.product_id in promo_product_ids]
-        if sum(sums[i] for i in restricted) >= discount:
-            eligible = restricted
-    base = sum(sums[i] for i in eligible)
-    shares = [0] * len(items)
-    remainders = []
-    for i in eligible:
-        shares[i], remainder = divmod(discount * sums[i], base) if base else (0, 0)
-        remainders.append((-remainder, i))
-    for _, i in sorted(remainders)[: discount - sum(shares)]:
-        shares[i] += 1
-
-    receipt = []
-    for item, line_sum, share in zip(items, sums, shares, strict=True):
-        line_final = line_sum - share
-        unit, rest = divmod(line_final, item.quantity)
-        description = _line_description(item)
-        if not rest:
-            receipt.append(_receipt_item(description, item.quantity, unit))
-        else:
-            if item.quantity > 1:
-                receipt.append(_receipt_item(description, item.quantity - 1, unit))
-            receipt.append(_receipt_item(description, 1, unit + rest))
-    return receipt
-
-
-def _receipt_item(description: str, quantity: int, unit_kopecks: int) -> dict:
-    return {
-        "description": description,
-        "quantity": quantity,
-        "amount": {"value": _rubles(unit_kopecks), "currency": CURRENCY},
-        "vat_code": settings.YOOKASSA_VAT_CODE,
-        "payment_subject": "commodity",
-        "payment_mode": "full_prepayment",
-    }
-
-
-def _receipt(order: Order) -> dict:
-    return {"customer": {"phone": order.user.phone.lstrip("+")}, "items": receipt_items(order=order)}
-
-
-def payment_request(*, order: Order) -> dict:
-    """What YooKassa is asked for: the order's final amount in rubles, captured at once, with its receipt."""
-    return {
-        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
-        "capture": True,
-        "confirmation": {"type": "redirect", "return_url": f"{settings.SITE_URL}/orders/{order.order_number}/"},
-        "description": f"Оплата заказа {order.order_number}"[:RECEIPT_TEXT_MAX],
-        "metadata": {"order_number": order.order_number},
-        "receipt": _receipt(order),
-    }
-
-
 # --- Creating payments --------------------------------------------------------------------------------------------
-def _payment_create(*, order: Order, idempotence_key: str, replaces: str) -> str:
+def _payment_create(*, order: Order, key: str, replaces: str) -> str:
     """Create (or, with a key already used, fetch back) the payment and keep it on the order; returns its URL."""
-    payment = _api(_Payment.create, payment_request(order=order), idempotence_key)
+    payment = yookassa_call(TimedPayment.create, payment_request(order=order), key)
     url = payment.confirmation.confirmation_url if payment.confirmation else ""
     # Conditional: only the payment this one replaces may be overwritten (two clicks store the same payment).
     stored = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING, payment_id=replaces).update(
@@ -236,7 +80,7 @@ def order_payment_start(*, order_id: int) -> None:
         order = Order.objects.select_related("user").get(pk=order_id)
         if order.status != OrderStatus.PENDING or order.payment_id or order.final_amount <= 0:
             return
-        _payment_create(order=order, idempotence_key=str(order.payment_idempotence_key), replaces="")
+        _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
     except Exception:
         logger.exception("The payment of order %s could not be created; the order stays pending", order_id)
 
@@ -252,18 +96,18 @@ def order_payment_retry(*, order: Order) -> str:
     if order.status != OrderStatus.PENDING:
         raise OrderAlreadyPaid() if order.status in REFUNDABLE_STATUSES else OrderNotPayable()
     if not order.payment_id:
-        return _payment_create(order=order, idempotence_key=str(order.payment_idempotence_key), replaces="")
+        return _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
     try:
-        payment = _api(_Payment.find_one, order.payment_id)
+        payment = payment_find(order.payment_id)
     except PaymentNotFound:
         # The API does not know the stored payment (another shop account?): a fresh one, never the same key.
-        key = _key(order, f"after:{order.payment_id}")
-        return _payment_create(order=order, idempotence_key=key, replaces=order.payment_id)
+        key = idempotence_key(order, f"after:{order.payment_id}")
+        return _payment_create(order=order, key=key, replaces=order.payment_id)
     if payment.status == PaymentStatus.PENDING:
         return payment.confirmation.confirmation_url if payment.confirmation else order.payment_url
     if payment.status == PaymentStatus.CANCELED:
-        key = _key(order, f"after:{payment.id}")
-        return _payment_create(order=order, idempotence_key=key, replaces=payment.id)
+        key = idempotence_key(order, f"after:{payment.id}")
+        return _payment_create(order=order, key=key, replaces=payment.id)
     order_payment_apply(payment=payment)
     raise OrderAlreadyPaid()
 
@@ -344,9 +188,9 @@ def _payment_refund_late(*, order: Order, payment) -> None:
         "payment_id": payment.id,
         "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
         "description": f"Возврат: заказ {order.order_number} отменён до оплаты"[:RECEIPT_TEXT_MAX],
-        "receipt": _receipt(order),
+        "receipt": receipt_for(order),
     }
-    refund = _api(_Refund.create, request, _key(order, f"refund:{payment.id}"))
+    refund = yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{payment.id}"))
     if refund.status == "succeeded":
         Order.objects.filter(pk=order.pk, status=OrderStatus.CANCELLED).update(
             payment_id=payment.id, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
@@ -359,10 +203,12 @@ def _payment_capture(*, order: Order, payment) -> None:
     ).update(payment_status=PaymentStatus.WAITING_FOR_CAPTURE, payment_id=payment.id, updated_at=timezone.now())
     order.refresh_from_db(fields=["status"])
     if order.status == OrderStatus.PENDING:
-        captured = _api(_Payment.capture, payment.id, None, _key(order, f"capture:{payment.id}"))
+        captured = yookassa_call(
+            TimedPayment.capture, payment.id, None, idempotence_key(order, f"capture:{payment.id}")
+        )
     else:
         # The order closed meanwhile (expired, cancelled): the customer's money is released, not taken.
-        captured = _api(_Payment.cancel, payment.id, _key(order, f"cancel:{payment.id}"))
+        captured = yookassa_call(TimedPayment.cancel, payment.id, idempotence_key(order, f"cancel:{payment.id}"))
     if captured.status in (PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED):
         order_payment_apply(payment=captured)
 
@@ -388,13 +234,13 @@ def payment_notification_handle(*, data) -> Order | None:
     if not isinstance(payment_id, str) or not payment_id or len(payment_id) > 64:
         raise NotificationRejected()
     try:
-        payment = _api(_Payment.find_one, payment_id)
+        payment = payment_find(payment_id)
     except PaymentNotFound as error:
         raise NotificationRejected("Платёж не найден.", code="payment_not_found") from error
     refund = None
     if isinstance(refund_id, str) and refund_id:
         try:
-            refund = _api(_Refund.find_one, refund_id)
+            refund = yookassa_call(TimedRefund.find_one, refund_id)
         except PaymentNotFound:
             refund = None  # a refund the API does not know is no refund; the payment still says what it has
     return order_payment_apply(payment=payment, refund=refund)
@@ -415,9 +261,9 @@ def order_refund(*, order: Order) -> Order:
         "payment_id": order.payment_id,
         "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
         "description": f"Возврат по заказу {order.order_number}"[:RECEIPT_TEXT_MAX],
-        "receipt": _receipt(order),
+        "receipt": receipt_for(order),
     }
-    refund = _api(_Refund.create, request, _key(order, f"refund:{order.payment_id}"))
+    refund = yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{order.payment_id}"))
     if refund.status == "canceled":
         raise PaymentUnavailable("ЮKassa отклонила возврат.", code="refund_canceled")
     if refund.status == "succeeded" and order_services.order_mark_refunded(order=order):
