@@ -246,4 +246,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True
