@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.sms import sms_enqueue
 from catalog.models import Product
-from catalog.services import stock_release, stock_take
+from catalog.services import stock_release, stock_shortfall, stock_take
 from orders import payments
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable, OutOfStock, WaveCapacityExceeded
 from orders.models import (
@@ -28,7 +28,7 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.selectors import OrderLine, order_lines_resolve
-from preorders.models import PreorderStatus, WaveStatus
+from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
     product_refresh_preorder_state,
     waves_allocate,
@@ -90,6 +90,17 @@ def _shortages(*, lines: list[OrderLine], stock_short: dict, waves: dict) -> lis
     return short
 
 
+def _shortages_unlocked(*, lines: list[OrderLine]) -> list[dict]:
+    """The same as `_shortages`, read without locks: only for an order that is refused anyway."""
+    stock_short = stock_shortfall(
+        quantities={(line.product.pk, line.size): line.quantity for line in lines if not line.product.is_preorder}
+    )
+    waves: dict[int, list[PreorderWave]] = {line.product.pk: [] for line in lines if line.product.is_preorder}
+    for wave in PreorderWave.objects.filter(product_id__in=waves):
+        waves[wave.product_id].append(wave)
+    return _shortages(lines=lines, stock_short=stock_short, waves=waves)
+
+
 def _refuse_short(short: list[dict]):
     text = "; ".join(f"{s['label']} — осталось {s['available']} шт." for s in short)
     details = [{key: value for key, value in s.items() if key != "label"} for s in short]
@@ -141,6 +152,10 @@ def order_place(
     total = sum((line.line_total for line in resolved), Decimal("0")).quantize(KOPECK)
     discount = min(promo_discount(promo=promo, lines=resolved), total) if promo else Decimal("0.00")
     final = total - discount
+
+    if any(line.product.order_type == Product.OrderType.WAITING for line in resolved):
+        # A waiting product refuses whatever the counters say: no need to queue for a lock to say so.
+        raise _refuse_short(_shortages_unlocked(lines=resolved))
 
     # The order row is written before any lock is taken, so the locks are held only for the counters.
     now = timezone.now()

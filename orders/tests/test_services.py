@@ -465,3 +465,24 @@ def test_anonymous_users_cannot_place_orders():
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(DomainError):
         order_place(user=AnonymousUser(), lines=[{"product": product.pk, "size": "M", "quantity": 1}])
+
+
+def test_a_waiting_product_is_refused_naming_every_short_line(user):
+    tee = ProductFactory(name="Футболка", stock={"M": 1, "L": 9})
+    hoodie = PreorderProductFactory(name="Худи", order_type=Product.OrderType.WAITING)
+    with pytest.raises(ConflictError) as caught:
+        order_place(
+            user=user,
+            lines=[
+                {"product": tee.pk, "size": "M", "quantity": 2},
+                {"product": tee.pk, "size": "L", "quantity": 2},
+                {"product": hoodie.pk, "size": "M", "quantity": 1},
+            ],
+        )
+    assert caught.value.code == "insufficient_stock"
+    assert [(line["product"], line["size"], line["available"]) for line in caught.value.extra["lines"]] == [
+        (tee.pk, "M", 1),
+        (hoodie.pk, "M", 0),
+    ]
+    assert stock_of(tee, "L") == 9
+    assert not Order.objects.exists()
