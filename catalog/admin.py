@@ -8,6 +8,7 @@ from catalog.admin_forms import ProductForm, StockFormSet, StockRowForm
 from catalog.models import Product, ProductMedia, ProductStock
 from catalog.services import product_archive, product_set_stock, product_update
 from config.errors import DomainError
+from preorders import services as preorder_services
 from preorders.admin import wave_form_save
 from preorders.admin_forms import WaveForm
 from preorders.models import PreorderWave
@@ -169,22 +170,25 @@ class ProductAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, messages.ERROR)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    # Fields whose change makes the product's waves or stock rows follow (catalog.services.product_update).
-    SYNCED_FIELDS = {"order_type", "sizes", "preorder_waves_total", "preorder_wave_capacity"}
-
     def save_related(self, request, form, formsets, change):
         form.save_m2m()
         waves = [formset for formset in formsets if formset.model is PreorderWave]
         for formset in formsets:
             if formset not in waves:
                 self.save_formset(request, form, formset, change=change)
-        if not change or self.SYNCED_FIELDS & set(form.changed_data):
-            try:
-                # Drops stock of sizes no longer offered and makes the waves match the preorder settings;
-                # run only when those settings changed, so a wave's own capacity set by staff stays.
-                product_update(product=form.instance, data={}, stock=None)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
+        product = form.instance
+        try:
+            if "sizes" in form.changed_data:
+                # Drops the stock of sizes no longer offered (and syncs the waves of a preorder product).
+                product_update(product=product, data={}, stock=None)
+            elif product.is_preorder:
+                # A wave capacity staff set on one wave stays unless the product's wave capacity changed.
+                preorder_services.product_sync_waves(
+                    product=product,
+                    capacity_changed=not change or "preorder_wave_capacity" in form.changed_data,
+                )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
         # Wave edits come last: they are the newest word on the waves.
         for formset in waves:
             self.save_formset(request, form, formset, change=change)

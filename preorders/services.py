@@ -17,12 +17,15 @@ from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveSt
 
 # --- Wave setup (staff) ---------------------------------------------------------------------------------------
 @transaction.atomic
-def product_sync_waves(*, product: Product) -> list[PreorderWave]:
+def product_sync_waves(*, product: Product, capacity_changed: bool = True) -> list[PreorderWave]:
     """Make a preorder product's waves match `preorder_waves_total` × `preorder_wave_capacity`.
 
     Missing waves are added; a future wave (still collecting, nothing allocated) takes the new capacity. Waves
     that already hold units are never shrunk below their count nor removed. A `waiting` product that gains a
     wave with room takes preorders again, and its waitlist hears about it.
+
+    Callers that know the product's wave capacity did not change pass `capacity_changed=False`: a capacity
+    staff gave one wave of their own (`wave_add`, `wave_set_capacity`) then stays.
     """
     if not product.is_preorder or product.preorder_waves_total < 1:
         return list(product.waves.all())
@@ -32,7 +35,7 @@ def product_sync_waves(*, product: Product) -> list[PreorderWave]:
         waves[number] = PreorderWave.objects.create(
             product=product, wave_number=number, capacity=product.preorder_wave_capacity
         )
-    for wave in waves.values():
+    for wave in waves.values() if capacity_changed else ():
         if (
             wave.status == WaveStatus.COLLECTING
             and wave.current_count == 0

@@ -218,6 +218,8 @@ def preorder_form(product, **changes):
         **wave_rows(product),
     )
     data.update(changes)
+    # The page posts the JSON fields' initial values too (fields with a callable default): unchanged here.
+    data.update({"initial-sizes": data["sizes"], "initial-size_table": data["size_table"]})
     return data
 
 
@@ -348,3 +350,36 @@ def test_wave_rows_are_not_deleted(staff):
     data = preorder_form(product, **{"waves-0-DELETE": "on"})
     staff.post(change_url(product), data)
     assert PreorderWave.objects.filter(product=product).count() == 3
+
+
+def test_saving_a_preorder_product_syncs_its_waves(staff):
+    # A preorder product whose waves are missing (made outside the services) gets them on any save.
+    product = ProductFactory(
+        order_type=Product.OrderType.PREORDER, preorder_waves_total=2, preorder_wave_capacity=4
+    )
+    assert not product.waves.exists()
+    data = form_data(
+        name=product.name,
+        slug=product.slug,
+        article=product.article,
+        price=str(product.price),
+        order_type="preorder",
+        sizes='["S", "M", "L"]',
+        preorder_waves_total="2",
+        preorder_wave_capacity="4",
+        **{"waves-TOTAL_FORMS": "0", "waves-INITIAL_FORMS": "0"},
+    )
+    assert staff.post(change_url(product), data).status_code == 302
+    assert list(product.waves.values_list("wave_number", "capacity")) == [(1, 4), (2, 4)]
+
+
+def test_a_wave_of_its_own_capacity_keeps_it_until_the_product_capacity_changes(staff):
+    product = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
+    assert staff.post(change_url(product), preorder_form(product, **{"waves-1-capacity": "9"})).status_code == 302
+    assert product.waves.get(wave_number=2).capacity == 9
+    # Saved again without touching the capacity: wave 2 keeps its own.
+    assert staff.post(change_url(product), preorder_form(product, description="Новое")).status_code == 302
+    assert product.waves.get(wave_number=2).capacity == 9
+    # The product's wave capacity changes: every empty future wave follows it.
+    assert staff.post(change_url(product), preorder_form(product, preorder_wave_capacity="7")).status_code == 302
+    assert list(product.waves.values_list("capacity", flat=True)) == [7, 7]
