@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from accounts import services
 from accounts.serializers import (
@@ -68,10 +67,9 @@ class AuthViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def refresh(self, request):
-        RefreshSerializer(data=request.data).is_valid(raise_exception=True)
-        serializer = TokenRefreshSerializer(data=request.data)
+        serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(serializer.validated_data)
+        return Response(services.user_tokens_refresh(refresh=serializer.validated_data["refresh"]))
 
 
 class UserViewSet(viewsets.GenericViewSet):

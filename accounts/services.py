@@ -5,6 +5,9 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
@@ -22,6 +25,12 @@ class PhoneTaken(DomainError):
     def __init__(self, message: str | None = None, **extra):
         # Also as a field error, so a registration form can show it beside the phone input.
         super().__init__(message, phone=[message or self.default_message], **extra)
+
+
+class TokenRejected(DomainError):
+    status = 401
+    code = "token_not_valid"
+    default_message = "Токен недействителен или срок его действия истёк."
 
 
 class InvalidCredentials(DomainError):
@@ -70,6 +79,33 @@ def user_tokens(*, user: User) -> dict[str, str]:
     """A fresh JWT pair: the access token for requests, the refresh token (rotated on use) for new ones."""
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair. A refresh token works once: it is blacklisted as it is used.
+
+    The token's outstanding row is locked, so two requests racing with the same token get one pair, not two.
+    """
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise TokenRejected() from exc
+    outstanding = (
+        OutstandingToken.objects.select_for_update(of=("self",))
+        .filter(jti=token[jwt_settings.JTI_CLAIM])
+        .order_by()
+        .first()
+    )
+    if outstanding is None:
+        raise TokenRejected()
+    _, blacklisted_now = BlacklistedToken.objects.get_or_create(token=outstanding)
+    if not blacklisted_now:
+        raise TokenRejected()
+    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not user.is_active:
+        raise TokenRejected()
+    return user_tokens(user=user)
 
 
 def user_update_profile(*, user: User, data: dict) -> User:

@@ -158,6 +158,18 @@ def test_refresh_refuses_forged_tokens(api_client, refresh):
     assert "detail" in response.json() or "refresh" in response.json()
 
 
+def test_refresh_refuses_the_token_of_a_deleted_or_inactive_user(api_client):
+    gone, inactive = UserFactory(), UserFactory()
+    tokens = [str(RefreshToken.for_user(gone)), str(RefreshToken.for_user(inactive))]
+    gone.delete()
+    inactive.is_active = False
+    inactive.save()
+    for token in tokens:
+        response = api_client.post(REFRESH, {"refresh": token}, format="json")
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+
 def test_refresh_refuses_an_access_token(api_client, user):
     access = str(RefreshToken.for_user(user).access_token)
     response = api_client.post(REFRESH, {"refresh": access}, format="json")

@@ -8,9 +8,11 @@ from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
     PhoneTaken,
+    TokenRejected,
     user_authenticate,
     user_register,
     user_tokens,
+    user_tokens_refresh,
     user_update_profile,
 )
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -102,3 +104,29 @@ def test_two_registrations_of_one_number_at_once_make_one_account():
         thread.join()
     assert sorted(outcomes) == ["created", "taken"]
     assert User.objects.filter(phone="+79165551234").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_refresh_token_used_twice_at_once_gives_one_new_pair():
+    user = UserFactory()
+    refresh = user_tokens(user=user)["refresh"]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def use():
+        try:
+            barrier.wait()
+            user_tokens_refresh(refresh=refresh)
+            outcomes.append("pair")
+        except TokenRejected:
+            outcomes.append("rejected")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["pair", "rejected"]
