@@ -36,7 +36,9 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.APIException) and isinstance(response.data, dict) and "detail" in response.data:
         codes = exc.get_codes()
-        response.data["code"] = codes if isinstance(codes, str) else "error"
+        given = response.data.get("code")  # simplejwt's errors carry their own code beside the detail
+        response.data["code"] = codes if isinstance(codes, str) else str(given) if given else "error"
+        response.data.pop("messages", None)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             retry_after = max(math.ceil(exc.wait), 1)
             response.data["retry_after"] = retry_after

@@ -319,7 +319,21 @@ def test_me_refuses_an_expired_token(api_client, user):
     assert api_client.get(ME).status_code == 401
 
 
-def test_me_refuses_the_token_of_a_deleted_user(user):
+def test_me_refuses_the_token_of_a_deleted_or_inactive_user(user):
     client = client_for(user)
+    user.is_active = False
+    user.save()
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Пользователь неактивен", "code": "user_inactive"}
     user.delete()
-    assert client.get(ME).status_code == 401
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Пользователь не найден", "code": "user_not_found"}
+
+
+def test_a_malformed_authorization_header_is_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer two words")
+    response = api_client.get(ME)
+    assert response.status_code == 401
+    assert response.json()["code"] == "bad_authorization_header"
