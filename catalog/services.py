@@ -40,15 +40,22 @@ def _product_check(product: Product) -> None:
         )
     if len(set(product.size_labels)) != len(product.size_labels):
         raise ProductRejected("Размеры не должны повторяться.", code="duplicate_size")
+    if product.pk and product.is_preorder:
+        # Waves are never removed (orders point at them), so their number only grows.
+        last_wave = product.waves.order_by("-wave_number").values_list("wave_number", flat=True).first() or 0
+        if product.preorder_waves_total < last_wave:
+            raise ProductRejected(
+                f"У товара уже {last_wave} волн(ы): их число нельзя уменьшить.", code="waves_total_too_low"
+            )
 
 
-def _product_after_save(*, product: Product, stock: dict[str, int] | None) -> Product:
+def _product_after_save(*, product: Product, stock: dict[str, int] | None, capacity_changed: bool) -> Product:
     # Sizes no longer offered take their stock rows with them.
     ProductStock.objects.filter(product=product).exclude(size__in=product.size_labels).delete()
     if stock is not None:
         product_set_stock(product=product, stock=stock)
     if product.is_preorder:
-        product_sync_waves(product=product)
+        product_sync_waves(product=product, capacity_changed=capacity_changed)
     return product
 
 
@@ -58,19 +65,21 @@ def product_create(*, data: dict, stock: dict[str, int] | None = None) -> Produc
     product = Product(**{field: value for field, value in data.items() if field in PRODUCT_FIELDS})
     _product_check(product)
     product.save()
-    return _product_after_save(product=product, stock=stock)
+    return _product_after_save(product=product, stock=stock, capacity_changed=True)
 
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict, stock: dict[str, int] | None = None) -> Product:
     """Change a product's fields and, when given, its stock; waves follow the preorder settings."""
-    changed = [field for field in data if field in PRODUCT_FIELDS]
+    changed = [field for field in data if field in PRODUCT_FIELDS and getattr(product, field) != data[field]]
     for field in changed:
         setattr(product, field, data[field])
     _product_check(product)
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
-    return _product_after_save(product=product, stock=stock)
+    # A capacity staff gave one wave of their own stays unless the product's wave capacity itself changes.
+    capacity_changed = "preorder_wave_capacity" in changed or "order_type" in changed
+    return _product_after_save(product=product, stock=stock, capacity_changed=capacity_changed)
 
 
 @transaction.atomic

@@ -272,6 +272,29 @@ def test_growing_preorder_waves_adds_waves(staff_client):
     assert [w["wave_number"] for w in response.json()["waves"]] == [1, 2, 3, 4]
 
 
+def test_preorder_waves_never_shrink(staff_client):
+    product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
+    response = staff_client.patch(detail(product), {"preorder_waves_total": 2}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "waves_total_too_low"
+    assert PreorderWave.objects.filter(product=product).count() == 3
+
+
+def test_new_wave_capacity_reaches_empty_future_waves_only(staff_client):
+    product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
+    PreorderWave.objects.filter(product=product, wave_number=1).update(current_count=2)
+    response = staff_client.patch(detail(product), {"preorder_wave_capacity": 8}, format="json")
+    assert [w["capacity"] for w in response.json()["waves"]] == [5, 8, 8]
+
+
+def test_editing_other_fields_keeps_a_wave_capacity_staff_set_by_hand(staff_client):
+    product = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
+    PreorderWave.objects.filter(product=product, wave_number=2).update(capacity=12)
+    payload = {"name": "Новое имя", "preorder_wave_capacity": 5, "preorder_waves_total": 2}
+    response = staff_client.patch(detail(product), payload, format="json")
+    assert [w["capacity"] for w in response.json()["waves"]] == [5, 12]
+
+
 def test_stock_for_a_size_the_product_lacks_is_refused(staff_client):
     product = ProductFactory(stock={"S": 1})
     response = staff_client.patch(detail(product), {"stock": {"XXL": 1}}, format="json")
