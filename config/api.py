@@ -95,4 +95,9 @@ def schema_add_common_errors(result, generator, request, public):
                 wanted[404] = (error, _ERRORS[404][1])
             for status, (schema, description) in wanted.items():
                 responses.setdefault(str(status), response(schema, description))
+            if "429" in responses:
+                responses["429"].setdefault("headers", {})["Retry-After"] = {
+                    "schema": {"type": "integer"},
+                    "description": "Через сколько секунд можно повторить запрос.",
+                }
     return result

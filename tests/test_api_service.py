@@ -49,6 +49,7 @@ def test_schema_is_openapi_3_with_bodies_and_error_codes(api_client):
     register = paths["/api/v1/auth/register/"]["post"]
     assert "requestBody" in register
     assert {"201", "400", "429"} <= set(register["responses"])
+    assert "Retry-After" in register["responses"]["429"]["headers"]
     assert "401" in paths["/api/v1/auth/login/"]["post"]["responses"]
     product_create = paths["/api/v1/products/"]["post"]
     assert {"201", "400", "401", "403"} <= set(product_create["responses"])
