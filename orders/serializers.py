@@ -13,7 +13,13 @@ MAX_ID = 2**63 - 1
 # --- Input ----------------------------------------------------------------------------------------------------------
 class OrderLineInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    size = serializers.CharField(max_length=32, trim_whitespace=True)
+    size = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Можно не указывать у товара без размеров.",
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=settings.ORDER_MAX_LINE_QUANTITY)
 
 

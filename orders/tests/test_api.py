@@ -383,3 +383,10 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
     OrderFactory.create_batch(5)
     assert count_queries() == first
     assert first <= 30
+
+
+def test_a_product_without_sizes_needs_no_size(user_client):
+    bag = ProductFactory(sizes=[], stock={"ONE SIZE": 1})
+    response = user_client.post(ORDERS, {"items": [{"product": bag.pk, "quantity": 1}]}, format="json")
+    assert response.status_code == 201
+    assert response.json()["items"][0]["size"] == "ONE SIZE"

@@ -486,3 +486,12 @@ def test_a_waiting_product_is_refused_naming_every_short_line(user):
     ]
     assert stock_of(tee, "L") == 9
     assert not Order.objects.exists()
+
+
+def test_the_size_may_be_left_out_only_for_a_single_size_product(user):
+    bag = ProductFactory(sizes=[], stock={"ONE SIZE": 2})
+    order = order_place(user=user, lines=[{"product": bag.pk, "quantity": 1}])
+    assert order.items.get().size == "ONE SIZE"
+    tee = ProductFactory(stock={"M": 2})
+    with pytest.raises(InvalidSize):
+        order_place(user=user, lines=[{"product": tee.pk, "size": "", "quantity": 1}])
