@@ -118,11 +118,6 @@ class Order(TimeStampedModel):
         """Only an order nobody has paid for may be cancelled (by its customer, staff or the timeout)."""
         return self.status == OrderStatus.PENDING and self.payment_status in UNPAID_PAYMENT_STATUSES
 
-    @property
-    def is_payable(self) -> bool:
-        """A pending order whose payment has not gone through may be paid (again)."""
-        return self.status == OrderStatus.PENDING and self.payment_status in UNPAID_PAYMENT_STATUSES
-
 
 class OrderItem(models.Model):
     """One line of an order at the price of the day; a preorder line belongs to exactly one wave."""

@@ -282,7 +282,9 @@ def order_cancel(*, order: Order, by=None) -> Order:
     """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back."""
     if not _order_close_unpaid(order=order):
         order.refresh_from_db(fields=["status", "payment_status"])
-        raise OrderNotCancellable()
+        if order.status == OrderStatus.CANCELLED:
+            raise OrderNotCancellable("Заказ уже отменён.", status=order.status)
+        raise OrderNotCancellable(status=order.status)
     logger.info("Order %s cancelled by %s", order.order_number, getattr(by, "pk", None))
     return order
 
