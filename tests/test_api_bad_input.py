@@ -56,6 +56,7 @@ def clients(user, staff):
 
 NOT_JSON = object()  # send a body that is not valid JSON
 FORM = object()  # send a form-encoded body
+JSON_NULL = object()  # send the JSON document `null`
 
 # (case id, who, method, path, body, acceptable statuses)
 CASES = [
@@ -64,7 +65,7 @@ CASES = [
     ("register-not-json", "anon", "post", "auth/register/", NOT_JSON, {400}),
     ("register-form", "anon", "post", "auth/register/", FORM, {415}),
     ("register-list", "anon", "post", "auth/register/", [1, 2], {400}),
-    ("register-null", "anon", "post", "auth/register/", None, {400}),
+    ("register-null", "anon", "post", "auth/register/", JSON_NULL, {400}),
     ("register-string", "anon", "post", "auth/register/", "phone", {400}),
     ("register-phone-number", "anon", "post", "auth/register/", {"phone": HUGE, "password": "secret1"}, {400}),
     ("register-phone-dict", "anon", "post", "auth/register/", {"phone": {"a": 1}, "password": "secret1"}, {400}),
@@ -261,7 +262,32 @@ CASES = [
     ),
     ("order-unknown", "user", "get", "orders/DWC-0000-000000/", None, {404}),
     ("order-patch-customer", "user", "patch", "orders/DWC-0000-000000/", {"status": "shipped"}, {403, 404}),
+    ("order-cancel-unknown", "user", "post", "orders/DWC-0000-000000/cancel/", None, {404}),
+    ("order-pay-unknown", "user", "post", "orders/DWC-0000-000000/pay/", None, {404}),
+    ("order-cancel-anon", "anon", "post", "orders/DWC-0000-000000/cancel/", None, {401}),
+    ("orders-list-forged", "forged", "get", "orders/", None, {401}),
+    (
+        "orders-items-huge-list",
+        "user",
+        "post",
+        "orders/",
+        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": 1}] * 500},
+        {400},
+    ),
     ("promo-validate-empty", "anon", "post", "promo-codes/validate/", {}, {400}),
+    (
+        "promo-validate-huge-quantity",
+        "anon",
+        "post",
+        "promo-codes/validate/",
+        {"code": "X", "items": [{"product": PRODUCT_ID, "size": "S", "quantity": HUGE}]},
+        {400},
+    ),
+    ("promo-validate-code-list", "anon", "post", "promo-codes/validate/", {"code": ["X"], "items": []}, {400}),
+    ("promo-unknown", "staff", "get", "promo-codes/999999/", None, {404}),
+    ("promo-huge-id", "staff", "get", f"promo-codes/{HUGE}/", None, {404}),
+    ("promo-patch-unknown", "staff", "patch", "promo-codes/999999/", {"is_active": False}, {404}),
+    ("promo-list-customer", "user", "get", "promo-codes/", None, {403}),
     ("promo-validate-not-json", "anon", "post", "promo-codes/validate/", NOT_JSON, {400}),
     (
         "promo-validate-items",
@@ -317,9 +343,11 @@ def test_bad_input_is_a_clear_4xx(user, staff_user, who, method, path, body, sta
     call = getattr(client, method)
     if body is NOT_JSON:
         response = call(path, data='{"phone": "+7916', content_type="application/json")
+    elif body is JSON_NULL:
+        response = call(path, data="null", content_type="application/json")
     elif body is FORM:
         response = call(path, data="phone=1&password=2", content_type="application/x-www-form-urlencoded")
-    elif method in ("get", "delete") and body is None:
+    elif body is None and method in ("get", "delete", "post"):
         response = call(path)
     else:
         response = call(path, data=body, format="json")
