@@ -1,0 +1,78 @@
+"""Promo code rules at the service level: finding a code, the discount, counting and giving back uses."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from catalog.tests.factories import ProductFactory
+from promos.models import PromoCode
+from promos.services import PromoCodeRejected, promo_find, promo_preview, promo_release, promo_use
+from promos.tests.factories import PromoCodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_codes_are_found_whatever_the_case_and_spaces():
+    promo = PromoCodeFactory(code="Summer")
+    assert promo_find(code="  sUmMeR ") == promo
+
+
+@pytest.mark.parametrize("code", ["", "   ", None, 42])
+def test_nothing_is_no_code(code):
+    with pytest.raises(PromoCodeRejected) as caught:
+        promo_find(code=code)
+    assert caught.value.code == "promo_unknown"
+
+
+def test_the_window_edges():
+    now = timezone.now()
+    promo = PromoCodeFactory(valid_from=now, valid_until=now + timedelta(days=1))
+    assert promo_find(code=promo.code, now=now) == promo
+    with pytest.raises(PromoCodeRejected) as caught:
+        promo_find(code=promo.code, now=now + timedelta(days=1))
+    assert caught.value.code == "promo_expired"
+    with pytest.raises(PromoCodeRejected) as caught:
+        promo_find(code=promo.code, now=now - timedelta(seconds=1))
+    assert caught.value.code == "promo_not_started"
+
+
+def test_uses_are_counted_up_to_the_limit_and_given_back_never_below_zero():
+    promo = PromoCodeFactory(max_uses=1)
+    promo_use(promo=promo)
+    with pytest.raises(PromoCodeRejected):
+        promo_use(promo=promo)
+    assert PromoCode.objects.get(pk=promo.pk).current_uses == 1
+    promo_release(promo_id=promo.pk)
+    promo_release(promo_id=promo.pk)
+    assert PromoCode.objects.get(pk=promo.pk).current_uses == 0
+
+
+def test_unlimited_codes_count_every_use():
+    promo = PromoCodeFactory(max_uses=None)
+    for _ in range(3):
+        promo_use(promo=promo)
+    assert PromoCode.objects.get(pk=promo.pk).current_uses == 3
+
+
+def test_preview_counts_no_use():
+    product = ProductFactory(price=Decimal("999.99"))
+    promo = PromoCodeFactory(code="P15", discount_percent=15, max_uses=1)
+    preview = promo_preview(code="p15", lines=[{"product": product.pk, "size": "S", "quantity": 3}])
+    # 15% of 2999.97 = 449.9955 → 450.00 (half up)
+    assert preview == {
+        "valid": True,
+        "promo_code": "P15",
+        "discount_amount": Decimal("450.00"),
+        "total_amount": Decimal("2999.97"),
+        "final_amount": Decimal("2549.97"),
+    }
+    assert PromoCode.objects.get(pk=promo.pk).current_uses == 0
+
+
+def test_a_fixed_discount_larger_than_the_cart_leaves_zero():
+    product = ProductFactory(price=Decimal("100.00"))
+    promo = PromoCodeFactory(discount_percent=None, discount_amount=Decimal("150.00"))
+    preview = promo_preview(code=promo.code, lines=[{"product": product.pk, "size": "M", "quantity": 1}])
+    assert (preview["discount_amount"], preview["final_amount"]) == (Decimal("100.00"), Decimal("0.00"))
