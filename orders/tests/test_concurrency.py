@@ -168,6 +168,38 @@ def test_orders_naming_the_same_products_in_opposite_order_never_deadlock():
     assert sum(PreorderWave.objects.filter(product=wave_a).values_list("current_count", flat=True)) == placed
 
 
+def test_in_stock_orders_naming_sizes_in_opposite_order_never_deadlock():
+    first = ProductFactory(stock={"S": 1000, "M": 1000, "L": 1000})
+    second = ProductFactory(stock={"S": 1000, "M": 1000})
+    forward = [
+        {"product": first.pk, "size": "S", "quantity": 1},
+        {"product": first.pk, "size": "L", "quantity": 1},
+        {"product": second.pk, "size": "M", "quantity": 1},
+    ]
+    backward = list(reversed(forward))
+    users = buyers(4)
+    for _ in range(15):
+        results = run_together(
+            [
+                lambda user=user, lines=lines: order_place(user=user, lines=lines)
+                for user, lines in zip(users, [forward, backward, forward, backward], strict=True)
+            ]
+        )
+        assert outcomes(results) == {"ok": 4}
+    left = dict(ProductStock.objects.filter(product=first).values_list("size", "quantity"))
+    assert left == {"S": 1000 - 60, "M": 1000, "L": 1000 - 60}
+    # Cancelling in any order gives back without deadlocking either.
+    orders = list(Order.objects.all())
+    assert outcomes(run_together([lambda order=order: order_cancel(order=order) for order in orders])) == {
+        "ok": 60
+    }
+    assert dict(ProductStock.objects.filter(product=first).values_list("size", "quantity")) == {
+        "S": 1000,
+        "M": 1000,
+        "L": 1000,
+    }
+
+
 def test_cancelling_and_expiring_at_once_give_back_exactly_what_was_taken(settings):
     settings.ORDER_PAYMENT_TIMEOUT = 0
     tee = ProductFactory(stock={"M": 30})
