@@ -338,14 +338,29 @@ def order_mark_refunded(*, order: Order) -> bool:
     return bool(refunded)
 
 
-@transaction.atomic
 def order_set_status(*, order: Order, status: str) -> Order:
     """Staff move an order along its lifecycle; transitions that make no sense are refused.
 
-    Cancelling gives units back (unpaid orders only); paying marks it paid; shipping stamps `shipped_at`.
+    Cancelling gives units back (unpaid orders only); paying marks it paid; shipping stamps `shipped_at`;
+    refunding an order paid through YooKassa returns the money there first (`payments.order_refund`), one paid
+    otherwise is only marked refunded.
     """
     if status not in OrderStatus.values:
         raise InvalidTransition("Неизвестный статус заказа.")
+    current = Order.objects.get(pk=order.pk)
+    if current.status != status and not current.can_transition_to(status):
+        raise InvalidTransition(
+            f"Заказ в статусе «{current.get_status_display()}» нельзя перевести в «{OrderStatus(status).label}».",
+            status=current.status,
+        )
+    if status == OrderStatus.REFUNDED and current.status != status and current.payment_id:
+        # The refund is a call to YooKassa: made outside any transaction, it marks the order once confirmed.
+        return payments.order_refund(order=current)
+    return _order_set_status(order=current, status=status)
+
+
+@transaction.atomic
+def _order_set_status(*, order: Order, status: str) -> Order:
     current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if current.status == status:
         return current

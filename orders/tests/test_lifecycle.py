@@ -242,3 +242,22 @@ def test_amounts_stay_decimal(placed):
     order, *_ = placed
     fresh = Order.objects.get(pk=order.pk)
     assert isinstance(fresh.final_amount, Decimal)
+
+
+def test_refunding_a_yookassa_payment_goes_through_the_refund(user, monkeypatch):
+    refunded = []
+
+    def refund(*, order):
+        refunded.append(order.pk)
+        order_mark_refunded(order=order)
+        return Order.objects.get(pk=order.pk)
+
+    monkeypatch.setattr("orders.payments.order_refund", refund)
+    order = OrderFactory(
+        user=user, status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED, payment_id="p-1"
+    )
+    assert order_set_status(order=order, status=OrderStatus.REFUNDED).status == OrderStatus.REFUNDED
+    assert refunded == [order.pk]
+    with pytest.raises(InvalidTransition):
+        order_set_status(order=OrderFactory(user=user, payment_id="p-2"), status=OrderStatus.REFUNDED)
+    assert refunded == [order.pk]
