@@ -29,7 +29,11 @@ def product_sync_waves(*, product: Product, capacity_changed: bool = True) -> li
     """
     if not product.is_preorder or product.preorder_waves_total < 1:
         return list(product.waves.all())
-    waves = {w.wave_number: w for w in PreorderWave.objects.select_for_update().filter(product=product)}
+    product_lock(product_id=product.pk)
+    waves = {
+        w.wave_number: w
+        for w in PreorderWave.objects.select_for_update(of=("self",)).filter(product=product).order_by("pk")
+    }
     last = max(waves, default=0)
     for number in range(last + 1, product.preorder_waves_total + 1):
         waves[number] = PreorderWave.objects.create(
@@ -47,6 +51,11 @@ def product_sync_waves(*, product: Product, capacity_changed: bool = True) -> li
     if product.order_type == Product.OrderType.PREORDER:
         waitlist_notify(product=product)
     return sorted(waves.values(), key=lambda w: w.wave_number)
+
+
+def product_lock(*, product_id: int) -> Product:
+    """Lock a product row before its waves: the order every writer of waves follows (orders do too)."""
+    return Product.objects.select_for_update(of=("self",)).get(pk=product_id)
 
 
 def waves_next_number(*, product: Product) -> int:
@@ -194,7 +203,8 @@ def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> Pr
     """
     if status not in WAVE_STATUS_FLOW:
         raise WaveTransitionRefused("Неизвестный статус волны.", code="invalid_wave_status")
-    locked = PreorderWave.objects.select_for_update().select_related("product").get(pk=wave.pk)
+    product_lock(product_id=wave.product_id)
+    locked = PreorderWave.objects.select_for_update(of=("self",)).select_related("product").get(pk=wave.pk)
     if WAVE_STATUS_FLOW.index(status) <= WAVE_STATUS_FLOW.index(locked.status):
         raise WaveTransitionRefused(
             f"Волну {locked.wave_number} нельзя перевести из статуса «{locked.get_status_display()}» "
@@ -236,7 +246,7 @@ def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
 
     A `waiting` product takes preorders again, and its waitlist hears about it by SMS.
     """
-    locked = Product.objects.select_for_update().get(pk=product.pk)
+    locked = product_lock(product_id=product.pk)
     if not locked.is_preorder:
         raise WaveChangeRefused("Волны добавляются только к товарам предзаказа.", code="not_preorder")
     capacity = locked.preorder_wave_capacity if capacity is None else capacity
@@ -261,7 +271,8 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
 
     A waiting product whose wave gains room takes preorders again (and its waitlist hears about it).
     """
-    locked = PreorderWave.objects.select_for_update().select_related("product").get(pk=wave.pk)
+    product_lock(product_id=wave.product_id)
+    locked = PreorderWave.objects.select_for_update(of=("self",)).select_related("product").get(pk=wave.pk)
     if locked.capacity == capacity:
         return locked
     if locked.status != WaveStatus.COLLECTING:
