@@ -14,10 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.sms import sms_enqueue
 from catalog.models import Product
 from catalog.services import stock_release, stock_shortfall, stock_take
-from orders import payments
+from orders import notifications, payments
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable, OutOfStock, WaveCapacityExceeded
 from orders.models import (
     ALLOWED_TRANSITIONS,
@@ -229,6 +228,8 @@ def order_place(
     if final > 0:
         order_id = order.pk
         transaction.on_commit(lambda: payments.order_payment_start(order_id=order_id))
+    else:
+        notifications.notify_order_paid(order)
     return order
 
 
@@ -404,9 +405,5 @@ def order_set_tracking(*, order: Order, tracking_number: str) -> Order:
     current.status = OrderStatus.SHIPPED
     current.shipped_at = current.shipped_at or now
     current.save(update_fields=["tracking_number", "status", "shipped_at", "updated_at"])
-    if current.user.phone:
-        sms_enqueue(
-            phone=current.user.phone,
-            text=f"DWC: заказ {current.order_number} отправлен. Трек-номер: {tracking_number}.",
-        )
+    notifications.notify_order_shipped(current)
     return current

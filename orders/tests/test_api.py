@@ -325,7 +325,7 @@ def test_a_tracking_number_ships_the_order_and_queues_an_sms(
     staff_client, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr("orders.services.sms_enqueue", lambda *, phone, text: sent.append(phone))
+    monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append(phone))
     customer = UserFactory()
     order = OrderFactory(user=customer, status=OrderStatus.PAID)
     response = staff_client.patch(f"{ORDERS}{order.order_number}/", {"tracking_number": "CDEK-42"}, format="json")

@@ -11,6 +11,7 @@ from catalog.models import Product, ProductStock
 from catalog.tests.factories import ProductFactory
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable
 from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus, PaymentStatus
+from orders.notifications import order_shipped_text
 from orders.services import (
     order_cancel,
     order_expire_unpaid,
@@ -221,13 +222,14 @@ def test_tracking_number_ships_the_order_and_tells_the_customer(
     user, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr("orders.services.sms_enqueue", lambda *, phone, text: sent.append((phone, text)))
+    monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append((phone, text)))
     order = OrderFactory(user=user, status=OrderStatus.PAID)
     order_set_tracking(order=order, tracking_number=" CDEK123 ")
     fresh = Order.objects.get(pk=order.pk)
     assert (fresh.status, fresh.tracking_number) == (OrderStatus.SHIPPED, "CDEK123")
     assert fresh.shipped_at is not None
-    assert sent == [(user.phone, f"DWC: заказ {order.order_number} отправлен. Трек-номер: CDEK123.")]
+    assert sent == [(user.phone, order_shipped_text(fresh))]
+    assert "CDEK123" in sent[0][1]
 
 
 def test_tracking_number_needs_a_paid_order(user):

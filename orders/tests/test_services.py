@@ -20,6 +20,7 @@ from orders.errors import (
     WaveCapacityExceeded,
 )
 from orders.models import Order, OrderStatus, PaymentStatus
+from orders.notifications import order_paid_text
 from orders.services import order_place
 from preorders.models import PreorderStatus, PreorderWave
 from preorders.tests.factories import PreorderProductFactory
@@ -363,7 +364,9 @@ def test_a_fixed_code_never_makes_the_total_negative(user, django_capture_on_com
     assert started == []
 
 
-def test_a_hundred_percent_code_pays_the_order_at_once(user, django_capture_on_commit_callbacks, started):
+def test_a_hundred_percent_code_pays_the_order_at_once(
+    user, django_capture_on_commit_callbacks, started, sms_outbox
+):
     product = ProductFactory(stock={"M": 5})
     PromoCodeFactory(code="FREE", discount_percent=100)
     with django_capture_on_commit_callbacks(execute=True):
@@ -372,6 +375,8 @@ def test_a_hundred_percent_code_pays_the_order_at_once(user, django_capture_on_c
         )
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
     assert started == []
+    # The customer hears it is paid, as after any payment.
+    assert [(m.phone, m.text) for m in sms_outbox] == [(user.phone, order_paid_text(order))]
 
 
 @pytest.mark.parametrize(
