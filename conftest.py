@@ -52,6 +52,13 @@ def staff_user(db):
     return UserFactory(is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def staff(client, staff_user):
+    """A browser session of a staff member, for the admin."""
+    client.force_login(staff_user)
+    return client
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")

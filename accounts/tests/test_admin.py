@@ -10,12 +10,6 @@ from orders.tests.factories import OrderFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def test_add_a_user_with_a_phone_typed_the_russian_way(staff):
     response = staff.post(
         reverse("admin:accounts_user_add"),

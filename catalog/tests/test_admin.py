@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +13,7 @@ from catalog.tests.factories import ProductFactory, ProductMediaFactory
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.tests.factories import PreorderProductFactory, WaitlistEntryFactory
+from tests.admin_helpers import texts
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +21,8 @@ CHANGELIST = reverse("admin:catalog_product_changelist")
 ADD = reverse("admin:catalog_product_add")
 
 
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def change_url(product):
     return reverse("admin:catalog_product_change", args=[product.pk])
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 # --- The list -------------------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,17 +16,12 @@ from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from promos.tests.factories import PromoCodeFactory
+from tests.admin_helpers import texts
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 EXPORT = reverse("admin:orders_order_export")
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def order_with_item(**fields):
@@ -40,10 +34,6 @@ def act(client, action, orders, **extra):
     return client.post(
         CHANGELIST, {"action": action, "_selected_action": [o.pk for o in orders], **extra}, follow=True
     )
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def change_url(order):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from catalog.models import Product, ProductStock
+from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable
 from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus, PaymentStatus
@@ -23,24 +23,12 @@ from orders.services import (
     order_set_tracking,
 )
 from orders.tests.factories import OrderFactory
-from preorders.models import PreorderWave
+from orders.tests.helpers import stock_of, wave_counts
 from preorders.tests.factories import PreorderProductFactory
 from promos.models import PromoCode
 from promos.tests.factories import PromoCodeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(product, size="M"):
-    return ProductStock.objects.get(product=product, size=size).quantity
-
-
-def wave_counts(product):
-    return list(
-        PreorderWave.objects.filter(product=product)
-        .order_by("wave_number")
-        .values_list("current_count", flat=True)
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog.models import Product, ProductStock
+from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from config.errors import ConflictError, DomainError
 from orders.errors import (
@@ -22,6 +22,7 @@ from orders.errors import (
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.notifications import order_paid_text
 from orders.services import order_place
+from orders.tests.helpers import stock_of, wave_counts
 from preorders.models import PreorderStatus, PreorderWave
 from preorders.tests.factories import PreorderProductFactory
 from promos.models import PromoCode
@@ -29,18 +30,6 @@ from promos.services import PromoCodeRejected
 from promos.tests.factories import PromoCodeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_of(product, size):
-    return ProductStock.objects.get(product=product, size=size).quantity
-
-
-def wave_counts(product):
-    return list(
-        PreorderWave.objects.filter(product=product)
-        .order_by("wave_number")
-        .values_list("current_count", flat=True)
-    )
 
 
 @pytest.fixture

@@ -10,12 +10,6 @@ from pages.tests.factories import PageFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def test_change_page_previews_sanitised_html(staff):
     page = PageFactory(content="## Доставка\n\n<script>alert(1)</script>**СДЭК**")
     html = staff.get(reverse("admin:pages_page_change", args=[page.pk])).content.decode()

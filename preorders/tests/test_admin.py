@@ -1,7 +1,6 @@
 """Waves, timelines and the waitlist in the admin: status actions, adding waves, telling the waitlist."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -11,22 +10,13 @@ from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.tests.factories import PreorderProductFactory, PreorderStatusFactory, WaitlistEntryFactory
+from tests.admin_helpers import texts
 
 pytestmark = pytest.mark.django_db
 
 WAVES = reverse("admin:preorders_preorderwave_changelist")
 WAVE_ADD = reverse("admin:preorders_preorderwave_add")
 WAITLIST = reverse("admin:preorders_waitlistentry_changelist")
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def customer_of(wave, phone):

@@ -5,29 +5,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from promos.models import PromoCode
 from promos.tests.factories import PromoCodeFactory
+from tests.admin_helpers import texts
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:promos_promocode_changelist")
 ADD = reverse("admin:promos_promocode_add")
 MSK = ZoneInfo("Europe/Moscow")
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_list_shows_uses_discount_and_validity(staff):
