@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductStock
-from catalog.services import ProductRejected, _product_check
+from catalog.services import ProductRejected, product_check
 
 
 class ProductForm(forms.ModelForm):
@@ -30,7 +30,7 @@ class ProductForm(forms.ModelForm):
         super()._post_clean()
         try:
             # The same check product_create/product_update make (waves for a preorder, sizes not repeated).
-            _product_check(self.instance)
+            product_check(self.instance)
         except ProductRejected as error:
             field = "preorder_waves_total" if error.code == "preorder_waves_required" else "sizes"
             self.add_error(field if field in self.fields else None, error.message)

@@ -32,7 +32,7 @@ PRODUCT_FIELDS = (
 )
 
 
-def _product_check(product: Product) -> None:
+def product_check(product: Product) -> None:
     if product.is_preorder and (product.preorder_waves_total < 1 or product.preorder_wave_capacity < 1):
         raise ProductRejected(
             "Для предзаказа укажите число волн и ёмкость волны (не меньше 1).",
@@ -63,7 +63,7 @@ def _product_after_save(*, product: Product, stock: dict[str, int] | None, capac
 def product_create(*, data: dict, stock: dict[str, int] | None = None) -> Product:
     """Add a product; a preorder product gets its waves at once."""
     product = Product(**{field: value for field, value in data.items() if field in PRODUCT_FIELDS})
-    _product_check(product)
+    product_check(product)
     product.save()
     return _product_after_save(product=product, stock=stock, capacity_changed=True)
 
@@ -74,7 +74,7 @@ def product_update(*, product: Product, data: dict, stock: dict[str, int] | None
     changed = [field for field in data if field in PRODUCT_FIELDS and getattr(product, field) != data[field]]
     for field in changed:
         setattr(product, field, data[field])
-    _product_check(product)
+    product_check(product)
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
     # A capacity staff gave one wave of their own stays unless the product's wave capacity itself changes.
