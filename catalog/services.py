@@ -33,6 +33,7 @@ PRODUCT_FIELDS = (
 
 
 def product_check(product: Product) -> None:
+    """Refuse a product staff cannot save: a preorder without waves, repeated sizes, fewer waves than it has."""
     if product.is_preorder and (product.preorder_waves_total < 1 or product.preorder_wave_capacity < 1):
         raise ProductRejected(
             "Для предзаказа укажите число волн и ёмкость волны (не меньше 1).",
