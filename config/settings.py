@@ -225,6 +225,8 @@ YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")
 YOOKASSA_TRUSTED_NETWORKS = env.list("YOOKASSA_TRUSTED_NETWORKS", default=[])
 YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=1)
 YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
+# Where the local fake YooKassa (tests, `make run`) sends its notifications; empty: SITE_URL + the notifications path.
+FAKE_YOOKASSA_WEBHOOK_URL = env("FAKE_YOOKASSA_WEBHOOK_URL", default="")
 # How many proxies in front of the shop append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SMS_BACKEND = env("SMS_BACKEND", default="console")
