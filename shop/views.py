@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -185,7 +185,9 @@ def _profile_remember_delivery(user, *, address: str, cdek_point: str) -> None:
         user_update_profile(user=user, data=remembered)
 
 
-@login_required
+# A customer without an account is most often new here: checkout sends them to the registration form, which
+# also signs in an existing customer (its «Войти» button), and back.
+@login_required(login_url=reverse_lazy("shop:register"))
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Delivery details and the promo code; «Перейти к оплате» places the order and sends the customer to pay."""

@@ -98,3 +98,15 @@ def test_forms_are_protected_by_csrf(customer):
 
     client = Client(enforce_csrf_checks=True)
     assert client.post(reverse("shop:login"), {"phone": customer.phone, "password": "x"}).status_code == 403
+
+
+def test_the_registration_form_also_signs_in_an_existing_customer(client, password):
+    user = UserFactory(phone="+79161234567")
+    page = client.get(reverse("shop:register") + "?next=/checkout/").content.decode()
+    assert f'formaction="{reverse("shop:login")}"' in page and "Войти" in page
+    response = client.post(
+        reverse("shop:login"),
+        {"phone": "8 916 123-45-67", "password": password, "full_name": "", "next": "/checkout/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/checkout/"
+    assert int(client.session["_auth_user_id"]) == user.pk
