@@ -41,14 +41,10 @@ class ProductFilter(filters.FilterSet):
         fields = ["order_type", "min_price", "max_price", "search"]
 
     def filter_search(self, queryset, name, value):
-        """Name, article or description contains the text, regardless of case.
-
-        SQLite folds the case of ASCII letters only, so the usual spellings of a Cyrillic word are searched too.
-        """
+        """Name, article or description contains the text, regardless of case (Cyrillic too, see config/sqlite)."""
         value = value.strip()
         if not value:
             return queryset
-        match = Q()
-        for variant in {value, value.lower(), value.upper(), value.capitalize()}:
-            match |= Q(name__icontains=variant) | Q(article__icontains=variant) | Q(description__icontains=variant)
-        return queryset.filter(match)
+        return queryset.filter(
+            Q(name__icontains=value) | Q(article__icontains=value) | Q(description__icontains=value)
+        )

@@ -90,6 +90,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a LIKE that ignores the case of Cyrillic letters too (see config/sqlite).
+    DATABASES["default"]["ENGINE"] = "config.sqlite"
     # IMMEDIATE takes the write lock at BEGIN, so the row-locking services stay correct on SQLite,
     # which has no SELECT ... FOR UPDATE; the timeout lets concurrent writers queue instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
