@@ -34,11 +34,13 @@ migrate: install
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-# The fake YooKassa and the task worker run in the background next to the server and stop with it.
+# The fake YooKassa, the task worker and the expiry of unpaid orders run in the background next to the server
+# and stop with it.
 run: seed
 	@$(RUN_ENV) $(PY) manage.py fake_yookassa --port $(FAKE_YOOKASSA_PORT) & fake=$$!; \
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$fake $$worker 2>/dev/null; wait $$fake $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py expire_unpaid_orders --every 60 >/dev/null & expiry=$$!; \
+	trap 'kill $$fake $$worker $$expiry 2>/dev/null; wait $$fake $$worker $$expiry 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits with 5 when it collects nothing: that is not a failure of the suite.

@@ -131,6 +131,23 @@ def test_the_expire_command_expires_stale_orders(placed, settings, capsys):
     assert_given_back(order, tee, hoodie, promo)
 
 
+def test_the_expire_command_repeats_on_its_schedule(placed, settings, monkeypatch, capsys):
+    settings.ORDER_PAYMENT_TIMEOUT = 30
+    order, tee, hoodie, promo = placed
+    naps = []
+
+    def nap(seconds):
+        # Between two rounds the order grows stale: the next round expires it.
+        naps.append(seconds)
+        Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    monkeypatch.setattr("orders.management.commands.expire_unpaid_orders.time.sleep", nap)
+    call_command("expire_unpaid_orders", "--every", "60", "--times", "2")
+    assert naps == [60]
+    assert capsys.readouterr().out.splitlines()[0].startswith("Expired 0 ")
+    assert_given_back(order, tee, hoodie, promo)
+
+
 def test_mark_paid_happens_once(user):
     order = OrderFactory(user=user)
     assert order_mark_paid(order=order, payment_id="pay-1") is True

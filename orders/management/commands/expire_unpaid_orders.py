@@ -1,18 +1,33 @@
-"""Cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the worker runs it periodically."""
+"""Cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the worker runs it periodically (`--every`)."""
+
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from orders.services import order_expire_unpaid
 
 
 class Command(BaseCommand):
     help = (
-        "Cancel orders unpaid for longer than ORDER_PAYMENT_TIMEOUT minutes, giving back stock, waves and codes."
+        "Cancel orders unpaid for longer than ORDER_PAYMENT_TIMEOUT minutes, giving back stock, waves and codes. "
+        "With --every N it keeps doing so every N seconds (the worker's schedule)."
     )
 
-    def handle(self, *args, **options):
-        expired = order_expire_unpaid()
-        self.stdout.write(
-            f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."
-        )
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="repeat every N seconds until stopped")
+        parser.add_argument("--times", type=int, default=0, help="with --every: stop after this many rounds")
+
+    def handle(self, *args, every: int, times: int, **options):
+        rounds = 0
+        while True:
+            close_old_connections()
+            expired = order_expire_unpaid()
+            self.stdout.write(
+                f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."
+            )
+            rounds += 1
+            if every <= 0 or (times and rounds >= times):
+                return
+            time.sleep(every)
