@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from orders.services import order_expire_unpaid
 
@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, every: int, times: int, **options):
         rounds = 0
         while True:
-            close_old_connections()
+            if not connection.in_atomic_block:
+                # A long-running loop drops connections the database has closed or that outlived CONN_MAX_AGE.
+                close_old_connections()
             expired = order_expire_unpaid()
             self.stdout.write(
                 f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."
