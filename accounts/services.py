@@ -116,3 +116,13 @@ def user_update_profile(*, user: User, data: dict) -> User:
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
     return user
+
+
+def user_remember_delivery(*, user: User, address: str, cdek_point: str) -> User:
+    """The first delivery details a customer gives fill the empty fields of their profile, for the next order."""
+    remembered = {
+        field: value
+        for field, value in (("address", address), ("cdek_point", cdek_point))
+        if value and not getattr(user, field)
+    }
+    return user_update_profile(user=user, data=remembered)

@@ -17,7 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import PhoneTaken, user_register, user_update_profile
+from accounts.services import PhoneTaken, user_register, user_remember_delivery, user_update_profile
 from catalog.models import Product
 from config.errors import DomainError
 from orders.models import Order
@@ -174,17 +174,6 @@ def _order_or_404(request, number: str) -> Order:
         raise Http404("Заказ не найден") from missing
 
 
-def _profile_remember_delivery(user, *, address: str, cdek_point: str) -> None:
-    """The first delivery details a customer types fill the empty fields of their profile for next time."""
-    remembered = {
-        field: value
-        for field, value in (("address", address), ("cdek_point", cdek_point))
-        if value and not getattr(user, field)
-    }
-    if remembered:
-        user_update_profile(user=user, data=remembered)
-
-
 # A customer without an account is most often new here: checkout sends them to the registration form, which
 # also signs in an existing customer (its «Войти» button), and back.
 @login_required(login_url=reverse_lazy("shop:register"))
@@ -220,7 +209,7 @@ def checkout(request):
                 form.add_error(field, refusal.message)
             else:
                 cart.clear()
-                _profile_remember_delivery(user, address=order.delivery_address, cdek_point=order.cdek_point)
+                user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
                 order.refresh_from_db()
                 if order.payment_url and order.status == order.Status.PENDING:
                     return redirect(order.payment_url)

@@ -130,3 +130,14 @@ def test_one_refresh_token_used_twice_at_once_gives_one_new_pair():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["pair", "rejected"]
+
+
+@pytest.mark.django_db
+def test_delivery_details_fill_only_an_empty_profile():
+    from accounts.services import user_remember_delivery
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(address="", cdek_point="MSK1")
+    user_remember_delivery(user=user, address="Москва, Тверская, 1", cdek_point="SPB2")
+    user.refresh_from_db()
+    assert (user.address, user.cdek_point) == ("Москва, Тверская, 1", "MSK1")
