@@ -11,6 +11,7 @@ from accounts.services import (
     TokenRejected,
     user_authenticate,
     user_register,
+    user_remember_delivery,
     user_tokens,
     user_tokens_refresh,
     user_update_profile,
@@ -134,9 +135,6 @@ def test_one_refresh_token_used_twice_at_once_gives_one_new_pair():
 
 @pytest.mark.django_db
 def test_delivery_details_fill_only_an_empty_profile():
-    from accounts.services import user_remember_delivery
-    from accounts.tests.factories import UserFactory
-
     user = UserFactory(address="", cdek_point="MSK1")
     user_remember_delivery(user=user, address="Москва, Тверская, 1", cdek_point="SPB2")
     user.refresh_from_db()
