@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from config.api import error_responses
 from orders import payments, selectors, services
-from orders.models import Order, OrderStatus
+from orders.models import Order
 from orders.serializers import (
     OrderCreateSerializer,
     OrderSerializer,
@@ -99,10 +99,9 @@ class OrderViewSet(
         serializer = OrderUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "tracking_number" in data:
-            order = services.order_set_tracking(order=order, tracking_number=data["tracking_number"])
-        if "status" in data and not ("tracking_number" in data and data["status"] == OrderStatus.SHIPPED):
-            order = services.order_set_status(order=order, status=data["status"])
+        order = services.order_staff_update(
+            order=order, status=data.get("status"), tracking_number=data.get("tracking_number")
+        )
         return Response(self._body(order))
 
     @extend_schema(

@@ -387,6 +387,19 @@ def _order_set_status(*, order: Order, status: str) -> Order:
     return current
 
 
+def order_staff_update(*, order: Order, status: str | None = None, tracking_number: str | None = None) -> Order:
+    """Staff change an order's status and/or tracking number in one request.
+
+    A tracking number ships the order (and tells the customer); a status is then applied as well, unless it only
+    says what the tracking number already did.
+    """
+    if tracking_number is not None:
+        order = order_set_tracking(order=order, tracking_number=tracking_number)
+    if status is not None and not (tracking_number is not None and status == OrderStatus.SHIPPED):
+        order = order_set_status(order=order, status=status)
+    return order
+
+
 @transaction.atomic
 def order_set_tracking(*, order: Order, tracking_number: str) -> Order:
     """Staff set the tracking number: the order is shipped and the customer told by SMS."""

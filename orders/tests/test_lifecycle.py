@@ -21,6 +21,7 @@ from orders.services import (
     order_place,
     order_set_status,
     order_set_tracking,
+    order_staff_update,
 )
 from orders.tests.factories import OrderFactory
 from orders.tests.helpers import stock_of, wave_counts
@@ -268,3 +269,28 @@ def test_refunding_a_yookassa_payment_goes_through_the_refund(user, monkeypatch)
     with pytest.raises(InvalidTransition):
         order_set_status(order=OrderFactory(user=user, payment_id="p-2"), status=OrderStatus.REFUNDED)
     assert refunded == [order.pk]
+
+
+def test_staff_update_ships_with_the_tracking_number_then_applies_the_status(user, monkeypatch):
+    sent = []
+    monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append(text))
+    shipped = order_staff_update(
+        order=OrderFactory(user=user, status=OrderStatus.PAID), status="shipped", tracking_number="CDEK7"
+    )
+    assert (shipped.status, shipped.tracking_number, len(sent)) == (OrderStatus.SHIPPED, "CDEK7", 1)
+    delivered = order_staff_update(
+        order=OrderFactory(user=user, status=OrderStatus.PAID), status="delivered", tracking_number="CDEK8"
+    )
+    fresh = Order.objects.get(pk=delivered.pk)
+    assert (fresh.status, fresh.tracking_number, fresh.shipped_at is not None) == (
+        OrderStatus.DELIVERED,
+        "CDEK8",
+        True,
+    )
+
+
+def test_staff_update_refuses_what_the_lifecycle_refuses(user):
+    order = OrderFactory(user=user)
+    with pytest.raises(InvalidTransition):
+        order_staff_update(order=order, status="delivered")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING
