@@ -2,9 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.admin_forms import UserAddForm, UserEditForm
 from accounts.models import User
+
+# The back office is the shop's: API token bookkeeping and task results are engineers' records, read in the
+# database, not screens for staff (and they cannot be added by hand).
+for _model in (OutstandingToken, BlacklistedToken, DBTaskResult):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)
