@@ -204,7 +204,7 @@ def analytics_wave_fill() -> list[dict]:
     result = []
     for product in products:
         waves = waves_of.get(product.pk, [])
-        current = product.current_wave(waves)
+        current = product.wave_current(waves)
         result.append(
             {
                 "product_id": product.pk,

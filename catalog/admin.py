@@ -129,7 +129,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description=_("заполнение волн"))
     def wave_fill(self, product):
         waves = list(product.waves.all())
-        current = product.current_wave(waves)
+        current = product.wave_current(waves)
         if not product.is_preorder or current is None:
             return "—"
         return f"{current.current_count}/{current.capacity} · волна {current.wave_number} из {len(waves)}"

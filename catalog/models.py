@@ -142,13 +142,30 @@ class Product(TimeStampedModel):
             key=lambda w: w.wave_number,
         )
 
-    def current_wave(self, waves=None):
+    def wave_current(self, waves=None):
         """The wave new units go to, or the last wave when every wave is full; None without waves."""
         waves = list(self.waves.all()) if waves is None else list(waves)
         open_waves = self.open_waves(waves)
         if open_waves:
             return open_waves[0]
         return max(waves, key=lambda w: w.wave_number) if waves else None
+
+    @property
+    def current_wave(self) -> int | None:
+        """The number of the wave new units go to (the seed's `current_wave`), derived from the waves."""
+        wave = self.wave_current()
+        return wave.wave_number if wave else None
+
+    @property
+    def current_wave_count(self) -> int:
+        """Units already in the current wave (the seed's `current_wave_count`), derived from the waves."""
+        wave = self.wave_current()
+        return wave.current_count if wave else 0
+
+    @property
+    def stock_count(self) -> int:
+        """Units on hand over every size (the seed's `stock_count`); prefetched stock rows are used."""
+        return sum(row.quantity for row in self.stock.all())
 
 
 class ProductStock(models.Model):

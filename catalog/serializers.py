@@ -146,10 +146,10 @@ class ProductSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="Номер текущей волны."))
     def get_current_wave(self, product):
-        wave = product.current_wave(self._waves(product)) if product.is_preorder else None
+        wave = product.wave_current(self._waves(product)) if product.is_preorder else None
         return wave.wave_number if wave else None
 
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="Заказано в текущей волне, шт."))
     def get_current_wave_count(self, product):
-        wave = product.current_wave(self._waves(product)) if product.is_preorder else None
+        wave = product.wave_current(self._waves(product)) if product.is_preorder else None
         return wave.current_count if wave else None

@@ -95,7 +95,7 @@ def product_wave_progress(product: Product) -> WaveProgress | None:
     if not product.is_preorder:
         return None
     waves = list(product.waves.all())
-    wave = product.current_wave(waves)
+    wave = product.wave_current(waves)
     if wave is None:
         return None
     return WaveProgress(

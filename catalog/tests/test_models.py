@@ -4,6 +4,8 @@ from django.db.models import F
 
 from catalog.models import ONE_SIZE, Product, ProductStock, slug_from
 from catalog.tests.factories import ProductFactory
+from preorders.models import PreorderWave
+from preorders.tests.factories import PreorderProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,19 @@ def test_slug_is_latin_and_unique_by_article():
     assert slug_from("Худи Чёрное") == "hudi-chernoe"
     product = ProductFactory(name="Худи Чёрное", article="HD-1")
     assert product.slug == "hudi-chernoe-hd-1"
+
+
+def test_stock_count_is_derived_from_stock_per_size():
+    assert ProductFactory(stock={"S": 2, "M": 3}).stock_count == 5
+
+
+def test_current_wave_is_derived_from_the_waves():
+    product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
+    assert (product.current_wave, product.current_wave_count) == (1, 0)
+    PreorderWave.objects.filter(product=product, wave_number=1).update(current_count=5)
+    PreorderWave.objects.filter(product=product, wave_number=2).update(current_count=2)
+    assert (product.current_wave, product.current_wave_count) == (2, 2)
+    PreorderWave.objects.filter(product=product).update(current_count=5)
+    # Every wave full: the last one is current, and it is full.
+    assert (product.current_wave, product.current_wave_count) == (3, 5)
+    assert ProductFactory().current_wave is None
