@@ -180,17 +180,25 @@ def _refunded_in_full(order: Order, payment, refund) -> bool:
     )
 
 
+def _refund_in_full(*, order: Order, payment_id: str, description: str):
+    """Ask YooKassa to return the whole final amount of a payment, with a receipt. The idempotence key is
+    derived from the order and the payment, so every path that refunds one payment refunds it once."""
+    request = {
+        "payment_id": payment_id,
+        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
+        "description": description[:RECEIPT_TEXT_MAX],
+        "receipt": receipt_for(order),
+    }
+    return yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{payment_id}"))
+
+
 def _payment_refund_late(*, order: Order, payment) -> None:
     """The customer paid an order that had already been closed (expired or cancelled, its units given back):
     the money goes back in full. The key is the one `order_refund` would use, so it is never refunded twice."""
     logger.warning("Payment %s succeeded for closed order %s: refunding it", payment.id, order.order_number)
-    request = {
-        "payment_id": payment.id,
-        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
-        "description": f"Возврат: заказ {order.order_number} отменён до оплаты"[:RECEIPT_TEXT_MAX],
-        "receipt": receipt_for(order),
-    }
-    refund = yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{payment.id}"))
+    refund = _refund_in_full(
+        order=order, payment_id=payment.id, description=f"Возврат: заказ {order.order_number} отменён до оплаты"
+    )
     if refund.status == "succeeded":
         Order.objects.filter(pk=order.pk, status=OrderStatus.CANCELLED).update(
             payment_id=payment.id, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
@@ -257,13 +265,9 @@ def order_refund(*, order: Order) -> Order:
         raise OrderNotRefundable()
     if not order.payment_id:
         raise OrderNotRefundable("У заказа нет платежа ЮKassa: деньги возвращаются вручную.")
-    request = {
-        "payment_id": order.payment_id,
-        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
-        "description": f"Возврат по заказу {order.order_number}"[:RECEIPT_TEXT_MAX],
-        "receipt": receipt_for(order),
-    }
-    refund = yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{order.payment_id}"))
+    refund = _refund_in_full(
+        order=order, payment_id=order.payment_id, description=f"Возврат по заказу {order.order_number}"
+    )
     if refund.status == "canceled":
         raise PaymentUnavailable("ЮKassa отклонила возврат.", code="refund_canceled")
     if refund.status == "succeeded" and order_services.order_mark_refunded(order=order):
