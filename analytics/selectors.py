@@ -18,23 +18,23 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from catalog.models import Product
 from config.errors import DomainError
+from config.money import KOPECK, ZERO
+from config.money import money as to_money
 from orders.models import Order, OrderItem, OrderStatus
 from preorders.models import PreorderWave
 
 SHOP_TIMEZONE = ZoneInfo("Europe/Moscow")
-REVENUE_STATUSES = (OrderStatus.PAID, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+REVENUE_STATUSES = OrderStatus.HOLDS_PAYMENT
 TOP_PRODUCTS_LIMIT = 10
 MAX_PERIOD_DAYS = 3 * 366
 DEFAULT_PERIOD_DAYS = 30
 
-KOPECK = Decimal("0.01")
-ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def money(value) -> Decimal:
     """Rubles to the kopeck; SQLite hands decimal sums back as binary floats, so they are rounded here."""
-    return Decimal(str(value or 0)).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return to_money(value or 0)
 
 
 def percent(part, whole) -> Decimal:

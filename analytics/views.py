@@ -7,7 +7,7 @@ from django.shortcuts import render
 from analytics.charts import column_chart, horizontal_chart
 from analytics.forms import PeriodForm
 from analytics.selectors import analytics_summary, period_build
-from analytics.templatetags.analytics_tags import rub
+from config.money import rub
 from orders.models import OrderStatus
 
 

@@ -59,13 +59,12 @@ def run(args, connections) -> int:
     from accounts.models import User
     from catalog.models import Product, ProductStock
     from config.errors import DomainError
-    from orders import payments
     from orders.models import OrderItem
-    from orders.services import order_place
+    from orders.services import order_place, placing
     from preorders.models import PreorderWave
     from promos.models import PromoCode
 
-    payments.order_payment_start = lambda *, order_id: None
+    placing.order_payment_start = lambda *, order_id: None
 
     if args.preorder:
         product = Product.objects.create(
@@ -108,7 +107,7 @@ def run(args, connections) -> int:
                 try:
                     order_place(
                         user=user,
-                        lines=[{"product": product.pk, "size": size, "quantity": args.quantity}],
+                        items=[{"product": product.pk, "size": size, "quantity": args.quantity}],
                         promo_code=promo.code if promo else None,
                     )
                     outcome = "placed"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -153,3 +154,20 @@ class ProductSerializer(serializers.ModelSerializer):
     def get_current_wave_count(self, product):
         wave = product.wave_current(self._waves(product)) if product.is_preorder else None
         return wave.current_count if wave else None
+
+
+# --- Items of a cart or an order (input) ---------------------------------------------------------------------------
+# Larger ids are no database ids; refusing them here keeps them away from the database integer.
+MAX_ID = 2**63 - 1
+
+
+class ItemInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    size = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Можно не указывать у товара без размеров.",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.ORDER_MAX_LINE_QUANTITY)

@@ -5,17 +5,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F, Q
 
+from catalog.errors import OutOfStock, ProductRejected
 from catalog.models import Product, ProductStock
-from config.errors import DomainError
-from orders.errors import OutOfStock
-from preorders.services import product_sync_waves
-
+from catalog.signals import product_saved
 
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
-class ProductRejected(DomainError):
-    code = "product_invalid"
-
-
 PRODUCT_FIELDS = (
     "name",
     "article",
@@ -55,8 +49,8 @@ def _product_after_save(*, product: Product, stock: dict[str, int] | None, capac
     ProductStock.objects.filter(product=product).exclude(size__in=product.size_labels).delete()
     if stock is not None:
         product_set_stock(product=product, stock=stock)
-    if product.is_preorder:
-        product_sync_waves(product=product, capacity_changed=capacity_changed)
+    # Waves follow the preorder settings (the preorders app listens).
+    product_saved.send(sender=Product, product=product, capacity_changed=capacity_changed)
     return product
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import phone_normalize
 from config.errors import DomainError
-from orders import payments
 from orders import services as order_services
 from orders.admin_forms import OrderAddForm, OrderForm
 from orders.models import Order, OrderItem, OrderStatus
@@ -116,7 +115,7 @@ def _status_action(status: OrderStatus, description):
         modeladmin.orders_apply(
             request,
             queryset,
-            lambda order: order_services.order_set_status(order=order, status=status),
+            lambda order: order_services.order_set_status(order=order, status=status, by=request.user),
             done=f"Переведено в статус «{status.label}»",
             skip_if=lambda order: order.status == status,
         )
@@ -226,15 +225,18 @@ class OrderAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             return self._place(request, obj, form)
-        obj.save(update_fields=["delivery_address", "cdek_point", "updated_at"])
+        data = form.cleaned_data
+        tracking = data.get("tracking_number") if "tracking_number" in form.changed_data else None
         try:
-            tracking = form.cleaned_data.get("tracking_number")
-            if "tracking_number" in form.changed_data and tracking:
-                order_services.order_set_tracking(order=obj, tracking_number=tracking)
+            order_services.order_staff_update(
+                order=obj,
+                by=request.user,
+                status=data.get("new_status") or None,
+                tracking_number=tracking or None,
+                delivery={field: data[field] for field in ("delivery_address", "cdek_point") if field in data},
+            )
+            if tracking:
                 self.message_user(request, f"Заказ {obj} отправлен, покупателю ушло SMS с трек-номером.")
-            new_status = form.cleaned_data.get("new_status")
-            if new_status:
-                order_services.order_set_status(order=obj, status=new_status)
         except DomainError as error:
             self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
         obj.refresh_from_db()
@@ -244,7 +246,7 @@ class OrderAdmin(admin.ModelAdmin):
         try:
             order = order_services.order_place(
                 user=data["user"],
-                lines=[{"product": data["product"], "size": data["size"], "quantity": data["quantity"]}],
+                items=[{"product": data["product"], "size": data["size"], "quantity": data["quantity"]}],
                 promo_code=data.get("promo_code") or None,
                 delivery_address=data.get("delivery_address", ""),
                 cdek_point=data.get("cdek_point", ""),
@@ -305,7 +307,7 @@ class OrderAdmin(admin.ModelAdmin):
         self.orders_apply(
             request,
             queryset,
-            lambda order: payments.order_refund(order=order),
+            lambda order: order_services.order_refund(order=order),
             done="Возврат оформлен по заказам",
             skip_if=lambda order: order.status == OrderStatus.REFUNDED,
         )

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import error_responses
-from orders import payments, selectors, services
+from orders import selectors, services
 from orders.models import Order
 from orders.serializers import (
     OrderCreateSerializer,
@@ -87,7 +87,7 @@ class OrderViewSet(
         data = serializer.validated_data
         order = services.order_place(
             user=request.user,
-            lines=[dict(line) for line in data["items"]],
+            items=[dict(item) for item in data["items"]],
             promo_code=data.get("promo_code") or None,
             delivery_address=data.get("delivery_address", ""),
             cdek_point=data.get("cdek_point", ""),
@@ -124,5 +124,5 @@ class OrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def pay(self, request, *args, **kwargs):
-        payment_url = payments.order_payment_retry(order=self.get_object())
+        payment_url = services.order_payment_retry(order=self.get_object())
         return Response({"payment_url": payment_url})

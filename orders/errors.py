@@ -1,42 +1,17 @@
-"""Refusals of the ordering rules. The API answers 400 for bad input and 409 when the shop's state cannot serve."""
+"""Refusals of the ordering rules. The API answers 400 for bad input and 409 when the shop's state cannot serve.
+
+Refusals about products, sizes, quantities and stock are the catalog's (`catalog.errors`); about waves, the
+preorders' (`preorders.errors`).
+"""
 
 from config.errors import ConflictError, DomainError
 
 
 class OrderInvalid(DomainError):
-    """The order as asked makes no sense: no lines, too many, a quantity that is not a positive whole number."""
+    """The order as asked makes no sense (no customer, no tracking number where one is needed)."""
 
     code = "invalid_order"
     default_message = "Заказ заполнен неверно."
-
-
-class ProductUnavailable(OrderInvalid):
-    code = "product_unavailable"
-    default_message = "Товар недоступен для заказа."
-
-
-class InvalidSize(OrderInvalid):
-    code = "invalid_size"
-    default_message = "У товара нет такого размера."
-
-
-class InvalidQuantity(OrderInvalid):
-    code = "invalid_quantity"
-    default_message = "Количество должно быть целым положительным числом."
-
-
-class OutOfStock(ConflictError):
-    """Stock (or stock and waves) cannot cover the order; `lines` names every short line, `available` the first."""
-
-    code = "insufficient_stock"
-    default_message = "Недостаточно товара на складе."
-
-
-class WaveCapacityExceeded(ConflictError):
-    """The preorder waves together have fewer free units than asked."""
-
-    code = "waves_full"
-    default_message = "В волнах предзаказа не осталось столько мест."
 
 
 class InvalidTransition(ConflictError):

@@ -1,5 +1,6 @@
 import uuid
 from decimal import Decimal
+from enum import nonmember
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,19 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Отменён")
     REFUNDED = "refunded", _("Возвращён")
 
+    # Groups of statuses, named once: the shop's rules and reports read them from here.
+    #: The customer's money is with the shop (revenue, refundable).
+    HOLDS_PAYMENT = nonmember(("paid", "processing", "shipped", "delivered"))
+    #: The order is over without a sale: its units and promo use were given back or the money returned.
+    CLOSED = nonmember(("cancelled", "refunded"))
+    #: The order still holds its units or its money (anything not closed).
+    LIVE = nonmember(("pending", "paid", "processing", "shipped", "delivered"))
+
+    @classmethod
+    def sources_of(cls, status: str) -> tuple[str, ...]:
+        """The statuses from which an order may move to `status`."""
+        return tuple(source for source, targets in ALLOWED_TRANSITIONS.items() if status in targets)
+
 
 class PaymentStatus(models.TextChoices):
     """Mirrors the status of the YooKassa payment."""
@@ -28,6 +42,9 @@ class PaymentStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Оплачен")
     CANCELED = "canceled", _("Отменён")
     REFUNDED = "refunded", _("Возвращён")
+
+    #: Nobody has paid: the order may still be cancelled and its units given back.
+    UNPAID = nonmember(("pending", "canceled"))
 
 
 # Where an order may go from each status; anything else makes no sense and is refused.
@@ -40,9 +57,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
 }
-
-# Payment states in which nobody has paid: the order may still be cancelled and its units given back.
-UNPAID_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.CANCELED)
 
 
 class Order(TimeStampedModel):
@@ -116,7 +130,24 @@ class Order(TimeStampedModel):
     @property
     def is_cancellable(self) -> bool:
         """Only an order nobody has paid for may be cancelled (by its customer, staff or the timeout)."""
-        return self.status == OrderStatus.PENDING and self.payment_status in UNPAID_PAYMENT_STATUSES
+        return self.status == OrderStatus.PENDING and self.payment_status in PaymentStatus.UNPAID
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's timeline: what happened (placed, paid, shipped with its tracking number…)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("заказ"))
+    status = models.CharField(_("статус заказа"), max_length=16, choices=OrderStatus.choices)
+    message = models.CharField(_("событие"), max_length=255)
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("событие заказа")
+        verbose_name_plural = _("история заказа")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.message
 
 
 class OrderItem(models.Model):

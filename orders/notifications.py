@@ -1,21 +1,14 @@
 """What the customer is told by SMS about their order. Texts are Russian; sending goes through `sms_enqueue`,
 so nothing leaves before the transaction commits and a failed send never touches the order."""
 
-from decimal import Decimal
-
 from accounts.sms import sms_enqueue
+from config.money import rub
 
 SHOP_NAME = "DWC Shop"
 
 
-def _rubles(amount: Decimal) -> str:
-    # 3490.00 → «3 490 ₽», 3490.50 → «3 490,50 ₽»
-    whole = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return whole.replace(",", " ").replace(".", ",") + " ₽"
-
-
 def order_paid_text(order) -> str:
-    return f"{SHOP_NAME}: заказ {order.order_number} оплачен, {_rubles(order.final_amount)}. Спасибо за покупку!"
+    return f"{SHOP_NAME}: заказ {order.order_number} оплачен, {rub(order.final_amount)}. Спасибо за покупку!"
 
 
 def order_shipped_text(order) -> str:
@@ -45,3 +38,9 @@ def notify_order_shipped(order) -> None:
 def notify_order_payment_canceled(order) -> None:
     """The payment was canceled, so the order was cancelled and its units given back."""
     _notify(order, order_payment_canceled_text(order))
+
+
+def notify_wave_status(*, phone: str, order_number: str, wave, message: str) -> None:
+    """A preorder's wave moved on (production, shipping…)."""
+    if phone:
+        sms_enqueue(phone=phone, text=f"DWC: заказ {order_number}, «{wave.product.name}». {message}")

@@ -3,28 +3,14 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from catalog.serializers import ItemInputSerializer
 from orders.models import Order, OrderItem, OrderStatus
 from preorders.models import PreorderStatus
 
-# Larger ids are no database ids; refusing them here keeps them away from the database integer.
-MAX_ID = 2**63 - 1
-
 
 # --- Input ----------------------------------------------------------------------------------------------------------
-class OrderLineInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    size = serializers.CharField(
-        max_length=32,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Можно не указывать у товара без размеров.",
-    )
-    quantity = serializers.IntegerField(min_value=1, max_value=settings.ORDER_MAX_LINE_QUANTITY)
-
-
 class OrderCreateSerializer(serializers.Serializer):
-    items = OrderLineInputSerializer(many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES)
+    items = ItemInputSerializer(many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES)
     promo_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
     delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     cdek_point = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

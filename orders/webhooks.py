@@ -2,7 +2,7 @@
 
 The body is trusted for nothing but the payment id: only senders in YooKassa's published networks (the SDK's
 `SecurityHelper`) or in `YOOKASSA_TRUSTED_NETWORKS` are heard, and the payment is read back from the API before
-anything changes (`orders.payments.payment_notification_handle`). Repeats and concurrent copies answer 200 and
+anything changes (`orders.services.payment_notification_handle`). Repeats and concurrent copies answer 200 and
 change the order once.
 """
 
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from yookassa.domain.common import SecurityHelper
 
-from orders.payments import payment_notification_handle
+from orders.services import payment_notification_handle
 
 logger = logging.getLogger("dwc.payments")
 

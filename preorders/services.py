@@ -9,10 +9,9 @@ from django.utils import timezone
 from accounts.phones import phone_normalize
 from accounts.sms import sms_enqueue
 from catalog.models import Product
-from config.errors import ConflictError, DomainError
-from orders.errors import WaveCapacityExceeded
-from orders.models import Order, OrderStatus
-from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
+from preorders.errors import WaveCapacityExceeded, WaveChangeRefused, WaveTransitionRefused
+from preorders.models import PreorderWave, WaitlistEntry, WaveStatus
+from preorders.signals import wave_status_changed
 
 
 # --- Wave setup (staff) ---------------------------------------------------------------------------------------
@@ -173,21 +172,6 @@ WAVE_STATUS_MESSAGES = {
     WaveStatus.COMPLETED: "Волна {wave} завершена: все заказы отправлены.",
 }
 
-# Orders of a wave that no longer hold its units: they hear nothing more about it.
-WAVE_ORDERS_GONE = [OrderStatus.CANCELLED, OrderStatus.REFUNDED]
-
-
-class WaveTransitionRefused(ConflictError):
-    code = "invalid_wave_transition"
-    default_message = "Статус волны можно менять только вперёд."
-
-
-class WaveChangeRefused(DomainError):
-    """Staff asked for a wave change the rules do not allow (a wave for an in-stock product, a bad capacity)."""
-
-    code = "wave_change_refused"
-    default_message = "Волну нельзя изменить так."
-
 
 def wave_status_message(*, wave: PreorderWave, status: str) -> str:
     return WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
@@ -198,7 +182,8 @@ def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> Pr
     """Move a wave forward (collecting → production → shipping → completed) and tell its customers.
 
     Every order with a line in the wave (but cancelled or refunded ones) gets a timeline entry with the message
-    (the standard one for the status when staff write none) and an SMS. A completed wave keeps the moment it
+    (the standard one for the status when staff write none) and an SMS: `wave_status_changed` carries the news
+    to the orders app, in this transaction. A completed wave keeps the moment it
     completed. A wave that stops collecting takes no more units, so its product may turn `waiting`.
     """
     if status not in WAVE_STATUS_FLOW:
@@ -219,19 +204,8 @@ def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> Pr
     locked.save(update_fields=fields)
 
     text = (message or "").strip() or wave_status_message(wave=locked, status=status)
-    orders = list(
-        Order.objects.filter(items__preorder_wave=locked)
-        .exclude(status__in=WAVE_ORDERS_GONE)
-        .values_list("pk", "order_number", "user__phone")
-        .distinct()
-        .order_by("pk")
-    )
-    PreorderStatus.objects.bulk_create(
-        PreorderStatus(order_id=order_id, wave=locked, status=status, status_message=text)
-        for order_id, _, _ in orders
-    )
-    for _, order_number, phone in orders:
-        sms_enqueue(phone=phone, text=f"DWC: заказ {order_number}, «{locked.product.name}». {text}")
+    # The orders app writes each live order's timeline entry and tells its customer.
+    wave_status_changed.send(sender=PreorderWave, wave=locked, status=status, message=text)
 
     if locked.product.order_type == Product.OrderType.PREORDER:
         product_refresh_preorder_state(product=locked.product)

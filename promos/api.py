@@ -7,8 +7,8 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from catalog.selectors import items_resolve
 from config.api import error_responses
-from orders.selectors import order_lines_resolve
 from promos import selectors, services
 from promos.serializers import PromoCodeSerializer, PromoPreviewSerializer, PromoValidateSerializer
 
@@ -84,7 +84,7 @@ class PromoCodeViewSet(viewsets.ModelViewSet):
         try:
             preview = services.promo_preview(code=data["code"], lines=lines)
         except services.PromoCodeRejected as refusal:
-            total = sum((line.line_total for line in order_lines_resolve(lines=lines)), Decimal("0"))
+            total = sum((line.line_total for line in items_resolve(items=lines)), Decimal("0"))
             preview = {
                 "valid": False,
                 "code": refusal.code,

@@ -5,7 +5,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from catalog.models import Product
-from orders.serializers import OrderLineInputSerializer
+from catalog.serializers import ItemInputSerializer
 from promos.models import PromoCode
 
 
@@ -88,7 +88,7 @@ class PromoCodeSerializer(serializers.ModelSerializer):
 
 class PromoValidateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
-    items = OrderLineInputSerializer(many=True, allow_empty=False)
+    items = ItemInputSerializer(many=True, allow_empty=False)
 
 
 class PromoPreviewSerializer(serializers.Serializer):

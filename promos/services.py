@@ -9,8 +9,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from catalog.selectors import ItemRequest, items_resolve
 from config.errors import ConflictError, DomainError
-from orders.selectors import OrderLine, order_lines_resolve
 from promos.models import PromoCode
 
 KOPECK = Decimal("0.01")
@@ -61,7 +61,7 @@ def promo_find(*, code: str, now=None) -> PromoCode:
     return promo
 
 
-def promo_discount(*, promo: PromoCode, lines: list[OrderLine]) -> Decimal:
+def promo_discount(*, promo: PromoCode, lines: list[ItemRequest]) -> Decimal:
     """What the code takes off these lines.
 
     A restricted code discounts only the lines of its products (refused when there are none). A percent rounds
@@ -99,7 +99,7 @@ def promo_release(*, promo_id: int) -> None:
 def promo_preview(*, code: str, lines) -> dict:
     """What a code would do to a cart, without counting a use: `{valid, discount_amount, total_amount,
     final_amount}`. Raises `PromoCodeRejected` saying why not (and the order errors for bad lines)."""
-    resolved = order_lines_resolve(lines=lines)
+    resolved = items_resolve(items=lines)
     promo = promo_find(code=code)
     total = sum((line.line_total for line in resolved), Decimal("0")).quantize(KOPECK)
     discount = promo_discount(promo=promo, lines=resolved)

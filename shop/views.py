@@ -21,9 +21,8 @@ from accounts.services import PhoneTaken, user_register, user_remember_delivery,
 from catalog.models import Product
 from config.errors import DomainError
 from orders.models import Order
-from orders.payments import order_payment_retry
 from orders.selectors import order_get_for, order_list_for
-from orders.services import order_cancel, order_place
+from orders.services import order_cancel, order_payment_retry, order_place
 from preorders.services import waitlist_join
 from promos.services import promo_preview
 from shop import selectors
@@ -199,7 +198,7 @@ def checkout(request):
             try:
                 order = order_place(
                     user=user,
-                    lines=cart.order_lines(),
+                    items=cart.order_lines(),
                     promo_code=data["promo_code"] or None,
                     delivery_address=data["delivery_address"].strip(),
                     cdek_point=data["cdek_point"].strip(),

@@ -1,8 +1,10 @@
-"""Figures as staff read them: «11 800,00 ₽», «62,5 %»."""
+"""Figures as staff read them: «11 800 ₽», «62,5 %»."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from config.money import rub
 
 register = template.Library()
 
@@ -14,13 +16,7 @@ def _grouped(value: Decimal, places: int) -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
-@register.filter
-def rub(value) -> str:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    return f"{_grouped(amount, 2)}{NBSP}₽"
+register.filter("rub", rub)
 
 
 @register.filter

@@ -1,22 +1,16 @@
 """The 54-FZ receipt sent with a payment (and a refund), and the payment request itself."""
 
-from decimal import Decimal
-
 from django.conf import settings
 
+from config.money import from_kopecks, kopecks
 from orders.models import Order
 
 CURRENCY = "RUB"
-KOPECK = Decimal("0.01")
 RECEIPT_TEXT_MAX = 128
 
 
-def _kopecks(value: Decimal) -> int:
-    return int((value / KOPECK).to_integral_value())
-
-
-def _rubles(kopecks: int) -> str:
-    return f"{Decimal(kopecks) * KOPECK:.2f}"
+def _value(amount: int) -> str:
+    return f"{from_kopecks(amount):.2f}"
 
 
 def _line_description(item) -> str:
@@ -33,8 +27,8 @@ def receipt_items(*, order: Order) -> list[dict]:
     by its quantity is given as two items (quantity − 1 at the lower unit price, and one unit with the rest).
     """
     items = list(order.items.select_related("product").order_by("id"))
-    final = _kopecks(order.final_amount)
-    sums = [_kopecks(item.price) * item.quantity for item in items]
+    final = kopecks(order.final_amount)
+    sums = [kopecks(item.price) * item.quantity for item in items]
     discount = sum(sums) - final
     if not items or discount < 0:
         # The lines do not explain the amount (a hand-made order): one item for the whole order.
@@ -75,7 +69,7 @@ def _receipt_item(description: str, quantity: int, unit_kopecks: int) -> dict:
     return {
         "description": description,
         "quantity": quantity,
-        "amount": {"value": _rubles(unit_kopecks), "currency": CURRENCY},
+        "amount": {"value": _value(unit_kopecks), "currency": CURRENCY},
         "vat_code": settings.YOOKASSA_VAT_CODE,
         "payment_subject": "commodity",
         "payment_mode": "full_prepayment",

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
-from orders import payments
 from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.tests.factories import OrderFactory, OrderItemFactory
@@ -167,7 +166,7 @@ def test_cancel_action_cancels_unpaid_and_refuses_paid(staff):
     product = ProductFactory(stock={"M": 2})
     from orders.services import order_place
 
-    unpaid = order_place(user=UserFactory(), lines=[{"product": product, "size": "M", "quantity": 2}])
+    unpaid = order_place(user=UserFactory(), items=[{"product": product, "size": "M", "quantity": 2}])
     paid = OrderFactory(status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED)
     response = act(staff, "cancel", [unpaid, paid])
     unpaid.refresh_from_db()
@@ -247,7 +246,7 @@ def test_tracking_number_on_an_unpaid_order_is_refused(staff, django_capture_on_
 # --- Refund -------------------------------------------------------------------------------------------------------------
 def paid_through_yookassa(fake):
     order = order_with_item(total_amount=Decimal("2490.00"))
-    payments.order_payment_start(order_id=order.pk)
+    order_services.order_payment_start(order_id=order.pk)
     order.refresh_from_db()
     fake.set_status(order.payment_id, "succeeded")
     order_services.order_mark_paid(order=order, payment_id=order.payment_id)

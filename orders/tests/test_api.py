@@ -26,7 +26,9 @@ ORDERS = "/api/v1/orders/"
 def no_payments(monkeypatch):
     """Payments are the payments module's business; here they only have to be started."""
     started = []
-    monkeypatch.setattr("orders.payments.order_payment_start", lambda *, order_id: started.append(order_id))
+    monkeypatch.setattr(
+        "orders.services.placing.order_payment_start", lambda *, order_id: started.append(order_id)
+    )
     return started
 
 
@@ -208,7 +210,7 @@ def test_anonymous_users_cannot_order_or_list(api_client, tee):
 
 # --- Reading ------------------------------------------------------------------------------------------------------
 def test_list_shows_only_own_orders_paginated(user_client, user, tee):
-    mine = [order_place(user=user, lines=[{"product": tee.pk, "size": "M", "quantity": 1}]) for _ in range(2)]
+    mine = [order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}]) for _ in range(2)]
     OrderFactory()
     response = user_client.get(ORDERS)
     assert response.status_code == 200
@@ -228,7 +230,7 @@ def test_list_query_count_does_not_grow_with_orders(user_client, user, tee):
 
     order_place(
         user=user,
-        lines=[
+        items=[
             {"product": tee.pk, "size": "M", "quantity": 1},
             {"product": hoodie.pk, "size": "M", "quantity": 1},
         ],
@@ -237,7 +239,7 @@ def test_list_query_count_does_not_grow_with_orders(user_client, user, tee):
     for _ in range(3):
         order_place(
             user=user,
-            lines=[
+            items=[
                 {"product": tee.pk, "size": "S", "quantity": 1},
                 {"product": hoodie.pk, "size": "M", "quantity": 7},
             ],
@@ -254,7 +256,7 @@ def test_someone_elses_order_is_a_404(user_client):
 
 
 def test_own_order_by_number(user_client, user, tee):
-    order = order_place(user=user, lines=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
     response = user_client.get(f"{ORDERS}{order.order_number}/")
     assert response.status_code == 200
     assert response.json()["order_number"] == order.order_number
@@ -272,7 +274,7 @@ def test_unknown_number_is_a_404(user_client):
 # --- Cancel and pay ------------------------------------------------------------------------------------------------
 def test_cancelling_an_unpaid_order_gives_everything_back(user_client, user, tee):
     promo = PromoCodeFactory(max_uses=5)
-    order = order_place(user=user, lines=[{"product": tee.pk, "size": "M", "quantity": 2}], promo_code=promo.code)
+    order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 2}], promo_code=promo.code)
     response = user_client.post(f"{ORDERS}{order.order_number}/cancel/")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
@@ -291,7 +293,7 @@ def test_a_paid_order_cannot_be_cancelled(user_client, user):
 def test_pay_returns_the_payment_url(user_client, user, monkeypatch):
     order = OrderFactory(user=user)
     monkeypatch.setattr(
-        "orders.payments.order_payment_retry", lambda *, order: f"https://pay.example/{order.order_number}"
+        "orders.services.order_payment_retry", lambda *, order: f"https://pay.example/{order.order_number}"
     )
     response = user_client.post(f"{ORDERS}{order.order_number}/pay/")
     assert response.status_code == 200
@@ -356,7 +358,7 @@ def test_staff_list_shows_their_own_orders(staff_client, staff_user):
 
 def test_other_users_order_via_client_for(tee):
     owner, stranger = UserFactory(), UserFactory()
-    order = order_place(user=owner, lines=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    order = order_place(user=owner, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
     assert client_for(stranger).get(f"{ORDERS}{order.order_number}/").status_code == 404
     assert client_for(owner).get(f"{ORDERS}{order.order_number}/").status_code == 200
 
@@ -379,7 +381,7 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
 
     first = count_queries()
     for _ in range(2):
-        order_place(user=user, lines=payload["items"])
+        order_place(user=user, items=payload["items"])
     OrderFactory.create_batch(5)
     assert count_queries() == first
     assert first <= 30

@@ -14,12 +14,15 @@ from orders.payments import (
     OrderNotPayable,
     OrderNotRefundable,
     PaymentUnavailable,
-    order_payment_retry,
-    order_payment_start,
-    order_refund,
     receipt_items,
 )
-from orders.services import order_place
+from orders.services import (
+    order_payment_apply,
+    order_payment_retry,
+    order_payment_start,
+    order_place,
+    order_refund,
+)
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from promos.tests.factories import PromoCodeFactory
 
@@ -93,7 +96,7 @@ def test_placing_an_order_creates_its_payment_after_commit(
 ):
     product = ProductFactory(price=Decimal("1990.00"), stock={"M": 5})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        order = order_place(user=user, lines=[{"product": product, "size": "M", "quantity": 2}])
+        order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 2}])
     assert fake_yookassa.requests == []  # nothing leaves before the order is committed
     for callback in callbacks:
         callback()
@@ -266,7 +269,7 @@ def paid_order(fake):
     order_payment_start(order_id=order.pk)
     order.refresh_from_db()
     fake.set_status(order.payment_id, "succeeded")
-    payments.order_payment_apply(payment=payments.payment_find(order.payment_id))
+    order_payment_apply(payment=payments.payment_find(order.payment_id))
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order

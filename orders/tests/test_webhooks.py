@@ -12,8 +12,8 @@ from catalog.models import ProductStock
 from catalog.tests.factories import ProductFactory
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.notifications import order_paid_text, order_payment_canceled_text
-from orders.payments import order_payment_retry, order_payment_start
-from orders.services import order_place
+from orders.payments import payment_find
+from orders.services import order_payment_apply, order_payment_retry, order_payment_start, order_place
 from preorders.models import PreorderWave
 from preorders.tests.factories import PreorderProductFactory
 from promos.models import PromoCode
@@ -39,7 +39,7 @@ def placed(fake_yookassa, user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = order_place(
             user=user,
-            lines=[
+            items=[
                 {"product": product, "size": "M", "quantity": 2},
                 {"product": preorder, "size": "M", "quantity": 1},
             ],
@@ -326,7 +326,7 @@ def _post_concurrently(body, copies=10):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_copies_of_succeeded_change_the_order_once(fake_yookassa, user, sms_outbox):
     product = ProductFactory(price=Decimal("990.00"), stock={"M": 3})
-    order = order_place(user=user, lines=[{"product": product, "size": "M", "quantity": 1}])
+    order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 1}])
     order.refresh_from_db()
     fake_yookassa.set_status(order.payment_id, "succeeded")
     statuses = _post_concurrently(fake_yookassa.notification(order.payment_id))
@@ -341,7 +341,7 @@ def test_concurrent_copies_of_succeeded_change_the_order_once(fake_yookassa, use
 def test_concurrent_copies_of_canceled_release_once(fake_yookassa, user):
     product = ProductFactory(price=Decimal("990.00"), stock={"M": 3})
     promo = PromoCodeFactory(discount_percent=5, max_uses=3)
-    order = order_place(user=user, lines=[{"product": product, "size": "M", "quantity": 2}], promo_code=promo.code)
+    order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 2}], promo_code=promo.code)
     order.refresh_from_db()
     assert ProductStock.objects.get(product=product, size="M").quantity == 1
     fake_yookassa.set_status(order.payment_id, "canceled")
@@ -377,12 +377,10 @@ def test_copies_that_read_the_payment_before_either_applies_change_the_order_onc
     placed, fake_yookassa, sms_outbox, django_capture_on_commit_callbacks
 ):
     """The interleaving of concurrent copies, made deterministic: both see «succeeded», one changes the order."""
-    from orders import payments
-
     fake_yookassa.set_status(placed.payment_id, "succeeded")
-    seen = [payments.payment_find(placed.payment_id) for _ in range(2)]
+    seen = [payment_find(placed.payment_id) for _ in range(2)]
     with django_capture_on_commit_callbacks(execute=True):
-        results = [payments.order_payment_apply(payment=payment) for payment in seen]
+        results = [order_payment_apply(payment=payment) for payment in seen]
     assert [order.status for order in results] == [OrderStatus.PAID, OrderStatus.PAID]
     assert len(sms_outbox) == 1
 

@@ -4,7 +4,7 @@ import pytest
 
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
-from orders.errors import WaveCapacityExceeded
+from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderWave, WaveStatus
 from preorders.services import (
     product_refresh_preorder_state,

@@ -22,9 +22,10 @@ from preorders.tests.factories import PreorderProductFactory, WaitlistEntryFacto
 
 @pytest.fixture
 def sms(monkeypatch):
-    """Every SMS the preorder services queue, as (phone, text)."""
+    """Every SMS queued about preorders (the waitlist's and the orders' of a wave), as (phone, text)."""
     sent = []
     monkeypatch.setattr(services, "sms_enqueue", lambda *, phone, text: sent.append((phone, text)))
+    monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append((phone, text)))
     return sent
 
 

@@ -17,14 +17,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.payments.order_payment_start", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_start", lambda *, order_id: None)
 
 
 def test_wave_changes_racing_buyers_never_deadlock():
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=4)
     first, second, _ = PreorderWave.objects.filter(product=product).order_by("wave_number")
     calls = [
-        lambda user=user: order_place(user=user, lines=[{"product": product.pk, "size": "M", "quantity": 1}])
+        lambda user=user: order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
         for user in [UserFactory() for _ in range(16)]
     ]
     calls += [

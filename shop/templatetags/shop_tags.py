@@ -1,28 +1,11 @@
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import template
+
+from config.money import rub
 
 register = template.Library()
 
 
-@register.filter
-def rub(value) -> str:
-    """Rubles as customers read them: `4 990 ₽`, `1 250,50 ₽`.
-
-    Thousands are grouped with a regular space (U+0020) and the sign follows a regular space, the same
-    characters everywhere, so the text matches what people type when they search the page; the `.price` CSS
-    class keeps a price on one line. Kopecks appear only when there are some.
-    """
-    try:
-        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    sign = "−" if amount < 0 else ""
-    rubles, kopecks = divmod(abs(amount), 1)
-    grouped = f"{int(rubles):,}".replace(",", " ")
-    if kopecks:
-        grouped += "," + f"{kopecks:.2f}"[2:]
-    return f"{sign}{grouped} ₽"
+register.filter("rub", rub)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,40 @@
+"""Money, once: rubles as `Decimal` with two places, rounded half up, and how people read them («4 990 ₽»)."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+KOPECK = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value) -> Decimal:
+    """An amount in rubles, rounded to the kopeck (half up)."""
+    return Decimal(str(value)).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def kopecks(value: Decimal) -> int:
+    return int((money(value) / KOPECK).to_integral_value())
+
+
+def from_kopecks(value: int) -> Decimal:
+    return (Decimal(value) * KOPECK).quantize(KOPECK)
+
+
+def rub(value) -> str:
+    """Rubles as customers and staff read them: `4 990 ₽`, `1 250,50 ₽`, `−300 ₽`; "" for what is no amount.
+
+    Thousands are grouped with a regular space and the sign follows a regular space, the same characters
+    everywhere, so the text matches what people type when they search a page (the `.price` CSS class keeps a
+    price on one line). Kopecks appear only when there are some.
+    """
+    try:
+        amount = money(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if not amount.is_finite():
+        return ""
+    sign = "−" if amount < 0 else ""
+    rubles, fraction = divmod(abs(amount), 1)
+    grouped = f"{int(rubles):,}".replace(",", " ")
+    if fraction:
+        grouped += "," + f"{fraction:.2f}"[2:]
+    return f"{sign}{grouped} ₽"

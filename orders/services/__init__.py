@@ -1,0 +1,50 @@
+"""Ordering rules: placing an order, its lifecycle, what payments mean for it, and what staff do with it.
+
+- `placing`: `order_place` (items, amounts, reservation of stock and wave units, promo use).
+- `lifecycle`: `order_transition`, the one writer of an order's status, and the unpaid orders' way out
+  (cancel, expiry, a canceled payment) that gives everything back.
+- `paying`: payments created, retried, read back from YooKassa and applied; refunds.
+- `staff`: status and tracking number changes from the API and the admin.
+"""
+
+from orders.services.lifecycle import (
+    order_cancel,
+    order_event_add,
+    order_expire_unpaid,
+    order_mark_paid,
+    order_mark_refunded,
+    order_payment_canceled,
+    order_release,
+    order_transition,
+)
+from orders.services.paying import (
+    order_payment_apply,
+    order_payment_retry,
+    order_payment_start,
+    order_refund,
+    payment_notification_handle,
+)
+from orders.services.placing import Shortage, order_number_for, order_place
+from orders.services.staff import order_set_status, order_set_tracking, order_staff_update
+
+__all__ = [
+    "Shortage",
+    "order_cancel",
+    "order_event_add",
+    "order_expire_unpaid",
+    "order_mark_paid",
+    "order_mark_refunded",
+    "order_number_for",
+    "order_payment_apply",
+    "order_payment_canceled",
+    "order_payment_retry",
+    "order_payment_start",
+    "order_place",
+    "order_refund",
+    "order_release",
+    "order_set_status",
+    "order_set_tracking",
+    "order_staff_update",
+    "order_transition",
+    "payment_notification_handle",
+]

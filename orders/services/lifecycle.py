@@ -1,0 +1,182 @@
+"""The order lifecycle: every status change is one `order_transition`, and unpaid orders give their units back.
+
+`order_transition` is the only writer of `Order.status`: a conditional UPDATE from the statuses allowed to reach
+the new one (`OrderStatus.sources_of`), so concurrent or repeated changes happen once; it stamps the status's
+moment, records a timeline entry and runs the notification hook. See docs/architecture.md for the diagram.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.models import Product
+from catalog.services import stock_release
+from orders.errors import OrderNotCancellable
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
+from preorders.services import waves_release
+from promos.services import promo_release
+
+logger = logging.getLogger("dwc.orders")
+
+# What the customer's timeline says when an order reaches a status (a caller may say more).
+EVENT_MESSAGES = {
+    OrderStatus.PENDING: "Заказ оформлен.",
+    OrderStatus.PAID: "Заказ оплачен.",
+    OrderStatus.PROCESSING: "Заказ собирается.",
+    OrderStatus.SHIPPED: "Заказ передан в доставку.",
+    OrderStatus.DELIVERED: "Заказ доставлен.",
+    OrderStatus.CANCELLED: "Заказ отменён.",
+    OrderStatus.REFUNDED: "Деньги за заказ возвращены.",
+}
+# The moment an order first reached these statuses is kept on the order.
+STATUS_STAMPS = {OrderStatus.PAID: "paid_at", OrderStatus.SHIPPED: "shipped_at"}
+
+
+def order_event_add(*, order: Order, status: str | None = None, message: str = "") -> OrderEvent:
+    """One entry of the order's timeline (the status it is in unless told, and what happened)."""
+    status = status or order.status
+    return OrderEvent.objects.create(order=order, status=status, message=message or EVENT_MESSAGES[status])
+
+
+def order_transition(
+    *,
+    order: Order,
+    to: str,
+    message: str = "",
+    where: dict | None = None,
+    changes: dict | None = None,
+    notify: Callable[[Order], None] | None = None,
+) -> bool:
+    """Move an order to `to`, once; False (and nothing changed) when it was not in a status that may reach it.
+
+    `where` narrows which orders move (e.g. unpaid ones only), `changes` are written with the status. The
+    status's moment is stamped the first time, a timeline entry records the change (`message`, or the standard
+    one), and `notify(order)` runs (notifications leave after commit).
+    """
+    now = timezone.now()
+    fields = {"status": to, "updated_at": now, **(changes or {})}
+    stamp = STATUS_STAMPS.get(to)
+    if stamp:
+        fields[stamp] = Coalesce(F(stamp), now)
+    moved = Order.objects.filter(pk=order.pk, status__in=OrderStatus.sources_of(to), **(where or {})).update(
+        **fields
+    )
+    if not moved:
+        return False
+    if stamp:
+        fields[stamp] = getattr(order, stamp) or now
+    for field, value in fields.items():
+        setattr(order, field, value)
+    order_event_add(order=order, status=to, message=message)
+    if notify is not None:
+        notify(order)
+    return True
+
+
+# --- Giving units back ------------------------------------------------------------------------------------------
+def order_release(*, order: Order) -> None:
+    """Give back what an order took: stock per size, wave units, the promo use. Callers guarantee it runs once
+    (they have just moved the order out of `pending` by `order_transition`)."""
+    items = list(
+        OrderItem.objects.filter(order_id=order.pk).values("product_id", "size", "quantity", "preorder_wave_id")
+    )
+    preorder_product_ids = {item["product_id"] for item in items if item["preorder_wave_id"]}
+    # The same lock order as placing: preorder products, stock rows, waves, promo code.
+    if preorder_product_ids:
+        list(
+            Product.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in=preorder_product_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    stock: dict[tuple[int, str], int] = {}
+    wave_units: dict[int, int] = {}
+    for item in items:
+        if item["preorder_wave_id"]:
+            wave_units[item["preorder_wave_id"]] = wave_units.get(item["preorder_wave_id"], 0) + item["quantity"]
+        else:
+            key = (item["product_id"], item["size"])
+            stock[key] = stock.get(key, 0) + item["quantity"]
+    stock_release(quantities=stock)
+    waves_release(units=wave_units)
+    if order.promo_code_id:
+        promo_release(promo_id=order.promo_code_id)
+
+
+def _order_close_unpaid(*, order: Order, message: str, changes: dict | None = None, notify=None) -> bool:
+    """Move a still-unpaid order to `cancelled` and give everything back, exactly once."""
+    closed = order_transition(
+        order=order,
+        to=OrderStatus.CANCELLED,
+        where={"payment_status__in": PaymentStatus.UNPAID},
+        changes=changes,
+        message=message,
+        notify=notify,
+    )
+    if closed:
+        order_release(order=order)
+    return closed
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, by=None) -> Order:
+    """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back."""
+    message = "Заказ отменён магазином." if getattr(by, "is_staff", False) else "Заказ отменён покупателем."
+    if not _order_close_unpaid(order=order, message=message):
+        order.refresh_from_db(fields=["status", "payment_status"])
+        if order.status == OrderStatus.CANCELLED:
+            raise OrderNotCancellable("Заказ уже отменён.", status=order.status)
+        raise OrderNotCancellable(status=order.status)
+    logger.info("Order %s cancelled by %s", order.order_number, getattr(by, "pk", None))
+    return order
+
+
+def order_expire_unpaid(*, now=None) -> int:
+    """Cancel orders left unpaid longer than `ORDER_PAYMENT_TIMEOUT` minutes, giving everything back.
+
+    Each order is its own transaction, so one failure does not keep the others' units locked up.
+    """
+    now = now or timezone.now()
+    deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
+    stale = Order.objects.filter(
+        status=OrderStatus.PENDING, payment_status__in=PaymentStatus.UNPAID, created_at__lt=deadline
+    ).only("pk", "order_number", "promo_code_id", "status", "payment_status")
+    expired = 0
+    for order in stale.iterator():
+        with transaction.atomic():
+            if _order_close_unpaid(order=order, message="Заказ отменён: он не был оплачен вовремя."):
+                expired += 1
+                logger.info("Order %s expired unpaid", order.order_number)
+    return expired
+
+
+def order_mark_paid(*, order: Order, payment_id: str = "", notify=None) -> bool:
+    """The payment succeeded: pending → paid, once. False when the order had already moved on."""
+    changes = {"payment_status": PaymentStatus.SUCCEEDED}
+    if payment_id:
+        changes["payment_id"] = payment_id
+    return order_transition(order=order, to=OrderStatus.PAID, changes=changes, notify=notify)
+
+
+@transaction.atomic
+def order_payment_canceled(*, order: Order, notify=None) -> bool:
+    """The payment was cancelled: the pending order is cancelled and everything it took given back, once."""
+    return _order_close_unpaid(
+        order=order,
+        message="Оплата не прошла, заказ отменён.",
+        changes={"payment_status": PaymentStatus.CANCELED},
+        notify=notify,
+    )
+
+
+def order_mark_refunded(*, order: Order) -> bool:
+    """The money went back: a paid (or later) order becomes `refunded`, once."""
+    return order_transition(
+        order=order, to=OrderStatus.REFUNDED, changes={"payment_status": PaymentStatus.REFUNDED}
+    )

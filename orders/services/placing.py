@@ -1,0 +1,264 @@
+"""Placing an order, all or nothing, in named steps (as django-oscar's `OrderCreator` reads):
+
+resolve the items → price them → write the order → reserve units (locks) → write the items → count the promo use
+→ start the timeline → (after commit) start the payment.
+
+Every writer takes its locks in one order: preorder products, stock rows, waves (each by primary key), then the
+promo code, so concurrent orders queue instead of deadlocking. Counters move by conditional updates that
+database checks back, so nothing is oversold whatever the concurrency, on PostgreSQL and on SQLite alike.
+"""
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from catalog.errors import OutOfStock
+from catalog.models import Product
+from catalog.selectors import ItemRequest, items_resolve
+from catalog.services import stock_take
+from config.money import ZERO, money
+from orders import notifications
+from orders.errors import OrderInvalid
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
+from orders.services.lifecycle import EVENT_MESSAGES
+from orders.services.paying import order_payment_start
+from preorders.errors import WaveCapacityExceeded
+from preorders.models import PreorderStatus, PreorderWave, WaveStatus
+from preorders.services import product_refresh_preorder_state, waves_allocate, waves_free_units, waves_lock
+from promos.models import PromoCode
+from promos.services import promo_discount, promo_find, promo_use
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """One item the shop cannot cover, with what is left: the 409's `lines` entry."""
+
+    product: int
+    size: str
+    requested: int
+    available: int
+    code: str  # insufficient_stock or waves_full
+    label: str  # how the customer reads the item
+
+    def as_detail(self) -> dict:
+        detail = asdict(self)
+        del detail["label"]
+        return detail
+
+
+@dataclass(frozen=True)
+class Pricing:
+    total: Decimal
+    discount: Decimal
+
+    @property
+    def final(self) -> Decimal:
+        return self.total - self.discount
+
+
+def order_number_for(*, order: Order) -> str:
+    """`DWC-<year>-<6 digits>`: unique because the digits are the order's primary key."""
+    year = timezone.localtime(order.created_at).year if order.created_at else timezone.localdate().year
+    return f"DWC-{year}-{order.pk:06d}"
+
+
+def _order_id_next() -> int:
+    """The next order id, taken before the row is written so that its number goes in with it.
+
+    PostgreSQL hands it out from the table's sequence (never twice, whatever the concurrency); SQLite writes one
+    transaction at a time (`transaction_mode=IMMEDIATE`), so the table's last id is the writer's to follow.
+    """
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            cursor.execute(
+                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0)) + 1',
+                [table],
+            )
+        return cursor.fetchone()[0]
+
+
+# --- The steps ------------------------------------------------------------------------------------------------
+def _price(*, items: list[ItemRequest], promo: PromoCode | None) -> Pricing:
+    """Amounts from database prices; the discount never exceeds the total."""
+    total = money(sum((item.line_total for item in items), ZERO))
+    discount = min(promo_discount(promo=promo, lines=items), total) if promo else ZERO
+    return Pricing(total=total, discount=discount)
+
+
+def _order_write(*, user, pricing: Pricing, promo, delivery_address: str, cdek_point: str) -> Order:
+    now = timezone.now()
+    order = Order(
+        id=_order_id_next(),
+        user=user,
+        created_at=now,
+        total_amount=pricing.total,
+        discount_amount=pricing.discount,
+        final_amount=pricing.final,
+        promo_code=promo,
+        delivery_address=(delivery_address or "").strip(),
+        cdek_point=(cdek_point or "").strip(),
+    )
+    if pricing.final == 0:
+        order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
+    order.order_number = order_number_for(order=order)
+    order.save(force_insert=True)
+    return order
+
+
+def _products_lock(*, items: list[ItemRequest]) -> None:
+    """Lock preorder products (their `order_type` follows their waves) and read their type under the lock."""
+    if not items:
+        return
+    locked = dict(
+        Product.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in={item.product.pk for item in items})
+        .order_by("pk")
+        .values_list("pk", "order_type")
+    )
+    for item in items:
+        item.product.order_type = locked.get(item.product.pk, item.product.order_type)
+
+
+def _label(item: ItemRequest) -> str:
+    if item.product.is_preorder:
+        return f"«{item.product.name}» (предзаказ)"
+    return f"«{item.product.name}», размер {item.size}"
+
+
+def _shortages(*, items: list[ItemRequest], stock_short: dict, waves: dict) -> list[Shortage]:
+    """Every item the shop cannot cover, in the customer's order. Units of one preorder product add up over its
+    sizes (its waves count all sizes together); `stock_short` is what `stock_take` found short."""
+    wanted: dict[int, int] = {}
+    for item in items:
+        if item.product.is_preorder:
+            wanted[item.product.pk] = wanted.get(item.product.pk, 0) + item.quantity
+    short, seen = [], set()
+    for item in items:
+        product = item.product
+        if product.is_preorder:
+            if product.pk in seen:
+                continue
+            seen.add(product.pk)
+            available, requested, code = (
+                waves_free_units(product=product, waves=waves[product.pk]),
+                wanted[product.pk],
+                WaveCapacityExceeded.code,
+            )
+            if requested <= available:
+                continue
+        elif (product.pk, item.size) in stock_short:
+            available, requested, code = stock_short[(product.pk, item.size)], item.quantity, OutOfStock.code
+        else:
+            continue
+        short.append(Shortage(product.pk, item.size, requested, max(available, 0), code, _label(item)))
+    return short
+
+
+def _refusal(short: list[Shortage]) -> OutOfStock | WaveCapacityExceeded:
+    """One refusal naming every short item (stock first: it is the usual case)."""
+    text = "; ".join(f"{s.label} — осталось {s.available} шт." for s in short)
+    if any(s.code == OutOfStock.code for s in short):
+        error, lead = OutOfStock, "Недостаточно товара"
+    else:
+        error, lead = WaveCapacityExceeded, "Не хватает мест в волнах предзаказа"
+    return error(f"{lead}: {text}", available=short[0].available, lines=[s.as_detail() for s in short])
+
+
+def _reserve(*, items: list[ItemRequest]) -> dict[int, list[PreorderWave]]:
+    """Take stock and lock waves (in the shop's lock order); refuse, naming every short item, when short."""
+    preorder_items = [item for item in items if item.product.is_preorder]
+    _products_lock(items=preorder_items)
+    stock_short = stock_take(
+        quantities={(item.product.pk, item.size): item.quantity for item in items if not item.product.is_preorder}
+    )
+    waves = waves_lock(product_ids=[item.product.pk for item in preorder_items])
+    short = _shortages(items=items, stock_short=stock_short, waves=waves)
+    if short:
+        raise _refusal(short)  # the transaction gives back any stock already taken
+    return waves
+
+
+def _items_write(*, order: Order, items: list[ItemRequest], waves: dict) -> list[OrderItem]:
+    """One order item per in-stock item; a preorder item split over the waves that take its units."""
+    rows = []
+    for item in items:
+        product = item.product
+        if not product.is_preorder:
+            rows.append(OrderItem(order=order, product=product, size=item.size, quantity=item.quantity))
+            continue
+        for wave, units in waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity):
+            rows.append(
+                OrderItem(
+                    order=order,
+                    product=product,
+                    size=item.size,
+                    quantity=units,
+                    is_preorder=True,
+                    preorder_wave=wave,
+                )
+            )
+    for row in rows:
+        row.price = row.product.price
+    for product in {item.product.pk: item.product for item in items if item.product.is_preorder}.values():
+        product_refresh_preorder_state(product=product, waves=waves[product.pk])
+    return OrderItem.objects.bulk_create(rows)
+
+
+def _timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
+    events = [OrderEvent(order=order, status=OrderStatus.PENDING, message=EVENT_MESSAGES[OrderStatus.PENDING])]
+    if order.status == OrderStatus.PAID:
+        events.append(OrderEvent(order=order, status=OrderStatus.PAID, message=EVENT_MESSAGES[OrderStatus.PAID]))
+    OrderEvent.objects.bulk_create(events)
+    waves = {row.preorder_wave.pk: row.preorder_wave for row in rows if row.is_preorder}
+    PreorderStatus.objects.bulk_create(
+        PreorderStatus(
+            order=order,
+            wave=wave,
+            status=WaveStatus.COLLECTING,
+            status_message=f"Заказ принят в волну {wave.wave_number} предзаказа.",
+        )
+        for wave in waves.values()
+    )
+
+
+@transaction.atomic
+def order_place(
+    *,
+    user,
+    items: list[dict],
+    promo_code: str | None = None,
+    delivery_address: str = "",
+    cdek_point: str = "",
+) -> Order:
+    """Place an order, all or nothing.
+
+    Items are checked (see `items_resolve`); in-stock units are reserved per size; preorder units go to the open
+    waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
+    promo code is applied and its use counted. Amounts come from database prices. One refusal names every short
+    item. After commit the payment is started; an order with nothing to pay is paid at once.
+    """
+    if not user or not getattr(user, "is_authenticated", False):
+        raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
+    resolved = items_resolve(items=items)
+    promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
+    pricing = _price(items=resolved, promo=promo)
+    # The order row is written before any lock is taken, so the locks are held only for the counters.
+    order = _order_write(
+        user=user, pricing=pricing, promo=promo, delivery_address=delivery_address, cdek_point=cdek_point
+    )
+    waves = _reserve(items=resolved)
+    rows = _items_write(order=order, items=resolved, waves=waves)
+    if promo is not None:
+        promo_use(promo=promo)
+    _timeline_start(order=order, rows=rows)
+    if order.status == OrderStatus.PAID:
+        notifications.notify_order_paid(order)
+    else:
+        transaction.on_commit(lambda: order_payment_start(order_id=order.pk))
+    return order
