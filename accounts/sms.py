@@ -86,10 +86,6 @@ def sms_send(phone: str, text: str) -> None:
     sms_backend().send(phone, text)
 
 
-# The name the product design gives the service.
-send_sms = sms_send
-
-
 def sms_enqueue(*, phone: str, text: str) -> None:
     """Send an SMS in the background once the current transaction commits; never inside the request.
 

@@ -39,10 +39,6 @@ class ColumnChart:
     ticks: list[Tick] = field(default_factory=list)
 
     @property
-    def baseline_y(self) -> int:
-        return self.plot_bottom
-
-    @property
     def label_y(self) -> int:
         return self.plot_bottom + 16
 

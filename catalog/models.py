@@ -124,10 +124,6 @@ class Product(TimeStampedModel):
         return [str(size) for size in self.sizes] if self.sizes else [ONE_SIZE]
 
     @property
-    def is_visible(self) -> bool:
-        return self.is_active and not self.is_archived
-
-    @property
     def is_preorder(self) -> bool:
         return self.order_type in (self.OrderType.PREORDER, self.OrderType.WAITING)
 

@@ -8,7 +8,6 @@ from django.db.models import Aggregate, JSONField, OuterRef, Prefetch, QuerySet,
 
 from catalog.errors import InvalidQuantity, InvalidSize, ItemsInvalid, ProductUnavailable
 from catalog.models import Product, ProductMedia, ProductStock
-from preorders.models import PreorderWave
 
 
 class StockBySize(Aggregate):
@@ -39,7 +38,7 @@ def product_list(*, user=None, include_hidden: bool = False) -> QuerySet[Product
         queryset = Product.objects.visible()
     return queryset.annotate(stock_by_size=_stock_by_size()).prefetch_related(
         Prefetch("media", queryset=ProductMedia.objects.order_by("position", "id")),
-        Prefetch("waves", queryset=PreorderWave.objects.order_by("wave_number")),
+        "waves",  # in wave order (the wave model's own ordering)
     )
 
 

@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product, ProductMedia
-from preorders.models import WaveStatus
 
 MAX_SIZES = 50
 MAX_STOCK = 1_000_000
@@ -37,7 +36,7 @@ class WaveSerializer(serializers.Serializer):
     wave_number = serializers.IntegerField()
     capacity = serializers.IntegerField()
     current_count = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=WaveStatus.choices)
+    status = serializers.CharField(help_text="collecting, production, shipping или completed")
 
 
 class StockField(serializers.DictField):

@@ -140,8 +140,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Media files are served by Django only on a single machine; with many machines they live on S3 storage.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Media files are served by Django only on a laptop (DEBUG); in production a web server or S3 storage does it.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -160,7 +160,9 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Preloading HSTS is near impossible to undo (browsers ship the list): an explicit opt-in of the domain's owner.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -172,7 +174,8 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # A new endpoint is private unless it says it is public (AllowAny) or staff-only.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
@@ -224,6 +227,12 @@ ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=50)
 YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="demo-shop")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="demo-secret")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")
+YOOKASSA_DEMO_CREDENTIALS = YOOKASSA_SHOP_ID in ("", "demo-shop") or YOOKASSA_SECRET_KEY in ("", "demo-secret")
+if not DEBUG and YOOKASSA_DEMO_CREDENTIALS and YOOKASSA_API_URL.startswith("https://api.yookassa.ru"):
+    raise ImproperlyConfigured(
+        "YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY are the demo values while YOOKASSA_API_URL is the real API: "
+        "set the shop's credentials (or point YOOKASSA_API_URL at a fake for tests)."
+    )
 YOOKASSA_TRUSTED_NETWORKS = env.list("YOOKASSA_TRUSTED_NETWORKS", default=[])
 YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=1)
 YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Tests that need YooKassa start the fake; the others must never reach the real API (nothing listens on port 9).
+os.environ.setdefault("YOOKASSA_API_URL", "http://127.0.0.1:9/v3")
 
 from config.settings import *  # noqa: E402, F403
 

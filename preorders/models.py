@@ -47,10 +47,6 @@ class PreorderWave(TimeStampedModel):
     def free(self) -> int:
         return max(self.capacity - self.current_count, 0)
 
-    @property
-    def is_completed(self) -> bool:
-        return self.status == WaveStatus.COMPLETED
-
 
 class PreorderStatus(TimeStampedModel):
     """One step of an order's preorder timeline: what happened to its wave, told to the customer."""

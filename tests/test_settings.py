@@ -1,4 +1,4 @@
-"""Production settings refuse to start without a real secret key."""
+"""Production settings refuse to start without a real secret key or on demo payment credentials; safe defaults."""
 
 import os
 import subprocess
@@ -8,11 +8,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _import_settings(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+SETTINGS_ENV = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DATABASE_URL",
+    "YOOKASSA_SHOP_ID",
+    "YOOKASSA_SECRET_KEY",
+    "YOOKASSA_API_URL",
+}
+
+
+def _import_settings(code="", **env):
+    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    environment.setdefault("YOOKASSA_API_URL", "http://127.0.0.1:9/v3")
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -35,8 +46,51 @@ def test_debug_laptop_starts_without_secret_key():
     assert _import_settings(DEBUG="true").returncode == 0
 
 
+REAL_API = "https://api.yookassa.ru/v3"
+
+
+def test_production_refuses_demo_yookassa_credentials_against_the_real_api():
+    result = _import_settings(DEBUG="false", SECRET_KEY="x" * 60, YOOKASSA_API_URL=REAL_API)
+    assert result.returncode != 0
+    assert "YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY are the demo values" in result.stderr
+
+
+def test_production_starts_with_real_yookassa_credentials():
+    result = _import_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        YOOKASSA_API_URL=REAL_API,
+        YOOKASSA_SHOP_ID="123456",
+        YOOKASSA_SECRET_KEY="live_abc",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _setting(name, **env):
+    result = _import_settings(f"from django.conf import settings; print(repr(settings.{name}))", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_media_is_served_by_django_only_in_debug():
+    assert _setting("SERVE_MEDIA", DEBUG="true") == "True"
+    assert _setting("SERVE_MEDIA", DEBUG="false", SECRET_KEY="x" * 60) == "False"
+
+
+def test_hsts_preload_is_an_explicit_opt_in():
+    assert _setting("SECURE_HSTS_PRELOAD", DEBUG="false", SECRET_KEY="x" * 60) == "False"
+    assert (
+        _setting("SECURE_HSTS_PRELOAD", DEBUG="false", SECRET_KEY="x" * 60, SECURE_HSTS_PRELOAD="true") == "True"
+    )
+
+
+def test_api_endpoints_are_private_unless_they_say_otherwise(settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] == ["rest_framework.permissions.IsAuthenticated"]
+
+
 def _manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    environment.setdefault("YOOKASSA_API_URL", "http://127.0.0.1:9/v3")
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     environment.update(env)
     return subprocess.run(

@@ -16,9 +16,20 @@ def test_final_amount_is_total_minus_discount():
         )
 
 
-def test_kopecks_add_up_exactly():
-    order = OrderFactory(total_amount=Decimal("3490.10"), discount_amount=Decimal("100.05"))
-    assert Order.objects.get(pk=order.pk).final_amount == Decimal("3390.05")
+def test_kopecks_are_kept_exactly_and_a_kopeck_off_is_refused():
+    order = OrderFactory(
+        total_amount=Decimal("3490.10"), discount_amount=Decimal("100.05"), final_amount=Decimal("3390.05")
+    )
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.total_amount, stored.discount_amount, stored.final_amount) == (
+        Decimal("3490.10"),
+        Decimal("100.05"),
+        Decimal("3390.05"),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderFactory(
+            total_amount=Decimal("3490.10"), discount_amount=Decimal("100.05"), final_amount=Decimal("3390.06")
+        )
 
 
 def test_amounts_are_never_negative():

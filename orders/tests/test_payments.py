@@ -117,6 +117,21 @@ def test_placing_an_order_creates_its_payment_after_commit(
 
 
 # --- The receipt ----------------------------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_the_api_answers_a_placed_order_with_its_payment_link(fake_yookassa, user_client):
+    """Outside a test transaction, as in production: the payment is created on commit, before the answer."""
+    product = ProductFactory(stock={"M": 3})
+    response = user_client.post(
+        "/api/v1/orders/", {"items": [{"product": product.pk, "size": "M", "quantity": 1}]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    payment = Order.objects.get(order_number=response.json()["order_number"]).payment_id
+    assert (
+        payment
+        and response.json()["payment_url"] == fake_yookassa.payments[payment]["confirmation"]["confirmation_url"]
+    )
+
+
 @pytest.mark.parametrize(
     ("lines", "discount"),
     [
