@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.sms import sms_send
+from accounts.sms_backends import sms_send
 
 logger = logging.getLogger("dwc.sms")
 
