@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.errors import ProductRejected
 from catalog.models import Product, ProductStock
-from catalog.services import ProductRejected, product_check, product_sizes_check
+from catalog.services import product_check, product_sizes_check
 
 
 class ProductForm(forms.ModelForm):

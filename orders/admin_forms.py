@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from catalog.errors import ProductRejected
 from catalog.models import Product
-from catalog.services import ProductRejected, product_sizes_check
+from catalog.services import product_sizes_check
 from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus
 
 NO_CHANGE = ""

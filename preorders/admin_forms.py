@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from preorders.errors import WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaveStatus
-from preorders.services import WAVE_STATUS_FLOW, WaveChangeRefused, WaveTransitionRefused, wave_change_check
+from preorders.services import WAVE_STATUS_FLOW, wave_change_check
 
 
 class WaveForm(forms.ModelForm):

@@ -2,8 +2,9 @@
 
 import pytest
 
+from catalog.errors import ProductRejected
 from catalog.models import ProductStock
-from catalog.services import ProductRejected, product_set_stock, product_sizes_check
+from catalog.services import product_set_stock, product_sizes_check
 from catalog.tests.factories import ProductFactory
 from orders.admin_forms import OrderAddForm
 

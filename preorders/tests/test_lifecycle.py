@@ -9,6 +9,7 @@ from config.errors import DomainError
 from orders.models import Order
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from preorders import services
+from preorders.errors import WaveChangeRefused
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.services import (
     WaveTransitionRefused,
@@ -193,7 +194,7 @@ def test_syncing_a_waiting_product_without_new_room_keeps_it_waiting(db, sms):
     [
         ({"status": WaveStatus.COLLECTING}, WaveTransitionRefused, "invalid_wave_transition"),
         ({"status": "lost"}, WaveTransitionRefused, "invalid_wave_status"),
-        ({"capacity": 1}, services.WaveChangeRefused, "invalid_wave_capacity"),
+        ({"capacity": 1}, WaveChangeRefused, "invalid_wave_capacity"),
     ],
 )
 def test_wave_change_check_refuses(change, error, code):
@@ -209,7 +210,7 @@ def test_wave_change_check_refuses(change, error, code):
 def test_capacity_is_fixed_once_a_wave_stops_collecting():
     wave = PreorderProductFactory().waves.get(wave_number=1)
     wave_set_status(wave=wave, status=WaveStatus.PRODUCTION)
-    with pytest.raises(services.WaveChangeRefused) as caught:
+    with pytest.raises(WaveChangeRefused) as caught:
         services.wave_update(wave=wave, capacity=wave.capacity + 5)
     assert caught.value.code == "wave_capacity_locked"
 
