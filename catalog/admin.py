@@ -6,13 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_forms import ProductForm, StockFormSet, StockRowForm
 from catalog.models import Product, ProductMedia, ProductStock
-from catalog.services import product_archive, product_set_stock, product_update
+from catalog.services import product_archive, product_create, product_set_stock, product_update
 from config.errors import DomainError
-from preorders import services as preorder_services
-from preorders.admin import wave_form_save
 from preorders.admin_forms import WaveForm
 from preorders.models import PreorderWave
-from preorders.services import wave_add
+from preorders.services import wave_add, wave_update
 
 THUMBNAIL = '<img src="{}" alt="" style="width:{}px;height:{}px;object-fit:cover;border-radius:4px">'
 
@@ -134,7 +132,21 @@ class ProductAdmin(admin.ModelAdmin):
             return "—"
         return f"{current.current_count}/{current.capacity} · волна {current.wave_number} из {len(waves)}"
 
-    # --- Saving: inlines of stock and waves go through the services -------------------------------------------
+    # --- Saving: the product, its stock and its waves each go through their service ----------------------------
+    def save_model(self, request, obj, form, change):
+        # One service call writes the product and what follows from it (stock of dropped sizes, preorder waves).
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
+        if change:
+            product_update(product=Product.objects.get(pk=obj.pk), data=data)
+        else:
+            obj.pk = product_create(data=data).pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # Wave edits come last: they are the newest word on the waves.
+        for formset in sorted(formsets, key=lambda formset: formset.model is PreorderWave):
+            self.save_formset(request, form, formset, change=change)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is PreorderWave:
             return self._save_waves(request, form.instance, formset)
@@ -143,16 +155,14 @@ class ProductAdmin(admin.ModelAdmin):
         return super().save_formset(request, form, formset, change)
 
     def _save_stock(self, request, product, formset):
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                deleted.instance.delete()
+        removed = [deleted.instance.size for deleted in formset.deleted_forms if deleted.instance.pk]
         stock = {
             f.cleaned_data["size"]: f.cleaned_data["quantity"]
             for f in formset.forms
             if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
         }
-        if stock:
-            product_set_stock(product=product, stock=stock)
+        if stock or removed:
+            product_set_stock(product=product, stock=stock, remove=removed)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def _save_waves(self, request, product, formset):
@@ -164,34 +174,10 @@ class ProductAdmin(admin.ModelAdmin):
                     wave = wave_add(product=product, capacity=wave_form.cleaned_data.get("capacity"))
                     self.message_user(request, f"Добавлена волна {wave.wave_number}.", messages.SUCCESS)
                 else:
-                    wave = PreorderWave.objects.get(pk=wave_form.instance.pk)
-                    wave_form_save(wave=wave, form=wave_form)
+                    wave_update(wave=PreorderWave.objects.get(pk=wave_form.instance.pk), **wave_form.changes())
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def save_related(self, request, form, formsets, change):
-        form.save_m2m()
-        waves = [formset for formset in formsets if formset.model is PreorderWave]
-        for formset in formsets:
-            if formset not in waves:
-                self.save_formset(request, form, formset, change=change)
-        product = form.instance
-        try:
-            if "sizes" in form.changed_data:
-                # Drops the stock of sizes no longer offered (and syncs the waves of a preorder product).
-                product_update(product=product, data={}, stock=None)
-            elif product.is_preorder:
-                # A wave capacity staff set on one wave stays unless the product's wave capacity changed.
-                preorder_services.product_sync_waves(
-                    product=product,
-                    capacity_changed=not change or "preorder_wave_capacity" in form.changed_data,
-                )
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        # Wave edits come last: they are the newest word on the waves.
-        for formset in waves:
-            self.save_formset(request, form, formset, change=change)
 
     # --- Actions ------------------------------------------------------------------------------------------
     @admin.action(description=_("Убрать в архив"))
@@ -231,10 +217,12 @@ class ProductStockAdmin(admin.ModelAdmin):
     form = StockRowForm
 
     def save_model(self, request, obj, form, change):
-        if change and "size" in form.changed_data:
-            ProductStock.objects.filter(pk=obj.pk).delete()
-            obj.pk = None
-        product_set_stock(product=obj.product, stock={obj.size: obj.quantity})
+        # A row given another size replaces the old size's row (of the product the row had).
+        old = ProductStock.objects.select_related("product").get(pk=obj.pk) if change else None
+        if old is not None and "size" in form.changed_data and old.product_id != obj.product_id:
+            product_set_stock(product=old.product, stock={}, remove=[old.size])
+        replaced = [old.size] if old is not None and "size" in form.changed_data else []
+        product_set_stock(product=obj.product, stock={obj.size: obj.quantity}, remove=replaced)
         obj.pk = ProductStock.objects.get(product=obj.product, size=obj.size).pk
 
 

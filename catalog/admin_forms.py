@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.errors import ProductRejected
 from catalog.models import Product, ProductStock
-from catalog.services import ProductRejected, product_check
+from catalog.services import product_check, product_sizes_check
 
 
 class ProductForm(forms.ModelForm):
@@ -41,7 +42,6 @@ class StockFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        labels = self.instance.size_labels
         seen = set()
         for form in self.forms:
             if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
@@ -49,16 +49,12 @@ class StockFormSet(forms.BaseInlineFormSet):
             size = form.cleaned_data.get("size")
             if size is None:
                 continue
-            if size not in labels:
-                form.add_error(
-                    "size",
-                    _("У товара нет размера «%(size)s». Размеры: %(labels)s.")
-                    % {
-                        "size": size,
-                        "labels": ", ".join(labels),
-                    },
-                )
-            elif size in seen:
+            try:
+                product_sizes_check(product=self.instance, sizes=[size])
+            except ProductRejected as error:
+                form.add_error("size", error.message)
+                continue
+            if size in seen:
                 form.add_error("size", _("Размер «%(size)s» указан дважды.") % {"size": size})
             seen.add(size)
 
@@ -73,10 +69,9 @@ class StockRowForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         product, size = cleaned.get("product"), cleaned.get("size")
-        if product is not None and size and size not in product.size_labels:
-            self.add_error(
-                "size",
-                _("У товара нет размера «%(size)s». Размеры: %(labels)s.")
-                % {"size": size, "labels": ", ".join(product.size_labels)},
-            )
+        if product is not None and size:
+            try:
+                product_sizes_check(product=product, sizes=[size])
+            except ProductRejected as error:
+                self.add_error("size", error.message)
         return cleaned

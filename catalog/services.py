@@ -12,6 +12,7 @@ from catalog.signals import product_saved
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
 PRODUCT_FIELDS = (
     "name",
+    "slug",
     "article",
     "description",
     "price",
@@ -77,20 +78,29 @@ def product_update(*, product: Product, data: dict, stock: dict[str, int] | None
     return _product_after_save(product=product, stock=stock, capacity_changed=capacity_changed)
 
 
-@transaction.atomic
-def product_set_stock(*, product: Product, stock: dict[str, int]) -> None:
-    """Set units on hand per size (absolute counts). Sizes must be the product's own; counts are never negative."""
+def product_sizes_check(*, product: Product, sizes: Iterable[str]) -> None:
+    """Refuse sizes the product does not offer (stock rows and order lines name only the product's own)."""
     labels = product.size_labels
-    unknown = [size for size in stock if size not in labels]
+    unknown = [size for size in sizes if size not in labels]
+    if len(unknown) == 1:
+        message = f"У товара нет размера «{unknown[0]}». Размеры: {', '.join(labels)}."
+    else:
+        message = f"У товара нет размеров: {', '.join(unknown)}. Размеры: {', '.join(labels)}."
     if unknown:
-        raise ProductRejected(
-            f"У товара нет размеров: {', '.join(unknown)}. Размеры товара: {', '.join(labels)}.",
-            code="unknown_size",
-            sizes=unknown,
-        )
+        raise ProductRejected(message, code="unknown_size", sizes=unknown)
+
+
+@transaction.atomic
+def product_set_stock(*, product: Product, stock: dict[str, int], remove: Iterable[str] = ()) -> None:
+    """Set units on hand per size (absolute counts) and drop the rows of the sizes in `remove`. Sizes must be
+    the product's own; counts are never negative."""
+    product_sizes_check(product=product, sizes=stock)
     negative = [size for size, quantity in stock.items() if quantity < 0]
     if negative:
         raise ProductRejected("Остаток не может быть отрицательным.", code="negative_stock", sizes=negative)
+    removed = [size for size in remove if size not in stock]
+    if removed:
+        ProductStock.objects.filter(product=product, size__in=removed).delete()
     # Lock like the order side does (pk order), so a staff edit and a checkout queue instead of deadlocking.
     rows = {
         row.size: row

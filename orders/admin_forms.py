@@ -4,7 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from catalog.errors import ProductRejected
 from catalog.models import Product
+from catalog.services import product_sizes_check
 from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus
 
 NO_CHANGE = ""
@@ -56,8 +58,11 @@ class OrderAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         product, size = cleaned.get("product"), (cleaned.get("size") or "").strip()
-        if product is not None and size and size not in product.size_labels:
-            self.add_error("size", _("Размеры товара: %(labels)s.") % {"labels": ", ".join(product.size_labels)})
+        if product is not None and size:
+            try:
+                product_sizes_check(product=product, sizes=[size])
+            except ProductRejected as error:
+                self.add_error("size", error.message)
         cleaned["size"] = size
         return cleaned
 

@@ -9,22 +9,13 @@ from preorders.services import (
     WAVE_STATUS_FLOW,
     waitlist_notify,
     wave_add,
-    wave_set_capacity,
     wave_set_status,
+    wave_update,
 )
 
 
 def wave_fill(wave: PreorderWave) -> str:
     return f"{wave.current_count}/{wave.capacity}"
-
-
-def wave_form_save(*, wave: PreorderWave, form) -> None:
-    """Apply an edited wave form through the services: capacity first, then the status and its message."""
-    capacity, status = form.cleaned_data.get("capacity"), form.cleaned_data.get("status")
-    if capacity is not None and capacity != wave.capacity:
-        wave_set_capacity(wave=wave, capacity=capacity)
-    if status and status != wave.status:
-        wave_set_status(wave=wave, status=status, message=form.cleaned_data.get("status_message", ""))
 
 
 def _status_action(status: WaveStatus):
@@ -92,7 +83,7 @@ class PreorderWaveAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             if change:
-                wave_form_save(wave=PreorderWave.objects.get(pk=obj.pk), form=form)
+                wave_update(wave=PreorderWave.objects.get(pk=obj.pk), **form.changes())
             else:
                 created = wave_add(
                     product=form.cleaned_data["product"], capacity=form.cleaned_data.get("capacity")

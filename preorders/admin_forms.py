@@ -1,10 +1,11 @@
-"""Admin forms for waves: a status moves through `wave_set_status`, capacity through `wave_set_capacity`."""
+"""Admin forms for waves: the rules are `wave_change_check`'s; the change is made by `wave_update`."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from preorders.errors import WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaveStatus
-from preorders.services import WAVE_STATUS_FLOW
+from preorders.services import WAVE_STATUS_FLOW, wave_change_check
 
 
 class WaveForm(forms.ModelForm):
@@ -37,22 +38,30 @@ class WaveForm(forms.ModelForm):
             self.fields["status"].disabled = True
             self.fields["status_message"].disabled = True
 
+    def changes(self) -> dict:
+        """What `wave_update` is asked to do: the capacity and status as typed, and the message."""
+        cleaned = self.cleaned_data
+        return {
+            "capacity": cleaned.get("capacity"),
+            "status": cleaned.get("status"),
+            "message": cleaned.get("status_message", ""),
+        }
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
-        status = cleaned.get("status")
-        if status and WAVE_STATUS_FLOW.index(status) < WAVE_STATUS_FLOW.index(self.instance.status):
-            self.add_error("status", _("Статус волны меняется только вперёд."))
-        capacity = cleaned.get("capacity")
-        if capacity is not None and capacity != self.instance.capacity:
-            if self.instance.status != "collecting":
-                self.add_error("capacity", _("Ёмкость меняется только у волны, которая собирает заказы."))
-            elif capacity < max(self.instance.current_count, 1):
-                self.add_error(
-                    "capacity",
-                    _("Не меньше %(n)s: столько уже заказано.") % {"n": max(self.instance.current_count, 1)},
-                )
+        status, capacity = cleaned.get("status"), cleaned.get("capacity")
+        try:
+            wave_change_check(
+                wave=self.instance,
+                status=status if status != self.instance.status else None,
+                capacity=capacity,
+            )
+        except WaveTransitionRefused as error:
+            self.add_error("status", error.message)
+        except WaveChangeRefused as error:
+            self.add_error("capacity", error.message)
         return cleaned
 
     def _post_clean(self):

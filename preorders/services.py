@@ -173,6 +173,33 @@ WAVE_STATUS_MESSAGES = {
 }
 
 
+def wave_change_check(*, wave: PreorderWave, status: str | None = None, capacity: int | None = None) -> None:
+    """Refuse a wave change the rules do not allow: a status that does not move forward, a capacity changed once
+    collecting ended or set below what the wave holds (and below 1). A refused status is a
+    `WaveTransitionRefused`, a refused capacity a `WaveChangeRefused`."""
+    if status is not None:
+        if status not in WAVE_STATUS_FLOW:
+            raise WaveTransitionRefused("Неизвестный статус волны.", code="invalid_wave_status")
+        if WAVE_STATUS_FLOW.index(status) <= WAVE_STATUS_FLOW.index(wave.status):
+            raise WaveTransitionRefused(
+                f"Волну {wave.wave_number} нельзя перевести из статуса «{wave.get_status_display()}» "
+                f"в «{WaveStatus(status).label}»: статусы меняются только вперёд.",
+                current=wave.status,
+            )
+    if capacity is not None and capacity != wave.capacity:
+        if wave.status != WaveStatus.COLLECTING:
+            raise WaveChangeRefused(
+                f"Ёмкость волны {wave.wave_number} уже не меняется: волна не собирает заказы.",
+                code="wave_capacity_locked",
+            )
+        if capacity < max(wave.current_count, 1):
+            raise WaveChangeRefused(
+                f"Ёмкость волны {wave.wave_number} не может быть меньше {max(wave.current_count, 1)}: "
+                f"столько уже заказано.",
+                code="invalid_wave_capacity",
+            )
+
+
 def wave_status_message(*, wave: PreorderWave, status: str) -> str:
     return WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
 
@@ -186,16 +213,9 @@ def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> Pr
     to the orders app, in this transaction. A completed wave keeps the moment it
     completed. A wave that stops collecting takes no more units, so its product may turn `waiting`.
     """
-    if status not in WAVE_STATUS_FLOW:
-        raise WaveTransitionRefused("Неизвестный статус волны.", code="invalid_wave_status")
     product_lock(product_id=wave.product_id)
     locked = PreorderWave.objects.select_for_update(of=("self",)).select_related("product").get(pk=wave.pk)
-    if WAVE_STATUS_FLOW.index(status) <= WAVE_STATUS_FLOW.index(locked.status):
-        raise WaveTransitionRefused(
-            f"Волну {locked.wave_number} нельзя перевести из статуса «{locked.get_status_display()}» "
-            f"в «{WaveStatus(status).label}»: статусы меняются только вперёд.",
-            current=locked.status,
-        )
+    wave_change_check(wave=locked, status=status)
     locked.status = status
     fields = ["status", "updated_at"]
     if status == WaveStatus.COMPLETED:
@@ -249,23 +269,25 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
     locked = PreorderWave.objects.select_for_update(of=("self",)).select_related("product").get(pk=wave.pk)
     if locked.capacity == capacity:
         return locked
-    if locked.status != WaveStatus.COLLECTING:
-        raise WaveChangeRefused(
-            f"Ёмкость волны {locked.wave_number} уже не меняется: волна не собирает заказы.",
-            code="wave_capacity_locked",
-        )
-    if capacity < max(locked.current_count, 1):
-        raise WaveChangeRefused(
-            f"Ёмкость волны {locked.wave_number} не может быть меньше {max(locked.current_count, 1)}: "
-            f"столько уже заказано.",
-            code="invalid_wave_capacity",
-        )
+    wave_change_check(wave=locked, capacity=capacity)
     PreorderWave.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
     locked.capacity = wave.capacity = capacity
     product = product_refresh_preorder_state(product=locked.product)
     if product.order_type == Product.OrderType.PREORDER:
         waitlist_notify(product=product)
     return locked
+
+
+@transaction.atomic
+def wave_update(
+    *, wave: PreorderWave, capacity: int | None = None, status: str | None = None, message: str = ""
+) -> PreorderWave:
+    """Staff's edit of one wave: the capacity first, then the status and what its customers are told."""
+    if capacity is not None and capacity != wave.capacity:
+        wave_set_capacity(wave=wave, capacity=capacity)
+    if status and status != wave.status:
+        wave_set_status(wave=wave, status=status, message=message)
+    return wave
 
 
 @transaction.atomic

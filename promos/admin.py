@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import DomainError
 from promos.admin_forms import PromoCodeForm, PromoGenerateForm
 from promos.models import PromoCode
-from promos.services import promo_generate
+from promos.services import promo_code_create, promo_code_update, promo_generate
 
 
 class ValidityFilter(admin.SimpleListFilter):
@@ -43,6 +43,18 @@ class PromoCodeAdmin(admin.ModelAdmin):
         (_("Ограничения"), {"fields": ["max_uses", "current_uses", "valid_from", "valid_until", "products"]}),
         (_("Даты"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # The code, its terms and its products are written by the promo services (which check them again).
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields if field in form.cleaned_data}
+        promo = promo_code_update(promo=obj, data=data) if change else promo_code_create(data=data)
+        obj.pk = promo.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The products were set by the service in save_model; there are no inlines.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description=_("скидка"))
     def discount(self, promo):

@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from promos.models import PromoCode
-from promos.services import PROMO_GENERATE_MAX
+from promos.services import PROMO_GENERATE_MAX, PromoCodeRejected, promo_check, promo_draft
 
 
 class PromoCodeForm(forms.ModelForm):
-    """The table's checks, said in words staff read before the database would refuse."""
+    """A code's fields; `promo_check` says in words what the database would refuse."""
 
     class Meta:
         model = PromoCode
@@ -22,33 +22,13 @@ class PromoCodeForm(forms.ModelForm):
             "products",
         ]
 
-    def clean_code(self):
-        code = (self.cleaned_data.get("code") or "").strip().upper()
-        if not code:
-            raise forms.ValidationError(_("Укажите код."))
-        if PromoCode.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Такой промокод уже есть."))
-        return code
-
     def clean(self):
         cleaned = super().clean()
-        percent, amount = cleaned.get("discount_percent"), cleaned.get("discount_amount")
-        if (percent is None) == (amount is None) and "discount_percent" not in self.errors:
-            self.add_error("discount_percent", _("Укажите скидку в процентах или в рублях — что-то одно."))
-        if percent is not None and not 1 <= percent <= 100:
-            self.add_error("discount_percent", _("Процент скидки — от 1 до 100."))
-        if amount is not None and amount <= 0:
-            self.add_error("discount_amount", _("Скидка в рублях должна быть больше нуля."))
-        valid_from, valid_until = cleaned.get("valid_from"), cleaned.get("valid_until")
-        if valid_from and valid_until and valid_until <= valid_from:
-            self.add_error("valid_until", _("Окончание действия должно быть позже начала."))
-        max_uses = cleaned.get("max_uses")
-        if max_uses is not None and max_uses < self.instance.current_uses:
-            self.add_error(
-                "max_uses",
-                _("Код уже использован %(n)s раз: лимит не может быть меньше.")
-                % {"n": self.instance.current_uses},
-            )
+        if not self.errors:
+            try:
+                promo_check(promo=promo_draft(promo=self.instance, data=cleaned))
+            except PromoCodeRejected as error:
+                self.add_error(error.extra.get("field"), error.message)
         return cleaned
 
 

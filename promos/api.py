@@ -1,13 +1,10 @@
 """Promo codes: staff manage them; anyone previews what a code does to a cart."""
 
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog.selectors import items_resolve
 from config.api import error_responses
 from promos import selectors, services
 from promos.serializers import PromoCodeSerializer, PromoPreviewSerializer, PromoValidateSerializer
@@ -81,16 +78,4 @@ class PromoCodeViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         lines = [dict(line) for line in data["items"]]
-        try:
-            preview = services.promo_preview(code=data["code"], lines=lines)
-        except services.PromoCodeRejected as refusal:
-            total = sum((line.line_total for line in items_resolve(items=lines)), Decimal("0"))
-            preview = {
-                "valid": False,
-                "code": refusal.code,
-                "detail": refusal.message,
-                "discount_amount": Decimal("0"),
-                "total_amount": total,
-                "final_amount": total,
-            }
-        return Response(PromoPreviewSerializer(preview).data)
+        return Response(PromoPreviewSerializer(services.promo_validate(code=data["code"], lines=lines)).data)

@@ -1,12 +1,11 @@
 """Promo codes in and out of the API; the rules live in promos.services and the table's checks."""
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
 from catalog.models import Product
 from catalog.serializers import ItemInputSerializer
 from promos.models import PromoCode
+from promos.services import PromoCodeRejected, promo_check, promo_draft
 
 
 class PromoCodeSerializer(serializers.ModelSerializer):
@@ -14,10 +13,6 @@ class PromoCodeSerializer(serializers.ModelSerializer):
 
     products = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Product.objects.all(), required=False, help_text="Пусто — код действует на все товары."
-    )
-    discount_percent = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
-    discount_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
     class Meta:
@@ -39,17 +34,6 @@ class PromoCodeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "current_uses", "created_at"]
         extra_kwargs = {"code": {"validators": []}}
 
-    def validate_code(self, value):
-        value = value.strip().upper()
-        if not value:
-            raise serializers.ValidationError("Укажите код.")
-        taken = PromoCode.objects.filter(code__iexact=value)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError("Такой промокод уже есть.")
-        return value
-
     @staticmethod
     def _within_calendar(value):
         # Far-off dates make no sense for a shop's campaign and render with historic local offsets.
@@ -64,25 +48,12 @@ class PromoCodeSerializer(serializers.ModelSerializer):
         return self._within_calendar(value)
 
     def validate(self, attrs):
-        def value(field):
-            if field in attrs:
-                return attrs[field]
-            return getattr(self.instance, field) if self.instance is not None else None
-
-        percent, amount = value("discount_percent"), value("discount_amount")
-        if (percent is None) == (amount is None):
+        try:
+            promo_check(promo=promo_draft(promo=self.instance, data=attrs))
+        except PromoCodeRejected as error:
             raise serializers.ValidationError(
-                {"discount_percent": "Укажите либо скидку в процентах, либо скидку в рублях — одно из двух."}
-            )
-        valid_from, valid_until = value("valid_from"), value("valid_until")
-        if valid_from and valid_until and valid_until <= valid_from:
-            raise serializers.ValidationError({"valid_until": "Окончание должно быть позже начала."})
-        max_uses = value("max_uses")
-        current_uses = self.instance.current_uses if self.instance is not None else 0
-        if max_uses is not None and max_uses < current_uses:
-            raise serializers.ValidationError(
-                {"max_uses": f"Код уже использован {current_uses} раз: лимит не может быть меньше."}
-            )
+                {error.extra.get("field", "non_field_errors"): error.message}
+            ) from error
         return attrs
 
 

@@ -1,5 +1,6 @@
 """Promo code rules: which code applies, how much it takes off, and counting its uses."""
 
+import copy
 import re
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from catalog.selectors import ItemRequest, items_resolve
 from config.errors import ConflictError, DomainError
+from config.money import ZERO, money
 from promos.models import PromoCode
 
 KOPECK = Decimal("0.01")
@@ -96,12 +98,16 @@ def promo_release(*, promo_id: int) -> None:
     PromoCode.objects.filter(pk=promo_id, current_uses__gt=0).update(current_uses=F("current_uses") - 1)
 
 
+def _lines_total(lines: list[ItemRequest]) -> Decimal:
+    return money(sum((line.line_total for line in lines), ZERO))
+
+
 def promo_preview(*, code: str, lines) -> dict:
     """What a code would do to a cart, without counting a use: `{valid, discount_amount, total_amount,
     final_amount}`. Raises `PromoCodeRejected` saying why not (and the order errors for bad lines)."""
     resolved = items_resolve(items=lines)
     promo = promo_find(code=code)
-    total = sum((line.line_total for line in resolved), Decimal("0")).quantize(KOPECK)
+    total = _lines_total(resolved)
     discount = promo_discount(promo=promo, lines=resolved)
     return {
         "valid": True,
@@ -112,13 +118,76 @@ def promo_preview(*, code: str, lines) -> dict:
     }
 
 
+def promo_validate(*, code: str, lines) -> dict:
+    """`promo_preview`, with a refused code answered as `valid: False` (its `code` and `detail`) and the cart's
+    undiscounted totals instead of an error. Bad lines still raise the order errors."""
+    try:
+        return promo_preview(code=code, lines=lines)
+    except PromoCodeRejected as refusal:
+        total = _lines_total(items_resolve(items=lines))
+        return {
+            "valid": False,
+            "code": refusal.code,
+            "detail": refusal.message,
+            "discount_amount": Decimal("0"),
+            "total_amount": total,
+            "final_amount": total,
+        }
+
+
 # --- Staff writes ---------------------------------------------------------------------------------------------
+def _refuse_field(field: str, message: str, code: str) -> PromoCodeRejected:
+    return PromoCodeRejected(message, code=code, field=field)
+
+
+def promo_terms_check(*, promo: PromoCode) -> None:
+    """Refuse terms the shop cannot keep: a percent xor a sum (1–100 %, above zero ₽), a window that ends after
+    it starts, a limit no lower than the uses already counted. The error's `field` names the field at fault."""
+    percent, amount = promo.discount_percent, promo.discount_amount
+    if (percent is None) == (amount is None):
+        raise _refuse_field(
+            "discount_percent", "Укажите скидку в процентах или в рублях — что-то одно.", "promo_discount_invalid"
+        )
+    if percent is not None and not 1 <= percent <= 100:
+        raise _refuse_field("discount_percent", "Процент скидки — от 1 до 100.", "promo_percent_invalid")
+    if amount is not None and amount <= 0:
+        raise _refuse_field("discount_amount", "Скидка в рублях должна быть больше нуля.", "promo_amount_invalid")
+    if promo.valid_from and promo.valid_until and promo.valid_until <= promo.valid_from:
+        raise _refuse_field("valid_until", "Окончание действия должно быть позже начала.", "promo_window_invalid")
+    if promo.max_uses is not None and promo.max_uses < promo.current_uses:
+        raise _refuse_field(
+            "max_uses",
+            f"Код уже использован {promo.current_uses} раз: лимит не может быть меньше.",
+            "promo_limit_below_uses",
+        )
+
+
+def promo_check(*, promo: PromoCode) -> None:
+    """Refuse a code staff cannot save: no code, a code taken whatever the case, or terms `promo_terms_check`
+    refuses. Raises `PromoCodeRejected` with `field` set; the API, the admin and the writes below all call it."""
+    code = (promo.code or "").strip()
+    if not code:
+        raise _refuse_field("code", "Укажите код.", "promo_code_required")
+    if PromoCode.objects.filter(code__iexact=code).exclude(pk=promo.pk).exists():
+        raise _refuse_field("code", "Такой промокод уже есть.", "promo_code_taken")
+    promo_terms_check(promo=promo)
+
+
+def promo_draft(*, promo: PromoCode | None, data: dict) -> PromoCode:
+    """An unsaved copy of `promo` (a new code when None) with `data`'s fields set: what `promo_check` judges
+    before a form or serializer hands the data to `promo_code_create`/`promo_code_update`."""
+    draft = copy.copy(promo) if promo is not None else PromoCode()
+    for field, value in data.items():
+        if field != "products":
+            setattr(draft, field, value)
+    return draft
+
+
 def _promo_save(*, promo: PromoCode, data: dict) -> PromoCode:
     products = data.pop("products", None)
     for field, value in data.items():
         setattr(promo, field, value)
-    if PromoCode.objects.filter(code__iexact=(promo.code or "").strip()).exclude(pk=promo.pk).exists():
-        raise PromoCodeRejected("Такой промокод уже есть.", code="promo_code_taken")
+    promo_check(promo=promo)
     promo.save()
     if products is not None:
         promo.products.set(products)
@@ -178,10 +247,7 @@ def _promo_template_terms(template) -> tuple[dict, list[int]]:
     else:
         terms = {field: template.get(field, default) for field, default in PROMO_TEMPLATE_TERMS.items()}
         product_ids = [getattr(product, "pk", product) for product in template.get("products") or []]
-    if (terms["discount_percent"] is None) == (terms["discount_amount"] is None):
-        raise PromoCodeRejected(
-            "Укажите скидку в процентах или в рублях — что-то одно.", code="promo_discount_invalid"
-        )
+    promo_terms_check(promo=PromoCode(**terms))
     return terms, product_ids
 
 

@@ -9,6 +9,7 @@ from config.errors import DomainError
 from orders.models import Order
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from preorders import services
+from preorders.errors import WaveChangeRefused
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.services import (
     WaveTransitionRefused,
@@ -185,3 +186,39 @@ def test_syncing_a_waiting_product_without_new_room_keeps_it_waiting(db, sms):
     product_sync_waves(product=product)
     assert Product.objects.get(pk=product.pk).order_type == Product.OrderType.WAITING
     assert sms == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change, error, code",
+    [
+        ({"status": WaveStatus.COLLECTING}, WaveTransitionRefused, "invalid_wave_transition"),
+        ({"status": "lost"}, WaveTransitionRefused, "invalid_wave_status"),
+        ({"capacity": 1}, WaveChangeRefused, "invalid_wave_capacity"),
+    ],
+)
+def test_wave_change_check_refuses(change, error, code):
+    wave = PreorderProductFactory().waves.get(wave_number=1)
+    PreorderWave.objects.filter(pk=wave.pk).update(current_count=2)
+    wave.refresh_from_db()
+    with pytest.raises(error) as caught:
+        services.wave_change_check(wave=wave, **change)
+    assert caught.value.code == code
+
+
+@pytest.mark.django_db
+def test_capacity_is_fixed_once_a_wave_stops_collecting():
+    wave = PreorderProductFactory().waves.get(wave_number=1)
+    wave_set_status(wave=wave, status=WaveStatus.PRODUCTION)
+    with pytest.raises(WaveChangeRefused) as caught:
+        services.wave_update(wave=wave, capacity=wave.capacity + 5)
+    assert caught.value.code == "wave_capacity_locked"
+
+
+@pytest.mark.django_db
+def test_wave_update_sets_capacity_then_status(sms):
+    wave = PreorderProductFactory().waves.get(wave_number=1)
+    capacity = wave.capacity + 5
+    services.wave_update(wave=wave, capacity=capacity, status=WaveStatus.PRODUCTION, message="Шьём")
+    wave.refresh_from_db()
+    assert (wave.status, wave.capacity) == (WaveStatus.PRODUCTION, capacity)

@@ -163,3 +163,13 @@ def test_customers_are_sent_to_login(client):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:promos_promocode_change", args=[promo.pk]))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_add_a_restricted_code_and_change_its_products(staff):
+    hoodie, tee = ProductFactory(), ProductFactory()
+    assert staff.post(ADD, form(products=[hoodie.pk])).status_code == 302
+    promo = PromoCode.objects.get()
+    assert list(promo.products.all()) == [hoodie]
+    url = reverse("admin:promos_promocode_change", args=[promo.pk])
+    assert staff.post(url, form(code="new10", products=[tee.pk])).status_code == 302
+    assert list(promo.products.all()) == [tee]

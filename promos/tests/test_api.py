@@ -203,3 +203,9 @@ def test_unknown_and_inapplicable_codes(api_client, cart):
 def test_bad_carts_are_a_400(api_client, payload):
     PromoCodeFactory(code="X")
     assert api_client.post(VALIDATE, payload, format="json").status_code == 400
+
+
+def test_a_refusal_names_the_field_at_fault(staff_client):
+    promo = PromoCodeFactory(current_uses=3, max_uses=5)
+    response = staff_client.patch(f"{CODES}{promo.pk}/", {"max_uses": 2}, format="json")
+    assert "лимит не может быть меньше" in str(response.json()["max_uses"])

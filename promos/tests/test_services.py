@@ -8,7 +8,18 @@ from django.utils import timezone
 
 from catalog.tests.factories import ProductFactory
 from promos.models import PromoCode
-from promos.services import PromoCodeRejected, promo_find, promo_preview, promo_release, promo_use
+from promos.services import (
+    PromoCodeRejected,
+    promo_check,
+    promo_code_create,
+    promo_code_update,
+    promo_draft,
+    promo_find,
+    promo_preview,
+    promo_release,
+    promo_use,
+    promo_validate,
+)
 from promos.tests.factories import PromoCodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +87,53 @@ def test_a_fixed_discount_larger_than_the_cart_leaves_zero():
     promo = PromoCodeFactory(discount_percent=None, discount_amount=Decimal("150.00"))
     preview = promo_preview(code=promo.code, lines=[{"product": product.pk, "size": "M", "quantity": 1}])
     assert (preview["discount_amount"], preview["final_amount"]) == (Decimal("100.00"), Decimal("0.00"))
+
+
+@pytest.mark.parametrize(
+    "data, field, code",
+    [
+        ({"code": " ", "discount_percent": 5}, "code", "promo_code_required"),
+        ({"code": "sale", "discount_percent": 5}, "code", "promo_code_taken"),
+        ({"code": "BOTH", "discount_percent": 5, "discount_amount": Decimal("10")}, "discount_percent", None),
+        ({"code": "NONE"}, "discount_percent", "promo_discount_invalid"),
+        ({"code": "MUCH", "discount_percent": 101}, "discount_percent", "promo_percent_invalid"),
+        ({"code": "NEG", "discount_amount": Decimal("-1")}, "discount_amount", "promo_amount_invalid"),
+        ({"code": "LIMIT", "discount_percent": 5, "max_uses": 1, "current_uses": 2}, "max_uses", None),
+    ],
+)
+def test_promo_check_names_the_field_at_fault(data, field, code):
+    PromoCodeFactory(code="SALE")
+    with pytest.raises(PromoCodeRejected) as caught:
+        promo_check(promo=PromoCode(**data))
+    assert caught.value.extra["field"] == field
+    assert code is None or caught.value.code == code
+
+
+def test_promo_check_refuses_a_window_that_ends_before_it_starts():
+    now = timezone.now()
+    with pytest.raises(PromoCodeRejected) as caught:
+        promo_check(promo=PromoCode(code="W", discount_percent=5, valid_from=now, valid_until=now))
+    assert (caught.value.code, caught.value.extra["field"]) == ("promo_window_invalid", "valid_until")
+
+
+def test_a_code_keeps_its_own_spelling_free():
+    promo = PromoCodeFactory(code="SALE", discount_percent=5)
+    promo_check(promo=promo_draft(promo=promo, data={"code": "sale", "description": "Лето"}))
+
+
+def test_writes_check_the_code():
+    PromoCodeFactory(code="SALE")
+    with pytest.raises(PromoCodeRejected):
+        promo_code_create(data={"code": "Sale", "discount_percent": 5})
+    promo = PromoCodeFactory(code="LIMIT", current_uses=3, max_uses=5)
+    with pytest.raises(PromoCodeRejected):
+        promo_code_update(promo=promo, data={"max_uses": 2})
+    assert PromoCode.objects.get(pk=promo.pk).max_uses == 5
+
+
+def test_validate_answers_a_refused_code_with_the_undiscounted_totals():
+    product = ProductFactory(price=Decimal("100.00"), stock={"M": 5})
+    answer = promo_validate(code="NOPE", lines=[{"product": product.pk, "size": "M", "quantity": 2}])
+    assert answer["valid"] is False
+    assert answer["code"] == "promo_unknown"
+    assert (answer["total_amount"], answer["final_amount"]) == (Decimal("200.00"), Decimal("200.00"))
