@@ -7,10 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin_forms import ProductForm, StockFormSet, StockRowForm
 from catalog.models import Product, ProductMedia, ProductStock
 from catalog.services import product_archive, product_create, product_set_stock, product_update
-from config.errors import DomainError
-from preorders.admin_forms import WaveForm
-from preorders.models import PreorderWave
-from preorders.services import wave_add, wave_update
 
 THUMBNAIL = '<img src="{}" alt="" style="width:{}px;height:{}px;object-fit:cover;border-radius:4px">'
 
@@ -40,19 +36,6 @@ class ProductStockInline(admin.TabularInline):
     fields = ["size", "quantity"]
 
 
-class PreorderWaveInline(admin.TabularInline):
-    """Waves of a preorder product: a status change or a new wave goes through the preorder services."""
-
-    model = PreorderWave
-    form = WaveForm
-    extra = 0
-    fields = ["wave_number", "capacity", "current_count", "status", "status_message", "completed_at"]
-    readonly_fields = ["wave_number", "current_count", "completed_at"]
-    ordering = ["wave_number"]
-    can_delete = False
-    verbose_name_plural = _("волны предзаказа (новая строка — новая волна)")
-
-
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductForm
@@ -63,7 +46,6 @@ class ProductAdmin(admin.ModelAdmin):
         "price",
         "order_type",
         "stock_total",
-        "wave_fill",
         "is_active",
         "is_archived",
     ]
@@ -72,7 +54,7 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "article"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    actions = ["archive", "activate", "add_wave"]
+    actions = ["archive", "activate"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "slug", "article", "price", "order_type", "is_active", "is_archived"]}),
@@ -106,13 +88,10 @@ class ProductAdmin(admin.ModelAdmin):
             .annotate(stock_total=Coalesce(Subquery(stock_total), 0))
             .prefetch_related(
                 Prefetch("media", queryset=ProductMedia.objects.order_by("position", "id")),
-                Prefetch("waves", queryset=PreorderWave.objects.order_by("wave_number")),
             )
         )
 
     def get_inlines(self, request, obj):
-        if obj is not None and obj.is_preorder:
-            return [ProductMediaInline, ProductStockInline, PreorderWaveInline]
         return [ProductMediaInline, ProductStockInline]
 
     @admin.display(description=_("фото"))
@@ -124,14 +103,6 @@ class ProductAdmin(admin.ModelAdmin):
     def stock_total(self, product):
         return product.stock_total
 
-    @admin.display(description=_("заполнение волн"))
-    def wave_fill(self, product):
-        waves = list(product.waves.all())
-        current = product.wave_current(waves)
-        if not product.is_preorder or current is None:
-            return "—"
-        return f"{current.current_count}/{current.capacity} · волна {current.wave_number} из {len(waves)}"
-
     # --- Saving: the product, its stock and its waves each go through their service ----------------------------
     def save_model(self, request, obj, form, change):
         # One service call writes the product and what follows from it (stock of dropped sizes, preorder waves).
@@ -142,14 +113,7 @@ class ProductAdmin(admin.ModelAdmin):
             obj.pk = product_create(data=data).pk
         obj.refresh_from_db()
 
-    def save_related(self, request, form, formsets, change):
-        # Wave edits come last: they are the newest word on the waves.
-        for formset in sorted(formsets, key=lambda formset: formset.model is PreorderWave):
-            self.save_formset(request, form, formset, change=change)
-
     def save_formset(self, request, form, formset, change):
-        if formset.model is PreorderWave:
-            return self._save_waves(request, form.instance, formset)
         if formset.model is ProductStock:
             return self._save_stock(request, form.instance, formset)
         return super().save_formset(request, form, formset, change)
@@ -165,20 +129,6 @@ class ProductAdmin(admin.ModelAdmin):
             product_set_stock(product=product, stock=stock, remove=removed)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    def _save_waves(self, request, product, formset):
-        for wave_form in formset.forms:
-            if not wave_form.has_changed():
-                continue
-            try:
-                if wave_form.instance.pk is None:
-                    wave = wave_add(product=product, capacity=wave_form.cleaned_data.get("capacity"))
-                    self.message_user(request, f"Добавлена волна {wave.wave_number}.", messages.SUCCESS)
-                else:
-                    wave_update(wave=PreorderWave.objects.get(pk=wave_form.instance.pk), **wave_form.changes())
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
     # --- Actions ------------------------------------------------------------------------------------------
     @admin.action(description=_("Убрать в архив"))
     def archive(self, request, queryset):
@@ -191,20 +141,6 @@ class ProductAdmin(admin.ModelAdmin):
         for product in queryset:
             product_update(product=product, data={"is_active": True, "is_archived": False})
         self.message_user(request, f"Товаров в продаже: {len(queryset)}.", messages.SUCCESS)
-
-    @admin.action(description=_("Добавить волну предзаказа"))
-    def add_wave(self, request, queryset):
-        for product in queryset:
-            try:
-                wave = wave_add(product=product)
-            except DomainError as error:
-                self.message_user(request, f"«{product.name}»: {error.message}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"«{product.name}»: добавлена волна {wave.wave_number} на {wave.capacity} шт.",
-                    messages.SUCCESS,
-                )
 
 
 @admin.register(ProductStock)

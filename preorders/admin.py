@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from catalog.admin import ProductAdmin
+from catalog.models import Product
 from config.errors import DomainError
 from preorders.admin_forms import WaveAddForm, WaveForm
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
@@ -39,6 +41,91 @@ def _status_action(status: WaveStatus):
 
     action.__name__ = f"wave_set_status_{status.value}"
     return admin.action(description=_("Перевести в статус «%(label)s»") % {"label": status.label})(action)
+
+
+class PreorderWaveInline(admin.TabularInline):
+    """Waves of a preorder product: a status change or a new wave goes through the preorder services."""
+
+    model = PreorderWave
+    form = WaveForm
+    extra = 0
+    fields = ["wave_number", "capacity", "current_count", "status", "status_message", "completed_at"]
+    readonly_fields = ["wave_number", "current_count", "completed_at"]
+    ordering = ["wave_number"]
+    can_delete = False
+    verbose_name_plural = _("волны предзаказа (новая строка — новая волна)")
+
+
+class PreorderProductAdmin(ProductAdmin):
+    """The catalog's product screen with what preorders add: the waves inline, their fill, «add a wave»."""
+
+    list_display = [
+        *ProductAdmin.list_display[: ProductAdmin.list_display.index("stock_total") + 1],
+        "wave_fill",
+        *ProductAdmin.list_display[ProductAdmin.list_display.index("stock_total") + 1 :],
+    ]
+    actions = [*ProductAdmin.actions, "add_wave"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("waves", queryset=PreorderWave.objects.order_by("wave_number")))
+        )
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return [*inlines, PreorderWaveInline] if obj is not None and obj.is_preorder else inlines
+
+    @admin.display(description=_("заполнение волн"))
+    def wave_fill(self, product):
+        waves = list(product.waves.all())
+        current = product.wave_current(waves)
+        if not product.is_preorder or current is None:
+            return "—"
+        return f"{current.current_count}/{current.capacity} · волна {current.wave_number} из {len(waves)}"
+
+    def save_related(self, request, form, formsets, change):
+        # Wave edits come last: they are the newest word on the waves.
+        for formset in sorted(formsets, key=lambda formset: formset.model is PreorderWave):
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is PreorderWave:
+            return self._save_waves(request, form.instance, formset)
+        return super().save_formset(request, form, formset, change)
+
+    def _save_waves(self, request, product, formset):
+        for wave_form in formset.forms:
+            if not wave_form.has_changed():
+                continue
+            try:
+                if wave_form.instance.pk is None:
+                    wave = wave_add(product=product, capacity=wave_form.cleaned_data.get("capacity"))
+                    self.message_user(request, f"Добавлена волна {wave.wave_number}.", messages.SUCCESS)
+                else:
+                    wave_update(wave=PreorderWave.objects.get(pk=wave_form.instance.pk), **wave_form.changes())
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    @admin.action(description=_("Добавить волну предзаказа"))
+    def add_wave(self, request, queryset):
+        for product in queryset:
+            try:
+                wave = wave_add(product=product)
+            except DomainError as error:
+                self.message_user(request, f"«{product.name}»: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"«{product.name}»: добавлена волна {wave.wave_number} на {wave.capacity} шт.",
+                    messages.SUCCESS,
+                )
+
+
+admin.site.unregister(Product)
+admin.site.register(Product, PreorderProductAdmin)
 
 
 @admin.register(PreorderWave)
