@@ -75,8 +75,41 @@ def _whole_number(value) -> int | None:
     return None
 
 
+def _item_parse(item, *, max_quantity: int) -> tuple[int, str, int]:
+    """(product id, size, quantity) of one item as sent, or the refusal of what makes no sense."""
+    if not isinstance(item, dict):
+        raise ItemsInvalid("Строка заказа заполнена неверно.")
+    product = item.get("product")
+    product_id = product.pk if isinstance(product, Product) else _whole_number(product)
+    if product_id is None or not 1 <= product_id <= _MAX_ID:
+        raise ProductUnavailable("Такого товара нет.", product=str(product))
+    size = item.get("size")
+    if size is None:
+        size = ""
+    if isinstance(size, int | float) and not isinstance(size, bool):
+        size = str(size)
+    if not isinstance(size, str):
+        raise InvalidSize("Выберите размер.", product=product_id)
+    quantity = _whole_number(item.get("quantity"))
+    if quantity is None or not 1 <= quantity <= max_quantity:
+        raise InvalidQuantity(f"Количество должно быть целым числом от 1 до {max_quantity}.", product=product_id)
+    return product_id, size.strip(), quantity
+
+
+def _item_size(product: Product, size: str) -> str:
+    """The size asked for, one of the product's own (a product with one size needs none named)."""
+    labels = product.size_labels
+    if not size and len(labels) == 1:
+        return labels[0]
+    if not size:
+        raise InvalidSize(f"Выберите размер товара «{product.name}».", product=product.pk, sizes=labels)
+    if size not in labels:
+        raise InvalidSize(f"У товара «{product.name}» нет размера {size}.", product=product.pk, sizes=labels)
+    return size
+
+
 def items_resolve(*, items) -> list[ItemRequest]:
-    """Check the items of a cart or an order and read their products (prices come from the database, never from the client).
+    """Check the items of a cart or an order and read their products (prices come from the database only).
 
     Products must be visible and the size one of `product.size_labels` (it may be left out for a product with a
     single size); a quantity is a whole number from 1 to `ORDER_MAX_LINE_QUANTITY`; at most `ORDER_MAX_LINES`
@@ -88,27 +121,7 @@ def items_resolve(*, items) -> list[ItemRequest]:
     max_quantity = settings.ORDER_MAX_LINE_QUANTITY
     if len(items) > max_lines:
         raise ItemsInvalid(f"Не больше {max_lines} позиций в заказе.", code="too_many_lines")
-    parsed: list[tuple[int, str, int]] = []
-    for line in items:
-        if not isinstance(line, dict):
-            raise ItemsInvalid("Строка заказа заполнена неверно.")
-        product = line.get("product")
-        product_id = product.pk if isinstance(product, Product) else _whole_number(product)
-        if product_id is None or not 1 <= product_id <= _MAX_ID:
-            raise ProductUnavailable("Такого товара нет.", product=str(product))
-        size = line.get("size")
-        if size is None:
-            size = ""
-        if isinstance(size, int | float) and not isinstance(size, bool):
-            size = str(size)
-        if not isinstance(size, str):
-            raise InvalidSize("Выберите размер.", product=product_id)
-        quantity = _whole_number(line.get("quantity"))
-        if quantity is None or not 1 <= quantity <= max_quantity:
-            raise InvalidQuantity(
-                f"Количество должно быть целым числом от 1 до {max_quantity}.", product=product_id
-            )
-        parsed.append((product_id, size.strip(), quantity))
+    parsed = [_item_parse(item, max_quantity=max_quantity) for item in items]
 
     products = Product.objects.visible().filter(pk__in={product_id for product_id, _, _ in parsed})
     by_id = {product.pk: product for product in products}
@@ -121,14 +134,7 @@ def items_resolve(*, items) -> list[ItemRequest]:
         )
     merged: dict[tuple[int, str], int] = {}
     for product_id, size, quantity in parsed:
-        product = by_id[product_id]
-        labels = product.size_labels
-        if not size and len(labels) == 1:
-            size = labels[0]
-        if not size:
-            raise InvalidSize(f"Выберите размер товара «{product.name}».", product=product_id, sizes=labels)
-        if size not in labels:
-            raise InvalidSize(f"У товара «{product.name}» нет размера {size}.", product=product_id, sizes=labels)
+        size = _item_size(by_id[product_id], size)
         key = (product_id, size)
         merged[key] = merged.get(key, 0) + quantity
         if merged[key] > max_quantity:

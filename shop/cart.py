@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from catalog.models import Product
+from catalog.selectors import ItemRequest
 from shop.models import CartItem
 
 SESSION_KEY = "cart"
@@ -18,14 +19,8 @@ PROMO_SESSION_KEY = "cart_promo_code"
 
 
 @dataclass
-class CartLine:
-    product: Product
-    size: str
-    quantity: int
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
+class CartLine(ItemRequest):
+    """An item in the cart: what `order_place` takes, plus its key in the cart."""
 
     @property
     def key(self) -> str:
@@ -153,8 +148,8 @@ class Cart:
     def total(self) -> Decimal:
         return sum((line.line_total for line in self.lines()), Decimal("0.00"))
 
-    def order_lines(self) -> list[dict]:
-        """The lines in the shape `order_place` and `promo_preview` take."""
+    def order_items(self) -> list[dict]:
+        """The items in the shape `order_place` and `promo_preview` take."""
         return [{"product": line.product, "size": line.size, "quantity": line.quantity} for line in self.lines()]
 
 

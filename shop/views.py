@@ -110,7 +110,7 @@ def _cart_summary(cart: Cart, code: str) -> tuple[dict, str]:
     if not code or not cart:
         return summary, ""
     try:
-        preview = promo_preview(code=code, lines=cart.order_lines())
+        preview = promo_preview(code=code, lines=cart.order_items())
     except DomainError as refusal:
         return summary, refusal.message
     return {key: preview[key] for key in summary}, ""
@@ -198,7 +198,7 @@ def checkout(request):
             try:
                 order = order_place(
                     user=user,
-                    items=cart.order_lines(),
+                    items=cart.order_items(),
                     promo_code=data["promo_code"] or None,
                     delivery_address=data["delivery_address"].strip(),
                     cdek_point=data["cdek_point"].strip(),
