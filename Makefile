@@ -6,9 +6,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FAKE_YOOKASSA_PORT ?= 8010
-# The local laptop runs in debug mode against the fake YooKassa; production sets its own environment.
+FAKE_CDEK_PORT ?= 8020
+# The local laptop runs in debug mode against the fake YooKassa and the fake CDEK; production sets its own
+# environment.
 RUN_ENV := DEBUG=true YOOKASSA_API_URL=http://127.0.0.1:$(FAKE_YOOKASSA_PORT)/v3 \
-	YOOKASSA_TRUSTED_NETWORKS=127.0.0.1/32 SITE_URL=http://$(HOST):$(PORT)
+	YOOKASSA_TRUSTED_NETWORKS=127.0.0.1/32 SITE_URL=http://$(HOST):$(PORT) \
+	CDEK_API_URL=http://127.0.0.1:$(FAKE_CDEK_PORT)/v2 CDEK_CLIENT_ID=demo-cdek CDEK_CLIENT_SECRET=demo-cdek-secret
 
 .PHONY: run test install install-test migrate seed pytest lint format clean
 
@@ -34,13 +37,14 @@ migrate: install
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-# The fake YooKassa, the task worker and the expiry of unpaid orders run in the background next to the server
-# and stop with it.
+# The fake YooKassa, the fake CDEK, the task worker and the expiry of unpaid orders run in the background next to
+# the server and stop with it.
 run: seed
 	@$(RUN_ENV) $(PY) manage.py fake_yookassa --port $(FAKE_YOOKASSA_PORT) & fake=$$!; \
+	$(RUN_ENV) $(PY) manage.py fake_cdek --port $(FAKE_CDEK_PORT) & cdek=$$!; \
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(RUN_ENV) $(PY) manage.py expire_unpaid_orders --every 60 >/dev/null & expiry=$$!; \
-	trap 'kill $$fake $$worker $$expiry 2>/dev/null; wait $$fake $$worker $$expiry 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$fake $$cdek $$worker $$expiry 2>/dev/null; wait $$fake $$cdek $$worker $$expiry 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits with 5 when it collects nothing: that is not a failure of the suite.

@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-pytest_plugins = ["orders.tests.yookassa_fixtures"]
+pytest_plugins = ["orders.tests.yookassa_fixtures", "delivery.tests.cdek_fixtures"]
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

@@ -21,11 +21,11 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserAddForm
     ordering = ["-created_at"]
     list_display = ["phone", "full_name", "email", "orders_count", "is_staff", "is_active", "created_at"]
-    list_filter = ["is_staff", "is_active", "is_superuser"]
+    list_filter = ["is_staff", "is_active", "is_superuser", "phone_verified"]
     search_fields = ["phone", "full_name", "email"]
-    readonly_fields = ["created_at", "updated_at", "last_login"]
+    readonly_fields = ["phone_verified", "created_at", "updated_at", "last_login"]
     fieldsets = [
-        (None, {"fields": ["phone", "password"]}),
+        (None, {"fields": ["phone", "phone_verified", "password"]}),
         (_("Профиль"), {"fields": ["full_name", "email", "address", "cdek_point", "telegram", "vk"]}),
         (_("Права"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Даты"), {"fields": ["last_login", "created_at", "updated_at"]}),

@@ -7,14 +7,20 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.serializers import (
+    DoneSerializer,
     LoginSerializer,
+    PasswordResetSerializer,
     RefreshSerializer,
     RegisteredSerializer,
     RegisterSerializer,
+    SmsCodeRequestSerializer,
+    SmsCodeSentSerializer,
+    SmsCodeVerifySerializer,
+    SmsSignedInSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle
+from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle, client_ip
 from config.api import error_responses
 
 
@@ -93,3 +99,58 @@ class UserViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, data=serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+
+class SmsAuthViewSet(viewsets.GenericViewSet):
+    """Signing in, registering and resetting a password with a one-time code sent by SMS.
+
+    The password login throttles do not apply here: a stranger's failed passwords never lock a customer out of
+    signing in by code. The code's own limits (`accounts.sms_limits`, tries per code) hold instead.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    serializer_class = SmsCodeRequestSerializer
+
+    @extend_schema(
+        operation_id="auth_sms",
+        request=SmsCodeRequestSerializer,
+        responses={202: SmsCodeSentSerializer, **error_responses(400, 429)},
+        description="Отправить код из 6 цифр по SMS (живёт 5 минут). Ответ одинаков, есть ли у номера аккаунт. "
+        "Не чаще раза в минуту и 5 раз в час на номер, 20 раз в час с адреса: иначе 429 с `retry_after`.",
+    )
+    @action(detail=False, methods=["post"], url_path="sms")
+    def sms(self, request):
+        serializer = SmsCodeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resend_after = services.sms_code_send(phone=serializer.validated_data["phone"], address=client_ip(request))
+        return Response({"resend_after": resend_after}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="auth_sms_verify",
+        request=SmsCodeVerifySerializer,
+        responses={200: SmsSignedInSerializer, **error_responses(400, 403)},
+        description="Войти по коду из SMS; для нового номера создаётся аккаунт (`created: true`). Неверный код — "
+        "400 `sms_code_invalid` с `tries_left`; истёкший или использованный — `sms_code_expired`; после 5 неверных "
+        "попыток — `sms_code_attempts_exceeded`.",
+    )
+    @action(detail=False, methods=["post"], url_path="sms/verify")
+    def sms_verify(self, request):
+        serializer = SmsCodeVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, created = services.user_sign_in_by_code(**serializer.validated_data)
+        body = {"user": UserSerializer(user).data, "created": created, **services.user_tokens(user=user)}
+        return Response(body)
+
+    @extend_schema(
+        operation_id="auth_password_reset",
+        request=PasswordResetSerializer,
+        responses={200: DoneSerializer, **error_responses(400)},
+        description="Новый пароль по коду из SMS (`auth/sms/`). Прежние токены обновления перестают действовать.",
+    )
+    @action(detail=False, methods=["post"], url_path="password/reset")
+    def password_reset(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_reset(**serializer.validated_data)
+        return Response({"detail": "Пароль изменён. Войдите с новым паролем."})

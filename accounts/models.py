@@ -1,6 +1,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import phone_normalize
@@ -44,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
     telegram = models.CharField(_("Telegram"), max_length=64, blank=True)
     vk = models.CharField(_("ВКонтакте"), max_length=128, blank=True)
+    phone_verified = models.BooleanField(
+        _("телефон подтверждён"), default=False, help_text=_("Пользователь получил и ввёл код из SMS.")
+    )
     is_staff = models.BooleanField(_("сотрудник"), default=False)
     is_active = models.BooleanField(_("активен"), default=True)
 
@@ -69,3 +73,31 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         if self.phone:
             self.phone = phone_normalize(self.phone)
         super().save(*args, **kwargs)
+
+
+# A code dies after this many tries (DESIGN: 5).
+SMS_CODE_MAX_ATTEMPTS = 5
+
+
+class SmsCode(TimeStampedModel):
+    """A one-time sign-in code sent by SMS: only its hash is kept; it lives until `expires_at`, for a few tries."""
+
+    phone = models.CharField(_("телефон"), max_length=16)
+    code_hash = models.CharField(_("хеш кода"), max_length=128)
+    expires_at = models.DateTimeField(_("действует до"))
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    used_at = models.DateTimeField(_("использован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("код из SMS")
+        verbose_name_plural = _("коды из SMS")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["phone", "-created_at"], name="smscode_phone_recent_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attempts__lte=SMS_CODE_MAX_ATTEMPTS), name="smscode_attempts_capped"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} ({self.created_at:%d.%m.%Y %H:%M})" if self.created_at else self.phone

@@ -19,10 +19,11 @@ class UserSerializer(serializers.ModelSerializer):
             "cdek_point",
             "telegram",
             "vk",
+            "phone_verified",
             "is_staff",
             "date_joined",
         ]
-        read_only_fields = ["id", "phone", "is_staff", "date_joined"]
+        read_only_fields = ["id", "phone", "phone_verified", "is_staff", "date_joined"]
         extra_kwargs = {"address": {"max_length": 2000}}
 
     date_joined = serializers.DateTimeField(source="created_at", read_only=True)
@@ -60,3 +61,42 @@ class RegisteredSerializer(TokenPairSerializer):
 
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
+
+
+class SmsCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32, help_text="Номер в любом написании: +7 916 123-45-67, 8916…")
+
+    def validate_phone(self, value):
+        return phone_normalize(value)
+
+
+class SmsCodeSentSerializer(serializers.Serializer):
+    resend_after = serializers.IntegerField(help_text="Через сколько секунд можно запросить новый код.")
+
+
+class SmsCodeVerifySerializer(SmsCodeRequestSerializer):
+    code = serializers.RegexField(
+        r"^\s*\d{6}\s*$",
+        max_length=16,
+        help_text="6 цифр из SMS.",
+        error_messages={"invalid": "Введите 6 цифр из SMS."},
+    )
+
+
+class SmsSignedInSerializer(TokenPairSerializer):
+    user = UserSerializer()
+    created = serializers.BooleanField(help_text="Аккаунт создан этим входом.")
+
+
+class PasswordResetSerializer(SmsCodeVerifySerializer):
+    password = serializers.CharField(
+        max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate_password(self, value):
+        validate_password(value)
+        return value
+
+
+class DoneSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,18 +1,26 @@
 """Account rules: registration with a normalised phone, sign-in, JWT pairs, the customer's profile."""
 
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
+from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
+from accounts.sms import sms_enqueue
+from accounts.sms_limits import sms_limit_take
 from config.errors import DomainError
 
 PROFILE_FIELDS = ("full_name", "email", "address", "cdek_point", "telegram", "vk")
@@ -126,3 +134,136 @@ def user_remember_delivery(*, user: User, address: str, cdek_point: str) -> User
         if value and not getattr(user, field)
     }
     return user_update_profile(user=user, data=remembered)
+
+
+# --- Sign-in codes by SMS ------------------------------------------------------------------------------------------
+SMS_CODE_DIGITS = 6
+SMS_CODE_LIFETIME = timedelta(minutes=5)
+
+
+class SmsCodeRejected(DomainError):
+    code = "sms_code_invalid"
+    default_message = "Неверный код. Проверьте SMS и попробуйте ещё раз."
+
+
+class SmsCodeExpired(SmsCodeRejected):
+    code = "sms_code_expired"
+    default_message = "Код истёк или уже использован. Запросите новый."
+
+
+class SmsCodeTriesExhausted(SmsCodeRejected):
+    code = "sms_code_attempts_exceeded"
+    default_message = "Слишком много неверных попыток: этот код больше не действует. Запросите новый."
+
+
+class AccountDisabled(DomainError):
+    status = 403
+    code = "account_disabled"
+    default_message = "Аккаунт отключён. Обратитесь в поддержку магазина."
+
+
+def _phone_field(phone: str) -> str:
+    try:
+        return phone_normalize(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.error_list}) from exc
+
+
+def _sms_code_hash(phone: str, code: str) -> str:
+    # Keyed with the secret key: a leaked table does not give away live codes by a 10^6 brute force.
+    return salted_hmac("accounts.sms_code", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def sms_code_send(*, phone: str, address: str = "") -> int:
+    """Text a new 6-digit code to `phone` for signing in, registering or resetting the password.
+
+    The answer is the same whether the phone has an account or not. Limits per phone, per client address and for
+    the whole shop (`accounts.sms_limits`) refuse with the wait; a new code replaces the phone's earlier ones.
+    Returns the seconds before another code may be asked for.
+    """
+    phone = _phone_field(phone)
+    resend_after = sms_limit_take(phone=phone, address=address)
+    code = f"{secrets.randbelow(10**SMS_CODE_DIGITS):0{SMS_CODE_DIGITS}d}"
+    now = timezone.now()
+    with transaction.atomic():
+        SmsCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        SmsCode.objects.create(
+            phone=phone, code_hash=_sms_code_hash(phone, code), expires_at=now + SMS_CODE_LIFETIME
+        )
+        sms_enqueue(phone=phone, text=f"DWC: код {code}. Никому его не сообщайте. Действует 5 минут.")
+    return resend_after
+
+
+def sms_code_use(*, phone: str, code: str) -> str:
+    """Spend the phone's current code; the normalised phone when `code` is it.
+
+    Every try counts before the code is compared, with a conditional update, so concurrent guesses cannot pass
+    `SMS_CODE_MAX_ATTEMPTS` tries; a used, replaced or expired code is refused. Call it outside a transaction
+    that may roll back, or the tries would be forgotten.
+    """
+    phone = _phone_field(phone)
+    code = "".join(str(code or "").split())
+    now = timezone.now()
+    entry = SmsCode.objects.filter(phone=phone).order_by("-created_at", "-id").first()
+    if entry is None or entry.used_at is not None or entry.expires_at <= now:
+        raise SmsCodeExpired()
+    live = SmsCode.objects.filter(pk=entry.pk, used_at__isnull=True, expires_at__gt=now)
+    if not live.filter(attempts__lt=SMS_CODE_MAX_ATTEMPTS).update(attempts=F("attempts") + 1):
+        raise SmsCodeTriesExhausted()
+    if not constant_time_compare(entry.code_hash, _sms_code_hash(phone, code)):
+        tries_left = SMS_CODE_MAX_ATTEMPTS - entry.attempts - 1
+        if tries_left <= 0:
+            raise SmsCodeTriesExhausted()
+        raise SmsCodeRejected(f"Неверный код. Осталось попыток: {tries_left}.", tries_left=tries_left)
+    if not live.update(used_at=now):
+        raise SmsCodeExpired()  # a concurrent request spent it first
+    return phone
+
+
+def user_sign_in_by_code(*, phone: str, code: str) -> tuple[User, bool]:
+    """Sign in with a code from SMS; a phone without an account gets one (without a password).
+
+    Returns the user and whether the account was created now. The phone is then `phone_verified`.
+    """
+    phone = sms_code_use(phone=phone, code=code)
+    user, created = _user_for_verified_phone(phone)
+    if not user.is_active:
+        raise AccountDisabled()
+    update_last_login(None, user)
+    return user, created
+
+
+def user_password_reset(*, phone: str, code: str, password: str) -> User:
+    """Set a new password after a code from SMS; every refresh token of the account stops working.
+
+    The password is checked before the code is spent, so a too-short password costs no try. A phone without an
+    account gets one with this password: its owner has just proved it.
+    """
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    phone = sms_code_use(phone=phone, code=code)
+    with transaction.atomic():
+        user, _ = _user_for_verified_phone(phone)
+        user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+        for token in OutstandingToken.objects.filter(user=user):
+            BlacklistedToken.objects.get_or_create(token=token)
+    return user
+
+
+def _user_for_verified_phone(phone: str) -> tuple[User, bool]:
+    user = User.objects.filter(phone=phone).first()
+    created = False
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(phone=phone)  # an unusable password until one is set
+                created = True
+        except IntegrityError:  # a concurrent sign-in of the same new phone won the race
+            user = User.objects.get(phone=phone)
+    if not user.phone_verified:
+        User.objects.filter(pk=user.pk).update(phone_verified=True)
+        user.phone_verified = True
+    return user, created

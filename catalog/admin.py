@@ -58,6 +58,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "slug", "article", "price", "order_type", "is_active", "is_archived"]}),
+        (_("Доставка"), {"fields": ["weight_grams"]}),
         (_("Описание"), {"fields": ["description", "care_instructions"]}),
         (_("Размеры"), {"fields": ["sizes", "size_table"]}),
         (

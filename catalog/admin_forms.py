@@ -25,6 +25,7 @@ class ProductForm(forms.ModelForm):
             "size_table",
             "preorder_waves_total",
             "preorder_wave_capacity",
+            "weight_grams",
         ]
 
     def _post_clean(self):

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -92,6 +93,13 @@ class Product(TimeStampedModel):
     preorder_wave_capacity = models.PositiveIntegerField(_("ёмкость волны, шт."), default=0)
     is_active = models.BooleanField(_("активен"), default=True)
     is_archived = models.BooleanField(_("в архиве"), default=False)
+    weight_grams = models.PositiveIntegerField(
+        _("вес, г"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30_000)],
+        help_text=_("Вес одной единицы в упаковке; пусто — вес по умолчанию для расчёта доставки."),
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -105,6 +113,9 @@ class Product(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weight_grams__isnull=True) | Q(weight_grams__gte=1), name="product_weight_positive"
+            ),
         ]
 
     def __str__(self):

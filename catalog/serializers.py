@@ -120,6 +120,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "waves",
             "current_wave",
             "current_wave_count",
+            "weight_grams",
             "created_at",
             "updated_at",
         ]

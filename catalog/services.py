@@ -24,6 +24,7 @@ PRODUCT_FIELDS = (
     "preorder_wave_capacity",
     "is_active",
     "is_archived",
+    "weight_grams",
 )
 
 

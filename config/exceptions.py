@@ -18,7 +18,10 @@ TOKEN_NOT_VALID = "Токен недействителен или срок ег�
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.status)
+        response = Response(exc.as_dict(), status=exc.status)
+        if exc.status == status.HTTP_429_TOO_MANY_REQUESTS and "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "orders",
     "pages",
     "analytics",
+    "delivery",
     "shop",
 ]
 
@@ -244,6 +245,18 @@ SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMSRU_API_ID = env("SMSRU_API_ID", default="")
 SMSRU_API_URL = env("SMSRU_API_URL", default="https://sms.ru/sms/send")
 SMS_SENDER = env("SMS_SENDER", default="")
+# Messages a day the whole shop may send with sign-in codes (an SMS costs money); per-phone and per-address limits
+# are fixed in accounts.sms_limits.
+SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=500)
+
+# --- Delivery (CDEK API v2) -----------------------------------------------------------------------------------
+CDEK_API_URL = env("CDEK_API_URL", default="https://api.cdek.ru/v2")
+CDEK_CLIENT_ID = env("CDEK_CLIENT_ID", default="")  # empty: CDEK is not configured, the flat price applies
+CDEK_CLIENT_SECRET = env("CDEK_CLIENT_SECRET", default="")
+CDEK_FROM_LOCATION = env.int("CDEK_FROM_LOCATION", default=44)  # CDEK's city code of the warehouse (44: Moscow)
+CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK gets the flat price
+DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
+DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
 
 TASKS = {
     "default": {

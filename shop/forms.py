@@ -205,6 +205,37 @@ class LoginForm(forms.Form):
         return cleaned
 
 
+class SmsCodeRequestForm(forms.Form):
+    """The phone a sign-in code goes to."""
+
+    phone = PhoneField(error_messages={"required": "Укажите телефон."})
+
+
+class SmsSignInForm(forms.Form):
+    """The code from SMS for the phone it was sent to (carried along hidden)."""
+
+    phone = PhoneField(error_messages={"required": "Укажите телефон."}, widget=forms.HiddenInput)
+    code = forms.RegexField(
+        r"^\s*\d{6}\s*$",
+        label="Код из SMS",
+        max_length=16,
+        error_messages={"required": "Введите код из SMS.", "invalid": "Введите 6 цифр из SMS."},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "autofocus": True}
+        ),
+    )
+
+
+class PasswordResetForm(SmsSignInForm):
+    password = forms.CharField(
+        label="Новый пароль",
+        strip=False,
+        error_messages={"required": "Придумайте новый пароль."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 6}),
+        help_text="Не короче 6 символов.",
+    )
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User

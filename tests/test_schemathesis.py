@@ -31,7 +31,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 
 
 @pytest.fixture
-def shop(db, settings, fake_yookassa):
+def shop(db, settings, fake_yookassa, fake_cdek):
     settings.THROTTLE_ENABLED = False
     ProductFactory(stock={"S": 3, "M": 1})
     PreorderProductFactory()
