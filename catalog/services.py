@@ -1,12 +1,18 @@
-"""Catalog writes: products with their stock per size, and stock movements of orders."""
+"""Catalog writes: products with their stock per size, stock movements of orders, and product photos."""
 
+import io
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from PIL import Image
 
 from catalog.errors import OutOfStock, ProductRejected
-from catalog.models import Product, ProductStock
+from catalog.images import CleanImage, ImageRejected, image_clean, rendition_encode, rendition_widths
+from catalog.models import Product, ProductMedia, ProductStock
 from catalog.signals import product_saved
 
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
@@ -191,3 +197,83 @@ def stock_release(*, quantities: dict[StockKey, int]) -> None:
     rows = stock_lock(keys=quantities)
     for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
         ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
+
+
+# --- Product photos ---------------------------------------------------------------------------------------------
+RENDITION_FORMATS = ("webp", "jpeg")
+
+
+def media_image_clean(*, upload) -> tuple[ContentFile, CleanImage]:
+    """A photo as the shop stores it: a real JPEG, PNG or WebP within `MEDIA_MAX_UPLOAD_BYTES` and
+    `MEDIA_MAX_PIXELS`, upright, with no metadata (GPS included). Raises `ImageRejected` (in Russian) otherwise.
+
+    Nothing of the upload is kept: only the re-encoded pixels are, under the upload's name with the true extension.
+    """
+    max_bytes = settings.MEDIA_MAX_UPLOAD_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        # Refused before reading: a huge file is never loaded into memory.
+        raise ImageRejected(
+            f"Файл слишком большой: можно не больше {max_bytes // (1024 * 1024)} МБ.", code="image_too_large"
+        )
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    clean = image_clean(data, max_bytes=max_bytes, max_pixels=settings.MEDIA_MAX_PIXELS)
+    stem = Path(getattr(upload, "name", "") or "photo").stem[:80] or "photo"
+    return ContentFile(clean.content, name=f"{stem}.{clean.extension}"), clean
+
+
+@transaction.atomic
+def product_media_add(*, product: Product, upload, alt: str = "", position: int = 0) -> ProductMedia:
+    """Add a photo to the product's gallery: cleaned before it is stored; its renditions follow from the worker."""
+    content, clean = media_image_clean(upload=upload)
+    media = ProductMedia(product=product, alt=alt, position=position, width=clean.width, height=clean.height)
+    media.image.save(content.name, content, save=False)
+    media.save()
+    media_renditions_schedule(media=media)
+    return media
+
+
+def media_renditions_schedule(*, media: ProductMedia) -> None:
+    """Ask the worker for the renditions of the media's current image, once the transaction commits."""
+    from catalog.tasks import media_renditions_build
+
+    media_id, image_name = media.pk, media.image.name
+    transaction.on_commit(
+        lambda: media_renditions_build.enqueue(media_id=media_id, image_name=image_name), robust=True
+    )
+
+
+def media_renditions_make(*, media_id: int, image_name: str) -> list[dict]:
+    """Make the renditions of one stored image: `MEDIA_RENDITION_WIDTHS` (none wider than the original) in WebP
+    and JPEG, stored next to the original, then recorded on the media row unless its image changed meanwhile.
+
+    Renditions of an image the media no longer shows are deleted; a media or image gone since is left alone.
+    """
+    media = ProductMedia.objects.filter(pk=media_id, image=image_name).first()
+    if media is None:
+        return []
+    storage = media.image.storage
+    with storage.open(image_name, "rb") as source:
+        image = Image.open(io.BytesIO(source.read()))
+        image.load()
+    stem = Path(image_name).stem
+    renditions = []
+    for width in rendition_widths(image.width, settings.MEDIA_RENDITION_WIDTHS):
+        for image_format in RENDITION_FORMATS:
+            content, height = rendition_encode(image, width=width, image_format=image_format)
+            extension = "jpg" if image_format == "jpeg" else image_format
+            name = storage.save(
+                f"products/renditions/{media_id}/{stem}-{width}w.{extension}", ContentFile(content)
+            )
+            renditions.append({"width": width, "height": height, "format": image_format, "name": name})
+    previous = media.renditions or []
+    updated = ProductMedia.objects.filter(pk=media_id, image=image_name).update(
+        renditions=renditions, width=image.width, height=image.height
+    )
+    stale = previous if updated else renditions
+    kept = {r["name"] for r in renditions} if updated else set()
+    for rendition in stale:
+        if rendition["name"] not in kept:
+            storage.delete(rendition["name"])
+    return renditions if updated else []
