@@ -71,7 +71,8 @@ def image_clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
     image.info = {}
     buffer = io.BytesIO()
     if source_format == "JPEG":
-        image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        # The original is kept for new renditions, rarely sent to a browser: a quick baseline encoding will do.
+        image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
     elif source_format == "PNG":
         image = image if image.mode in ("RGB", "RGBA", "L", "LA", "P") else image.convert("RGBA")
         image.save(buffer, "PNG", optimize=True)
