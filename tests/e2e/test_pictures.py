@@ -25,14 +25,18 @@ def photographed(served_media):
         for position in range(2):
             photo = camera_jpeg(width=2000, height=2500, orientation=1 + position * 2)
             product_media_add(
-                product=product, upload=ContentFile(photo, name=f"hoodie-{number}-{position}.jpg"), position=position
+                product=product,
+                upload=ContentFile(photo, name=f"hoodie-{number}-{position}.jpg"),
+                position=position,
             )
         products.append(product)
     return products
 
 
 def _loaded_images(page) -> list[str]:
-    return page.evaluate("Array.from(document.images).filter(i => i.complete && i.currentSrc).map(i => i.currentSrc)")
+    return page.evaluate(
+        "Array.from(document.images).filter(i => i.complete && i.currentSrc).map(i => i.currentSrc)"
+    )
 
 
 def test_phone_loads_the_small_renditions(shop_page, photographed):
