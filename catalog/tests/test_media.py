@@ -156,10 +156,10 @@ def test_a_small_photo_gets_one_rendition_at_its_own_width(django_capture_on_com
     assert sorted((r["format"], r["width"]) for r in media.renditions) == [("jpeg", 300), ("webp", 300)]
 
 
-def test_the_db_worker_makes_the_renditions(settings, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection, as in production
+def test_the_db_worker_makes_the_renditions(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        media = add_photo(ProductFactory(), photos.camera_jpeg(width=900, height=1200))
+    media = add_photo(ProductFactory(), photos.camera_jpeg(width=900, height=1200))
     media.refresh_from_db()
     assert media.renditions == []  # queued, not made in the request
 
