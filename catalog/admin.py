@@ -4,29 +4,51 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_forms import ProductForm, StockFormSet, StockRowForm
+from catalog.admin_forms import ProductForm, ProductMediaForm, StockFormSet, StockRowForm
 from catalog.models import Product, ProductMedia, ProductStock
-from catalog.services import product_archive, product_create, product_set_stock, product_update
+from catalog.services import (
+    media_renditions_schedule,
+    product_archive,
+    product_create,
+    product_set_stock,
+    product_update,
+)
 
 THUMBNAIL = '<img src="{}" alt="" style="width:{}px;height:{}px;object-fit:cover;border-radius:4px">'
 
 
 def media_preview(media: ProductMedia | None, size: int = 48) -> str:
+    """The smallest JPEG rendition once the worker has made it, the upload itself until then."""
     if media is None or not media.image:
         return "—"
-    return format_html(THUMBNAIL, media.image.url, size, size)
+    jpegs = media.rendition_urls("jpeg")
+    return format_html(THUMBNAIL, jpegs[0]["url"] if jpegs else media.image.url, size, size)
+
+
+def media_renditions_state(media: ProductMedia) -> str:
+    if not media.pk:
+        return "—"
+    if not media.renditions:
+        return "готовятся…"
+    widths = sorted({r["width"] for r in media.renditions})
+    return "готовы: " + ", ".join(f"{w} px" for w in widths) + " (WebP и JPEG)"
 
 
 class ProductMediaInline(admin.TabularInline):
     model = ProductMedia
+    form = ProductMediaForm
     extra = 0
-    fields = ["preview", "image", "alt", "position"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "image", "alt", "position", "renditions_state"]
+    readonly_fields = ["preview", "renditions_state"]
     ordering = ["position", "id"]
 
     @admin.display(description=_("превью"))
     def preview(self, media):
         return media_preview(media if media.pk else None, size=80)
+
+    @admin.display(description=_("копии для сайта"))
+    def renditions_state(self, media):
+        return media_renditions_state(media)
 
 
 class ProductStockInline(admin.TabularInline):
@@ -117,7 +139,11 @@ class ProductAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is ProductStock:
             return self._save_stock(request, form.instance, formset)
-        return super().save_formset(request, form, formset, change)
+        super().save_formset(request, form, formset, change)
+        if formset.model is ProductMedia:
+            for media_form in formset.forms:
+                if "image" in media_form.changed_data and media_form.instance.pk:
+                    media_renditions_schedule(media=media_form.instance)
 
     def _save_stock(self, request, product, formset):
         removed = [deleted.instance.size for deleted in formset.deleted_forms if deleted.instance.pk]
@@ -169,8 +195,14 @@ class ProductMediaAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     search_fields = ["product__name", "product__article"]
     autocomplete_fields = ["product"]
-    readonly_fields = ["preview"]
-    fields = ["product", "image", "preview", "alt", "position"]
+    form = ProductMediaForm
+    readonly_fields = ["preview", "renditions_state"]
+    fields = ["product", "image", "preview", "renditions_state", "alt", "position"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data:
+            media_renditions_schedule(media=obj)
 
     @admin.display(description=_("фото"))
     def thumbnail(self, media):
@@ -179,3 +211,7 @@ class ProductMediaAdmin(admin.ModelAdmin):
     @admin.display(description=_("превью"))
     def preview(self, media):
         return media_preview(media if media.pk else None, size=160)
+
+    @admin.display(description=_("копии для сайта"))
+    def renditions_state(self, media):
+        return media_renditions_state(media)

@@ -1,11 +1,13 @@
 """Admin forms for products: the product's own rules come from catalog.services, never restated here."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from catalog.errors import ProductRejected
-from catalog.models import Product, ProductStock
-from catalog.services import product_check, product_sizes_check
+from catalog.images import ImageRejected
+from catalog.models import Product, ProductMedia, ProductStock
+from catalog.services import media_image_clean, product_check, product_sizes_check
 
 
 class ProductForm(forms.ModelForm):
@@ -76,3 +78,30 @@ class StockRowForm(forms.ModelForm):
             except ProductRejected as error:
                 self.add_error("size", error.message)
         return cleaned
+
+
+class ProductMediaForm(forms.ModelForm):
+    """A gallery photo: the upload is checked by decoding it and cleaned (upright, no metadata) before storing."""
+
+    # A plain file field: Django's ImageField would decode the upload itself and hide why a file is refused.
+    image = forms.FileField(
+        label=_("изображение"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG или WebP. Уменьшенные копии для сайта появятся через несколько секунд."),
+    )
+
+    class Meta:
+        model = ProductMedia
+        fields = ["image", "alt", "position"]
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if not isinstance(upload, UploadedFile):
+            return upload
+        try:
+            content, clean = media_image_clean(upload=upload)
+        except ImageRejected as error:
+            raise forms.ValidationError(error.message, code=error.code) from error
+        self.instance.width, self.instance.height = clean.width, clean.height
+        self.instance.renditions = []
+        return content

@@ -196,10 +196,17 @@ class ProductStock(models.Model):
 
 
 class ProductMedia(models.Model):
-    """One picture of the product's gallery, in the order staff set."""
+    """One picture of the product's gallery, in the order staff set.
+
+    `image` is the cleaned upload; `renditions` lists its sized copies once the worker has made them:
+    `[{"width": 400, "height": 500, "format": "webp", "name": "products/renditions/…"}, …]`.
+    """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="media", verbose_name=_("товар"))
     image = models.ImageField(_("изображение"), upload_to="products/%Y/%m/")
+    width = models.PositiveIntegerField(_("ширина, px"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("высота, px"), null=True, blank=True, editable=False)
+    renditions = models.JSONField(_("уменьшенные копии"), default=list, blank=True, editable=False)
     alt = models.CharField(_("подпись"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("порядок"), default=0)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
@@ -212,3 +219,12 @@ class ProductMedia(models.Model):
 
     def __str__(self):
         return f"{self.product.article} #{self.position}"
+
+    def rendition_urls(self, image_format: str | None = None) -> list[dict]:
+        """The renditions with their URLs, narrowest first (of one format when asked): no storage call is made."""
+        storage = self.image.storage
+        return [
+            {"url": storage.url(r["name"]), "width": r["width"], "height": r["height"], "format": r["format"]}
+            for r in sorted(self.renditions, key=lambda r: (r["format"], r["width"]))
+            if image_format is None or r["format"] == image_format
+        ]

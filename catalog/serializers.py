@@ -18,18 +18,35 @@ def product_stock_counts(product) -> dict[str, int]:
     return {row.size: row.quantity for row in product.stock.all()}
 
 
+def _absolute(url: str, context: dict) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=["webp", "jpeg"])
+
+
 class ProductMediaSerializer(serializers.ModelSerializer):
+    """A gallery photo: the cleaned original and its sized renditions (empty until the worker has made them)."""
+
     url = serializers.SerializerMethodField()
+    renditions = serializers.SerializerMethodField()
 
     class Meta:
         model = ProductMedia
-        fields = ["url", "position", "alt"]
+        fields = ["url", "width", "height", "position", "alt", "renditions"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, media) -> str:
-        url = media.image.url
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return _absolute(media.image.url, self.context)
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, media):
+        return [{**r, "url": _absolute(r["url"], self.context)} for r in media.rendition_urls()]
 
 
 class WaveSerializer(serializers.Serializer):

@@ -1,13 +1,18 @@
-"""Catalog writes: products with their stock per size, and stock movements of orders."""
+"""Catalog writes: products with their stock per size, stock movements of orders, and product photos."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 
 from catalog.errors import OutOfStock, ProductRejected
-from catalog.models import Product, ProductStock
+from catalog.images import CleanImage, ImageRejected, image_clean
+from catalog.models import Product, ProductMedia, ProductStock
 from catalog.signals import product_saved
+from catalog.tasks import media_renditions_build
 
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
 PRODUCT_FIELDS = (
@@ -202,3 +207,43 @@ def stock_release(*, quantities: dict[StockKey, int]) -> None:
     rows = stock_lock(keys=quantities)
     for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
         ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
+
+
+# --- Product photos ---------------------------------------------------------------------------------------------
+def media_image_clean(*, upload) -> tuple[ContentFile, CleanImage]:
+    """A photo as the shop stores it: a real JPEG, PNG or WebP within `MEDIA_MAX_UPLOAD_BYTES` and
+    `MEDIA_MAX_PIXELS`, upright, with no metadata (GPS included). Raises `ImageRejected` (in Russian) otherwise.
+
+    Nothing of the upload is kept: only the re-encoded pixels are, under the upload's name with the true extension.
+    """
+    max_bytes = settings.MEDIA_MAX_UPLOAD_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        # Refused before reading: a huge file is never loaded into memory.
+        raise ImageRejected(
+            f"Файл слишком большой: можно не больше {max_bytes // (1024 * 1024)} МБ.", code="image_too_large"
+        )
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    clean = image_clean(data, max_bytes=max_bytes, max_pixels=settings.MEDIA_MAX_PIXELS)
+    stem = Path(getattr(upload, "name", "") or "photo").stem[:80] or "photo"
+    return ContentFile(clean.content, name=f"{stem}.{clean.extension}"), clean
+
+
+@transaction.atomic
+def product_media_add(*, product: Product, upload, alt: str = "", position: int = 0) -> ProductMedia:
+    """Add a photo to the product's gallery: cleaned before it is stored; its renditions follow from the worker."""
+    content, clean = media_image_clean(upload=upload)
+    media = ProductMedia(product=product, alt=alt, position=position, width=clean.width, height=clean.height)
+    media.image.save(content.name, content, save=False)
+    media.save()
+    media_renditions_schedule(media=media)
+    return media
+
+
+def media_renditions_schedule(*, media: ProductMedia) -> None:
+    """Ask the worker for the renditions of the media's current image, once the transaction commits."""
+    media_id, image_name = media.pk, media.image.name
+    transaction.on_commit(
+        lambda: media_renditions_build.enqueue(media_id=media_id, image_name=image_name), robust=True
+    )

@@ -141,8 +141,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Media files are served by Django only on a laptop (DEBUG); in production a web server or S3 storage does it.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -152,6 +150,36 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+
+# --- Media storage: S3-compatible object storage when a bucket is set, the local disk otherwise ----------------
+# Every machine reads and writes the same bucket; a public-read bucket (or a CDN in front of it) serves the files,
+# so URLs are unsigned and stable and browsers cache them for a year (every stored name is new, never rewritten).
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("MEDIA_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("MEDIA_S3_SECRET_KEY", default="") or None,
+            "region_name": env("MEDIA_S3_REGION", default="") or None,
+            "custom_domain": env("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": env.bool("MEDIA_S3_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # MinIO and most S3-compatible servers want bucket/key paths rather than bucket.host names.
+            "addressing_style": env("MEDIA_S3_ADDRESSING_STYLE", default="path"),
+        },
+    }
+# Media files are served by Django only from a laptop's disk (DEBUG); in production S3 storage or a web server does it.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG and not MEDIA_S3_BUCKET)
+# Uploads: a product photo is refused above these bounds; renditions are made at these widths.
+MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=8 * 1024 * 1024)
+MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=50_000_000)
+MEDIA_RENDITION_WIDTHS = [int(w) for w in env.list("MEDIA_RENDITION_WIDTHS", default=["400", "800", "1600"])]
+# Width in pixels of the camera-sized photos `seed_demo` makes (about 3-4 MB each at 3200 x 4000).
+DEMO_PHOTO_WIDTH = env.int("DEMO_PHOTO_WIDTH", default=3200)
 
 # --- Security (production sits behind a TLS-terminating proxy) ----------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,3 +14,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 SMS_BACKEND = "memory"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+DEMO_PHOTO_WIDTH = 480  # the seed stays fast in tests; page-weight figures come from benchmarks/page_weight.py

@@ -1,10 +1,15 @@
 """Demo pictures for the seed: simple garment drawings made with Pillow, so the demo needs no downloads."""
 
+import hashlib
 import io
+import random
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 SIZE = (800, 1000)
+CACHE_DIR = Path(__file__).resolve().parent.parent / "var" / "demo-photos"
+PHOTO_VERSION = 1
 
 
 def _font(size: int):
@@ -82,3 +87,28 @@ def demo_picture(*, title: str, kind: str, color: tuple[int, int, int], variant:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82, optimize=True)
     return buffer.getvalue()
+
+
+def demo_photo(
+    *, title: str, kind: str, color: tuple[int, int, int], variant: int = 0, width: int = 3200
+) -> bytes:
+    """A camera-sized JPEG (a few MB at 3200 px): the drawing enlarged, with fine grain like a sensor's.
+
+    Deterministic for its arguments; the bytes are kept under `var/demo-photos/` so a fresh seed does not
+    draw them again.
+    """
+    key = hashlib.sha256(repr((PHOTO_VERSION, title, kind, color, variant, width)).encode()).hexdigest()[:24]
+    cached = CACHE_DIR / f"{key}.jpg"
+    if cached.exists():
+        return cached.read_bytes()
+    drawing = Image.open(io.BytesIO(demo_picture(title=title, kind=kind, color=color, variant=variant)))
+    size = (width, round(width * SIZE[1] / SIZE[0]))
+    photo = drawing.convert("RGB").resize(size, Image.Resampling.BICUBIC)
+    grain = Image.frombytes("L", size, random.Random(key).randbytes(size[0] * size[1])).convert("RGB")
+    photo = Image.blend(photo, grain, 0.12)
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=90)
+    data = buffer.getvalue()
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(data)
+    return data

@@ -8,6 +8,16 @@
     var main = document.getElementById("gallery-main");
     if (!thumb || !main) return;
     event.preventDefault();
+    // The main frame is a <picture>: its WebP source and the JPEG image both take the thumbnail's renditions.
+    var source = main.parentNode.querySelector("source[type='image/webp']");
+    var webp = thumb.getAttribute("data-gallery-webp");
+    var jpeg = thumb.getAttribute("data-gallery-jpeg");
+    if (source) {
+      if (webp) source.srcset = webp;
+      else source.removeAttribute("srcset");
+    }
+    if (jpeg) main.srcset = jpeg;
+    else main.removeAttribute("srcset");
     main.src = thumb.getAttribute("data-gallery-src");
     main.alt = thumb.getAttribute("data-gallery-alt") || main.alt;
     document.querySelectorAll("[data-gallery-src].is-active").forEach(function (el) {

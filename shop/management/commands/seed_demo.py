@@ -3,17 +3,19 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Product, ProductMedia, ProductStock
+from catalog.models import Product, ProductStock
+from catalog.services import product_media_add
 from pages.models import Page
 from preorders.models import PreorderWave
 from promos.models import PromoCode
-from shop.demo import demo_picture
+from shop.demo import demo_photo
 
 STAFF_PHONE = "+79990000001"
 STAFF_PASSWORD = "dwc-admin-2026"
@@ -284,10 +286,17 @@ class Command(BaseCommand):
             },
         )
         if not product.media.exists():
+            # Camera-sized photos go through the same upload path as staff's; the worker makes their renditions.
             for variant in range(2):
-                media = ProductMedia(product=product, alt=name, position=variant)
-                picture = demo_picture(title=name, kind=kind, color=color, variant=variant)
-                media.image.save(f"{article.lower()}-{variant + 1}.jpg", ContentFile(picture), save=True)
+                photo = demo_photo(
+                    title=name, kind=kind, color=color, variant=variant, width=settings.DEMO_PHOTO_WIDTH
+                )
+                product_media_add(
+                    product=product,
+                    upload=ContentFile(photo, name=f"{article.lower()}-{variant + 1}.jpg"),
+                    alt=name,
+                    position=variant,
+                )
         return product, is_new
 
     def _promo_codes(self, drop):
