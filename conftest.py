@@ -25,12 +25,26 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(request):
+    """Every test starts with an empty shared cache (the database's cache table, or Redis).
+
+    The cache table is reached through the test's database access, so a test without one has no cache to clear;
+    a transactional or live-server test keeps its rows, so it is cleared after too.
+    """
     from django.core.cache import cache
 
+    transactional = any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        transactional = True
+    if not (transactional or marker or "db" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
     yield
-    cache.clear()
+    if transactional:
+        cache.clear()
 
 
 @pytest.fixture

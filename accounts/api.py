@@ -20,8 +20,9 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle, client_ip
+from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle
 from config.api import error_responses
+from config.client_ip import client_ip
 
 
 class AuthViewSet(viewsets.GenericViewSet):

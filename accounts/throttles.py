@@ -1,33 +1,24 @@
-"""Request-rate limits against password guessing: per client IP and per phone number.
+"""Request-rate limits against password guessing: per client address and per phone number.
 
-Rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`; `THROTTLE_ENABLED=false` turns every limit off.
+API rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, the storefront's in `LOGIN_FAILURE_LIMIT`,
+`LOGIN_LOCKOUT_SECONDS` and `REGISTER_RATE`; `THROTTLE_ENABLED=false` turns every limit off. Counts live in the
+default cache, which is shared by every worker (Redis, or the database without `REDIS_URL`).
+
+The per-phone count is of password attempts only: a stranger guessing a customer's password can hold back
+password sign-ins for that phone for a while, never a sign-in by a code sent to the phone.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.phones import phone_normalize
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the entry our own proxies appended to X-Forwarded-For.
-
-    Only the last `TRUSTED_PROXY_COUNT` entries are written by proxies we run; anything before them is
-    whatever the client chose to send, so it is never trusted.
-    """
-    remote_addr = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies <= 0 or not forwarded:
-        return remote_addr
-    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
-    if not addresses:
-        return remote_addr
-    return addresses[-min(proxies, len(addresses))]
+from config.client_ip import client_ip
 
 
 class ShopRateThrottle(SimpleRateThrottle):
@@ -73,3 +64,49 @@ class AuthPhoneThrottle(ShopRateThrottle):
             # Not a phone at all: still counted, under a cache-safe key.
             ident = hashlib.sha256(raw.encode(errors="replace")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# --- The storefront's forms ----------------------------------------------------------------------------------------
+def _window_count(key: str, window: int) -> int:
+    """How many times `key` was counted in its current window (which starts at its first count)."""
+    entry = cache.get(key)
+    if not entry or time.time() - entry[1] >= window:
+        return 0
+    return entry[0]
+
+
+def _window_add(key: str, window: int) -> int:
+    """Count one more for `key`; the window keeps its start, so steady attempts never extend a lockout."""
+    now = time.time()
+    entry = cache.get(key)
+    count, started = (0, now) if not entry or now - entry[1] >= window else entry
+    cache.set(key, (count + 1, started), timeout=max(1, int(started + window - now) + 1))
+    return count + 1
+
+
+def _login_keys(*, phone: str, ip: str) -> list[str]:
+    return [f"login-fail:ip:{ip}", f"login-fail:phone:{phone}"]
+
+
+def login_password_locked(*, phone: str, ip: str) -> bool:
+    """Whether password sign-in is held back for this phone or from this address after too many failures."""
+    if not settings.THROTTLE_ENABLED:
+        return False
+    window = settings.LOGIN_LOCKOUT_SECONDS
+    return any(
+        _window_count(key, window) >= settings.LOGIN_FAILURE_LIMIT for key in _login_keys(phone=phone, ip=ip)
+    )
+
+
+def login_password_failed(*, phone: str, ip: str) -> None:
+    """Count a wrong password against the phone and the address it came from."""
+    for key in _login_keys(phone=phone, ip=ip):
+        _window_add(key, settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def register_attempt_allowed(*, ip: str) -> bool:
+    """Count a registration attempt from this address; False once it is past `REGISTER_RATE`."""
+    if not settings.THROTTLE_ENABLED:
+        return True
+    allowed, window = SimpleRateThrottle.parse_rate(None, settings.REGISTER_RATE)
+    return _window_add(f"register:ip:{ip}", window) <= allowed

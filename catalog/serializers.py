@@ -178,6 +178,14 @@ class ProductSerializer(serializers.ModelSerializer):
 MAX_ID = 2**63 - 1
 
 
+# For lists of items (`many=True`): DRF's own words for a list that is too long are not translated.
+ITEM_LIST_ERRORS = {
+    "empty": "Добавьте хотя бы один товар.",
+    "max_length": "Не больше {max_length} позиций в одном заказе.",
+    "not_a_list": "Ожидался список позиций.",
+}
+
+
 class ItemInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     size = serializers.CharField(

@@ -3,14 +3,16 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from catalog.serializers import ItemInputSerializer
+from catalog.serializers import ITEM_LIST_ERRORS, ItemInputSerializer
 from orders.models import Order, OrderItem, OrderStatus
 from preorders.models import PreorderStatus
 
 
 # --- Input ----------------------------------------------------------------------------------------------------------
 class OrderCreateSerializer(serializers.Serializer):
-    items = ItemInputSerializer(many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES)
+    items = ItemInputSerializer(
+        many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES, error_messages=ITEM_LIST_ERRORS
+    )
     promo_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
     delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     cdek_point = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

@@ -18,22 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from yookassa.domain.common import SecurityHelper
 
+from config.client_ip import client_ip
 from orders.services import payment_notification_handle
 
 logger = logging.getLogger("dwc.payments")
-
-
-def client_ip(request) -> str:
-    """The sender's address: REMOTE_ADDR, or with `TRUSTED_PROXY_COUNT` proxies in front the address the
-    outermost trusted proxy saw (X-Forwarded-For entries further left can be forged by anyone)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if forwarded:
-            return forwarded[-min(proxies, len(forwarded))]
-    return remote
 
 
 def notification_sender_trusted(ip: str) -> bool:

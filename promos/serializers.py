@@ -1,9 +1,10 @@
 """Promo codes in and out of the API; the rules live in promos.services and the table's checks."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from catalog.models import Product
-from catalog.serializers import ItemInputSerializer
+from catalog.serializers import ITEM_LIST_ERRORS, ItemInputSerializer
 from promos.models import PromoCode
 from promos.services import PromoCodeRejected, promo_check, promo_draft
 
@@ -59,7 +60,9 @@ class PromoCodeSerializer(serializers.ModelSerializer):
 
 class PromoValidateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=64)
-    items = ItemInputSerializer(many=True, allow_empty=False)
+    items = ItemInputSerializer(
+        many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES, error_messages=ITEM_LIST_ERRORS
+    )
 
 
 class PromoPreviewSerializer(serializers.Serializer):

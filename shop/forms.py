@@ -3,12 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from accounts.phones import phone_normalize
 from accounts.services import InvalidCredentials, user_authenticate
+from accounts.throttles import login_password_failed, login_password_locked
 from catalog.models import Product
+from config.client_ip import client_ip
 from shop.selectors import MAX_ID
 
 User = get_user_model()
@@ -144,6 +145,9 @@ class WaitlistForm(forms.Form):
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
 
 
+LOGIN_LOCKED_MESSAGE = "Слишком много попыток входа. Попробуйте через несколько минут или войдите по коду из SMS."
+
+
 class RegisterForm(forms.Form):
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     full_name = forms.CharField(
@@ -162,10 +166,7 @@ class RegisterForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    """Phone and password; repeated failures from one address or for one phone are slowed down."""
-
-    MAX_FAILURES = 10
-    WINDOW_SECONDS = 600
+    """Phone and password; repeated failures from one address or for one phone hold password sign-in back."""
 
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     password = forms.CharField(
@@ -180,27 +181,18 @@ class LoginForm(forms.Form):
         self.request = request
         self.user = None
 
-    def _failure_keys(self, phone: str) -> list[str]:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return [f"shop-login-fail:ip:{address}", f"shop-login-fail:phone:{phone}"]
-
     def clean(self):
         cleaned = super().clean()
         phone, password = cleaned.get("phone"), cleaned.get("password")
         if not phone or not password:
             return cleaned
-        keys = self._failure_keys(phone)
-        if any((cache.get(key) or 0) >= self.MAX_FAILURES for key in keys):
-            raise ValidationError("Слишком много попыток входа. Попробуйте через несколько минут.")
+        ip = client_ip(self.request) if self.request else ""
+        if login_password_locked(phone=phone, ip=ip):
+            raise ValidationError(LOGIN_LOCKED_MESSAGE)
         try:
             self.user = user_authenticate(phone=phone, password=password, request=self.request)
         except InvalidCredentials as refusal:
-            for key in keys:
-                cache.add(key, 0, self.WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, self.WINDOW_SECONDS)
+            login_password_failed(phone=phone, ip=ip)
             raise ValidationError(refusal.message) from refusal
         return cleaned
 

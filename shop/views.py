@@ -29,8 +29,9 @@ from accounts.services import (
     user_update_profile,
 )
 from accounts.sms_limits import SmsLimitReached
-from accounts.throttles import client_ip
+from accounts.throttles import register_attempt_allowed
 from catalog.models import Product
+from config.client_ip import client_ip
 from config.errors import DomainError
 from orders.models import Order
 from orders.selectors import order_get_for, order_list_for
@@ -295,6 +296,13 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+REGISTER_LIMIT_MESSAGE = "Слишком много попыток регистрации с вашего адреса. Попробуйте позже."
+# The same words whether the number is taken or the password is wrong for it: the page does not confirm accounts.
+REGISTER_REFUSED_MESSAGE = (
+    "Не удалось зарегистрироваться с этим номером. Если номер ваш, войдите с верным паролем или по коду из SMS."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
     next_url = _next_url(request, reverse("shop:account"))
@@ -303,10 +311,19 @@ def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not register_attempt_allowed(ip=client_ip(request)):
+            form.add_error(None, REGISTER_LIMIT_MESSAGE)
+            return render(request, "registration/register.html", {"form": form, "next": next_url})
         try:
             user = user_register(phone=data["phone"], password=data["password"], full_name=data["full_name"])
-        except PhoneTaken as refusal:
-            form.add_error("phone", f"{refusal.message} Войдите с этим номером.")
+        except PhoneTaken:
+            # Signing up with a taken number is a sign-in attempt, held to the same limits: the right password
+            # signs its owner in, a wrong one counts as a failed sign-in.
+            sign_in = LoginForm({"phone": data["phone"], "password": data["password"]}, request=request)
+            if sign_in.is_valid():
+                login(request, sign_in.user)
+                return redirect(next_url)
+            form.add_error(None, REGISTER_REFUSED_MESSAGE)
         except ValidationError as error:
             # The service names the field itself ({"password": [...]}) or gives bare password messages.
             form.add_error(None if hasattr(error, "error_dict") else "password", error)

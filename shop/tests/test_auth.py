@@ -49,11 +49,42 @@ def test_register_refuses_bad_input(client, data, message):
     assert not User.objects.exists()
 
 
-def test_register_refuses_a_taken_phone(client):
+def test_register_with_a_taken_phone_does_not_confirm_the_account(client):
     UserFactory(phone="+79161234567")
     response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": "secret-123"})
     assert response.status_code == 200
-    assert "уже зарегистрирован" in response.content.decode()
+    html = response.content.decode()
+    assert "Не удалось зарегистрироваться с этим номером" in html and "уже зарегистрирован" not in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_register_with_a_taken_phone_and_its_password_signs_in(client, password):
+    user = UserFactory(phone="+79161234567")
+    response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": password})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_register_with_a_taken_phone_counts_as_a_failed_sign_in(client, password, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = UserFactory(phone="+79161234567")
+    for _ in range(3):
+        client.post(reverse("shop:register"), {"phone": user.phone, "password": "wrong-one"})
+    response = client.post(reverse("shop:login"), {"phone": user.phone, "password": password})
+    assert "Слишком много попыток входа" in response.content.decode()
+
+
+def test_register_is_limited_per_address(client, settings):
+    settings.REGISTER_RATE = "2/hour"
+    for number in ("+79161234561", "+79161234562"):
+        assert (
+            client.post(reverse("shop:register"), {"phone": number, "password": "secret-123"}).status_code == 302
+        )
+        client.post(reverse("shop:logout"))
+    response = client.post(reverse("shop:register"), {"phone": "+79161234563", "password": "secret-123"})
+    assert response.status_code == 200
+    assert "Слишком много попыток регистрации" in response.content.decode()
+    assert not User.objects.filter(phone="+79161234563").exists()
 
 
 def test_login_with_phone_in_any_format(client, password):
@@ -84,6 +115,44 @@ def test_login_is_throttled_after_repeated_failures(client, password):
     assert response.status_code == 200
     assert "Слишком много попыток входа" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_login_lockout_counts_the_client_behind_the_proxy_not_the_proxy(client, password, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user, stranger = UserFactory(), UserFactory()
+    for _ in range(3):
+        client.post(
+            reverse("shop:login"),
+            {"phone": stranger.phone, "password": "wrong-one"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    response = client.post(
+        reverse("shop:login"),
+        {"phone": user.phone, "password": password},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_login_lockout_per_address_spans_phones(client, password, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = UserFactory()
+    for number in ("+79160000001", "+79160000002", "+79160000003"):
+        client.post(reverse("shop:login"), {"phone": number, "password": "wrong-one"})
+    response = client.post(reverse("shop:login"), {"phone": user.phone, "password": password})
+    assert "Слишком много попыток входа" in response.content.decode()
+
+
+def test_login_lockout_is_off_without_throttling(client, password, settings):
+    settings.THROTTLE_ENABLED = False
+    user = UserFactory()
+    for _ in range(12):
+        client.post(reverse("shop:login"), {"phone": user.phone, "password": "wrong-one"})
+    assert client.post(reverse("shop:login"), {"phone": user.phone, "password": password}).status_code == 302
 
 
 def test_logout_is_a_post(customer_client):

@@ -1,0 +1,66 @@
+"""Login limits count in the shared cache: every worker, and every process, sees the same counts."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
+from django.test import RequestFactory
+
+from accounts.throttles import login_password_failed, login_password_locked
+from config.client_ip import client_ip
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_default_cache_is_shared_without_redis():
+    if django_settings.REDIS_URL:
+        pytest.skip("REDIS_URL is set: the cache is Redis")
+    assert isinstance(caches["default"], DatabaseCache)
+
+
+def test_two_cache_connections_count_together(settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    other = caches.create_connection("default")
+    assert other is not cache
+    login_password_failed(phone="+79161234567", ip="203.0.113.7")
+    assert other.get("login-fail:phone:+79161234567")[0] == 1
+    other.set("login-fail:phone:+79161234567", (2, other.get("login-fail:phone:+79161234567")[1]), 60)
+    assert login_password_locked(phone="+79161234567", ip="198.51.100.1")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_another_process_sees_the_failures_counted_here(settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(2):
+        login_password_failed(phone="+79161234567", ip="203.0.113.7")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    script = (
+        "import django; django.setup();"
+        "from accounts.throttles import login_password_failed as f; f(phone='+79161234567', ip='198.51.100.9')"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=django_settings.BASE_DIR)
+    assert login_password_locked(phone="+79161234567", ip="192.0.2.1")
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.2", "10.0.0.1"),
+        (1, "198.51.100.2", "198.51.100.2"),
+        (1, "6.6.6.6, 198.51.100.2", "198.51.100.2"),
+        (2, "6.6.6.6, 198.51.100.2, 10.0.0.2", "198.51.100.2"),
+        (1, "", "10.0.0.1"),
+    ],
+)
+def test_client_ip_trusts_only_our_own_proxies(settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -1,0 +1,33 @@
+"""Project-wide request guards that belong to no app."""
+
+from django.utils.cache import add_never_cache_headers
+
+from config.views import not_found
+
+TOKEN_PATHS = "/api/v1/auth/"  # answers carry fresh tokens even to an anonymous request
+
+
+def refuse_unreadable_paths(get_response):
+    """A path with a NUL or another control character names nothing: 404, before it reaches a URL or a query
+    (PostgreSQL refuses NUL in text, which would otherwise surface as a server error)."""
+
+    def middleware(request):
+        if any(ord(char) < 32 or ord(char) == 127 for char in request.path_info):
+            return not_found(request, None)
+        return get_response(request)
+
+    return middleware
+
+
+def private_responses_not_stored(get_response):
+    """What a signed-in customer sees (account, orders, tokens) is never kept by a browser or a proxy cache."""
+
+    def middleware(request):
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if (signed_in or request.path.startswith(TOKEN_PATHS)) and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response
+
+    return middleware

@@ -1,0 +1,53 @@
+"""Error answers for the whole site: the API's JSON format under /api/, Russian pages everywhere else.
+
+Django's own defaults (English HTML) would otherwise answer a bad request, a CSRF failure or a server error.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.shortcuts import render
+
+API_PREFIX = "/api/"
+
+ERRORS = {
+    400: ("bad_request", "Некорректный запрос."),
+    403: ("permission_denied", "Доступ запрещён."),
+    404: ("not_found", "Не найдено."),
+    500: ("server_error", "Ошибка на сервере. Попробуйте ещё раз через минуту."),
+}
+CSRF_FAILED = ("csrf_failed", "Запрос отклонён: страница устарела. Обновите её и отправьте форму ещё раз.")
+
+
+def _answer(request, status: int, *, code: str, message: str, template: str):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": message, "code": code}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    return render(request, template, {"message": message}, status=status)
+
+
+def bad_request(request, exception, template_name="400.html"):
+    code, message = ERRORS[400]
+    if isinstance(exception, RequestDataTooBig):
+        code, message = "request_too_big", "Тело запроса слишком большое."
+    return _answer(request, 400, code=code, message=message, template="400.html")
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    code, message = ERRORS[403]
+    return _answer(request, 403, code=code, message=message, template="403.html")
+
+
+def not_found(request, exception, template_name="404.html"):
+    code, message = ERRORS[404]
+    return _answer(request, 404, code=code, message=message, template="404.html")
+
+
+def server_error(request, template_name="500.html"):
+    code, message = ERRORS[500]
+    return _answer(request, 500, code=code, message=message, template="500.html")
+
+
+def csrf_failure(request, reason="", template_name="403_csrf.html"):
+    code, message = CSRF_FAILED
+    return _answer(request, 403, code=code, message=message, template="403_csrf.html")
