@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from analytics.selectors import analytics_summary
 from analytics.serializers import PeriodQuerySerializer, SummarySerializer
+from config.api import error_responses
 
 
 class AnalyticsSummaryView(APIView):
@@ -14,7 +15,11 @@ class AnalyticsSummaryView(APIView):
 
     permission_classes = [IsAdminUser]
 
-    @extend_schema(parameters=[PeriodQuerySerializer], responses=SummarySerializer, tags=["analytics"])
+    @extend_schema(
+        parameters=[PeriodQuerySerializer],
+        responses={200: SummarySerializer, **error_responses(400, 401, 403)},
+        tags=["analytics"],
+    )
     def get(self, request):
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -3,6 +3,7 @@ from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.admin_forms import ProductForm, ProductMediaForm, StockFormSet, StockRowForm
 from catalog.models import Product, ProductMedia, ProductStock
@@ -59,7 +60,7 @@ class ProductStockInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SimpleHistoryAdmin):
     form = ProductForm
     list_display = [
         "thumbnail",
@@ -171,7 +172,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductStock)
-class ProductStockAdmin(admin.ModelAdmin):
+class ProductStockAdmin(SimpleHistoryAdmin):
     list_display = ["product", "size", "quantity"]
     list_select_related = ["product"]
     list_filter = ["product__order_type"]

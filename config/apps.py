@@ -9,3 +9,6 @@ class ConfigConfig(AppConfig):
 
     def ready(self):
         from config import metrics  # noqa: F401  (registers the shop's collector)
+        from config.audit import audit_register
+
+        audit_register()

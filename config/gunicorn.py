@@ -3,6 +3,11 @@
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# Responses say nothing of the server's software (gunicorn would write `Server: gunicorn`).
+gunicorn.http.wsgi.SERVER = "DWC"
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.phones import phone_normalize
 from config.errors import DomainError
@@ -42,6 +43,18 @@ def _rubles(value) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+# A cell that starts with one of these is a formula to Excel: `=HYPERLINK(...)` typed as a name would run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """Typed text as inert text: a leading apostrophe makes Excel show a would-be formula as it is (OWASP).
+
+    Phones, dates and amounts are written by the shop itself and go out as they are."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def orders_csv(queryset, *, filename: str) -> HttpResponse:
     """The orders as a CSV file for Excel: one row an order, its lines in the last column."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -53,27 +66,28 @@ def orders_csv(queryset, *, filename: str) -> HttpResponse:
         Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id"))
     )
     for order in orders.iterator(chunk_size=500):
-        writer.writerow(
-            [
-                order.order_number,
-                timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
-                order.get_status_display(),
-                order.get_payment_status_display(),
-                order.user.phone,
-                order.user.full_name,
-                _rubles(order.total_amount),
-                _rubles(order.discount_amount),
-                _rubles(order.final_amount),
-                order.promo_code.code if order.promo_code else "",
-                order.tracking_number,
-                order.delivery_address,
-                order.cdek_point,
+        row = (
+            order.order_number,
+            timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
+            order.get_status_display(),
+            order.get_payment_status_display(),
+            order.user.phone,
+            csv_cell(order.user.full_name),
+            _rubles(order.total_amount),
+            _rubles(order.discount_amount),
+            _rubles(order.final_amount),
+            csv_cell(order.promo_code.code if order.promo_code else ""),
+            csv_cell(order.tracking_number),
+            csv_cell(order.delivery_address),
+            csv_cell(order.cdek_point),
+            csv_cell(
                 "; ".join(
                     f"{item.product.name} ({item.product.article}) {item.size} × {item.quantity}"
                     for item in order.items.all()
-                ),
-            ]
+                )
+            ),
         )
+        writer.writerow(row)
     return response
 
 
@@ -125,7 +139,7 @@ def _status_action(status: OrderStatus, description):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SimpleHistoryAdmin):
     form = OrderForm
     add_form = OrderAddForm
     list_display = [

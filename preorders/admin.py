@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.admin import ProductAdmin
 from catalog.models import Product
@@ -129,7 +130,7 @@ admin.site.register(Product, PreorderProductAdmin)
 
 
 @admin.register(PreorderWave)
-class PreorderWaveAdmin(admin.ModelAdmin):
+class PreorderWaveAdmin(SimpleHistoryAdmin):
     list_display = ["product", "wave_number", "fill", "status", "completed_at", "updated_at"]
     list_filter = ["status", "product__order_type"]
     list_select_related = ["product"]

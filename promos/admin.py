@@ -3,6 +3,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import DomainError
 from promos.admin_forms import PromoCodeForm, PromoGenerateForm
@@ -29,7 +30,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(admin.ModelAdmin):
+class PromoCodeAdmin(SimpleHistoryAdmin):
     form = PromoCodeForm
     list_display = ["code", "description", "discount", "uses", "validity", "is_active", "created_at"]
     list_filter = ["is_active", ValidityFilter]

@@ -302,6 +302,22 @@ def test_csv_of_the_filtered_list(staff):
     assert row["Позиции"] == "Худи (H-1) M × 2"
 
 
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://evil.example","x")', "+1+cmd", "-2+3", "@SUM(A1)"])
+def test_csv_writes_typed_text_never_as_a_formula(staff, typed):
+    order = OrderFactory(
+        status=OrderStatus.PAID,
+        user=UserFactory(phone="+79161234567", full_name=typed),
+        delivery_address=typed,
+        cdek_point=typed,
+    )
+    OrderItemFactory(order=order, product=ProductFactory(name=typed))
+    rows = read_csv(staff.get(EXPORT))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Покупатель"] == row["Адрес доставки"] == row["Пункт СДЭК"] == f"'{typed}"
+    assert row["Позиции"].startswith("'")
+    assert row["Телефон"] == "+79161234567"
+
+
 def test_csv_follows_the_search(staff):
     wanted = OrderFactory(user=UserFactory(phone="+79165550011"))
     OrderFactory()
