@@ -255,7 +255,7 @@ THROTTLE_ENABLED = env.bool("THROTTLE_ENABLED", default=True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.SessionAuthentication",
     ],
     # A new endpoint is private unless it says it is public (AllowAny) or staff-only.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,20 +1,18 @@
 """Bad input gets a clear 4xx in Russian, never a 500; headers that keep pages private and scripts our own."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 from django.test import Client
 from django.urls import include, path
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from config.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from orders.tests.factories import OrderFactory
+from tests.gunicorn_server import gunicorn_shop
 
 pytestmark = pytest.mark.django_db
 
@@ -155,42 +153,16 @@ def test_the_schema_documents_the_403_of_the_analytics_summary(client):
     assert "403" in schema["paths"]["/api/v1/analytics/summary/"]["get"]["responses"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_gunicorn_does_not_name_itself(tmp_path, settings):
-    port = _free_port()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "false",
-        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdefghijklmnop",
-        "SECURE_SSL_REDIRECT": "false",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/favicon.svg", timeout=2) as response:
-                    server_header = response.headers.get("Server")
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not answer")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def test_gunicorn_does_not_name_itself(tmp_path):
+    with gunicorn_shop(tmp_path) as base_url:
+        with urllib.request.urlopen(f"{base_url}/static/favicon.svg", timeout=5) as response:
+            server_header = response.headers.get("Server")
     assert server_header and "gunicorn" not in server_header.lower()
+
+
+def test_an_api_csrf_failure_is_refused_in_russian():
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post("/api/v1/orders/", {"items": []}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed" and "CSRF-токена" in response.json()["detail"]

@@ -1,8 +1,11 @@
 """Login limits count in the shared cache: every worker, and every process, sees the same counts."""
 
+import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,6 +16,7 @@ from django.test import RequestFactory
 
 from accounts.throttles import login_password_failed, login_password_locked
 from config.client_ip import client_ip
+from tests.gunicorn_server import gunicorn_shop
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +68,19 @@ def test_client_ip_trusts_only_our_own_proxies(settings, proxies, forwarded, exp
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_gunicorn_workers_count_api_logins_together(tmp_path):
+    """Two worker processes, one limit: the 11th attempt in a minute is refused whichever worker takes it."""
+    body = json.dumps({"phone": "+79161234567", "password": "wrong-password"}).encode()
+    statuses = []
+    with gunicorn_shop(tmp_path, workers=2, migrate=True, THROTTLE_AUTH_PHONE="10/min") as base_url:
+        for _ in range(14):
+            request = urllib.request.Request(
+                f"{base_url}/api/v1/auth/login/", data=body, headers={"Content-Type": "application/json"}
+            )
+            try:
+                statuses.append(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as refusal:
+                statuses.append(refusal.code)
+    assert statuses == [401] * 10 + [429] * 4
