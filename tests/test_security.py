@@ -154,9 +154,11 @@ def test_the_schema_documents_the_403_of_the_analytics_summary(client):
 
 
 def test_gunicorn_does_not_name_itself(tmp_path):
-    with gunicorn_shop(tmp_path) as base_url:
-        with urllib.request.urlopen(f"{base_url}/static/favicon.svg", timeout=5) as response:
-            server_header = response.headers.get("Server")
+    with (
+        gunicorn_shop(tmp_path) as base_url,
+        urllib.request.urlopen(f"{base_url}/static/favicon.svg", timeout=5) as response,
+    ):
+        server_header = response.headers.get("Server")
     assert server_header and "gunicorn" not in server_header.lower()
 
 
