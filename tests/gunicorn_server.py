@@ -32,6 +32,8 @@ def gunicorn_shop(tmp_path: Path, *, workers: int = 1, migrate: bool = False, **
         "GUNICORN_THREADS": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "LOG_LEVEL": "WARNING",
+        # Production settings refuse the demo YooKassa keys against the real API; these tests pay nothing.
+        "YOOKASSA_API_URL": "http://127.0.0.1:9/v3",
         **extra_env,
     }
     if migrate:

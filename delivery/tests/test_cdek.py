@@ -9,6 +9,9 @@ from django.core.cache import cache
 from delivery.cdek import CdekClient, CdekRefused, CdekUnavailable
 from delivery.fake_cdek import TARIFF_COURIER, TARIFF_PICKUP
 
+# The CDEK token is cached in the shared cache, a database table when Redis is not set up.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def client(fake_cdek):

@@ -8,6 +8,9 @@ from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_items_weight, delivery_point_get, delivery_tracking_url
 from delivery.services import delivery_method_infer, delivery_quote
 
+# The CDEK token is cached in the shared cache, a database table when Redis is not set up.
+pytestmark = pytest.mark.django_db
+
 
 def test_point_get_gives_what_an_order_snapshots(fake_cdek):
     point = delivery_point_get(code=" msk127 ")
