@@ -14,6 +14,7 @@ from catalog.services import (
     product_set_stock,
     product_update,
 )
+from config.audit import audit_record_rows
 
 THUMBNAIL = '<img src="{}" alt="" style="width:{}px;height:{}px;object-fit:cover;border-radius:4px">'
 
@@ -155,6 +156,7 @@ class ProductAdmin(SimpleHistoryAdmin):
         }
         if stock or removed:
             product_set_stock(product=product, stock=stock, remove=removed)
+            audit_record_rows(product.stock.all())
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     # --- Actions ------------------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class ProductStockAdmin(SimpleHistoryAdmin):
             product_set_stock(product=old.product, stock={}, remove=[old.size])
         replaced = [old.size] if old is not None and "size" in form.changed_data else []
         product_set_stock(product=obj.product, stock={obj.size: obj.quantity}, remove=replaced)
+        audit_record_rows(obj.product.stock.all())
         obj.pk = ProductStock.objects.get(product=obj.product, size=obj.size).pk
 
 

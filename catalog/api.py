@@ -10,6 +10,7 @@ from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.serializers import ProductSerializer
 from config.api import IsStaffOrReadOnly, error_responses
+from config.audit import audit_record_rows
 
 _WRITE_HELP = (
     'Только для сотрудников. `stock` — остатки по размерам {"S": 5, "M": 0}; размеры должны быть из `sizes`. '
@@ -74,6 +75,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         stock = data.pop("stock", None)
         product = services.product_create(data=data, stock=stock)
+        audit_record_rows(product.stock.all())
         body = self.get_serializer(self._reloaded(product)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -84,6 +86,8 @@ class ProductViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         stock = data.pop("stock", None)
         product = services.product_update(product=product, data=data, stock=stock)
+        if stock is not None:
+            audit_record_rows(product.stock.all())
         return Response(self.get_serializer(self._reloaded(product)).data)
 
     def destroy(self, request, *args, **kwargs):
