@@ -32,7 +32,7 @@ class ShopCollector:
     def collect(self):
         # By name: `config` sits below every app of the shop and imports none of them.
         Order = apps.get_model("orders", "Order")
-        DBTaskResult = apps.get_model("django_tasks_db", "DBTaskResult")
+        DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
 
         placed = CounterMetricFamily("dwc_orders_placed", "Заказы, оформленные за всё время.")
         placed.add_metric([], Order.objects.count())
