@@ -16,7 +16,9 @@ from catalog.services import (
 )
 from config.audit import audit_record_rows
 
-THUMBNAIL = '<img src="{}" alt="" style="width:{}px;height:{}px;object-fit:cover;border-radius:4px">'
+# Sized by attributes and styled by catalog/admin.css: the content security policy allows no inline style.
+THUMBNAIL = '<img src="{}" alt="" width="{}" height="{}" class="dwc-thumb">'
+ADMIN_CSS = {"all": ["catalog/admin.css"]}
 
 
 def media_preview(media: ProductMedia | None, size: int = 48) -> str:
@@ -38,6 +40,10 @@ def media_renditions_state(media: ProductMedia) -> str:
 
 class ProductMediaInline(admin.TabularInline):
     model = ProductMedia
+
+    class Media:
+        css = ADMIN_CSS
+
     form = ProductMediaForm
     extra = 0
     fields = ["preview", "image", "alt", "position", "renditions_state"]
@@ -62,6 +68,9 @@ class ProductStockInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(SimpleHistoryAdmin):
+    class Media:
+        css = ADMIN_CSS
+
     form = ProductForm
     list_display = [
         "thumbnail",
@@ -195,6 +204,9 @@ class ProductStockAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProductMedia)
 class ProductMediaAdmin(admin.ModelAdmin):
+    class Media:
+        css = ADMIN_CSS
+
     list_display = ["thumbnail", "product", "position", "alt"]
     list_select_related = ["product"]
     search_fields = ["product__name", "product__article"]

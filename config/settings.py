@@ -235,13 +235,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Content-Security-Policy (django-csp): our own scripts and styles only, no inline code anywhere (Swagger UI is
-# served with its script in a file). Images may also come from `CSP_IMG_SOURCES` (e.g. the S3 media host).
+# served with its script in a file). Images also come from the media bucket's host and from `CSP_IMG_SOURCES`.
+_CSP_MEDIA_ORIGINS = []
+if MEDIA_S3_BUCKET:
+    _media_domain = env("MEDIA_S3_CUSTOM_DOMAIN", default="")
+    _CSP_MEDIA_ORIGINS = [
+        f"https://{_media_domain}"
+        if _media_domain
+        else env("MEDIA_S3_ENDPOINT_URL", default="") or "https://*.amazonaws.com"
+    ]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *env.list("CSP_IMG_SOURCES", default=[])],
+        "img-src": ["'self'", "data:", *_CSP_MEDIA_ORIGINS, *env.list("CSP_IMG_SOURCES", default=[])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

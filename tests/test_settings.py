@@ -107,3 +107,16 @@ def test_manage_py_in_production_refuses_without_secret_key():
     result = _manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_media_bucket_host_may_serve_images_under_the_content_security_policy():
+    code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    result = _import_settings(
+        code, DEBUG="true", MEDIA_S3_BUCKET="dwc-media", MEDIA_S3_CUSTOM_DOMAIN="cdn.example.ru"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "https://cdn.example.ru" in result.stdout
+    result = _import_settings(
+        code, DEBUG="true", MEDIA_S3_BUCKET="dwc-media", MEDIA_S3_ENDPOINT_URL="http://localhost:9000"
+    )
+    assert "http://localhost:9000" in result.stdout

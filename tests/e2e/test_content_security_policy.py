@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import UserFactory
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import ProductFactory, ProductMediaFactory
 from preorders.tests.factories import PreorderProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,9 @@ def violations(shop) -> list[str]:
 
 
 @pytest.mark.parametrize("viewport", [PHONE_390, DESKTOP_1366], ids=["phone", "desktop"])
-def test_pages_work_under_the_policy(shop_page, viewport):
+def test_pages_work_under_the_policy(shop_page, served_media, viewport):
     product = ProductFactory(name="Худи", price=Decimal("4990.00"), stock={"S": 3})
+    ProductMediaFactory(product=product, position=0, alt="Худи спереди")
     product.name = "Худи чёрное"
     product.save()  # a second history row
     PreorderProductFactory()
@@ -49,6 +50,9 @@ def test_pages_work_under_the_policy(shop_page, viewport):
     shop.page.click("input[type=submit]")
     expect(shop.page.locator("#site-name")).to_be_visible()
     shop.shot("admin-index")
+    shop.goto("/admin/catalog/product/")
+    expect(shop.page.locator("img.dwc-thumb").first).to_be_visible()
+    shop.shot("admin-products")
     shop.goto(f"/admin/catalog/product/{product.pk}/change/")
     expect(shop.page.locator("#product_form")).to_be_visible()
     shop.shot("admin-product")
