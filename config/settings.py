@@ -222,7 +222,8 @@ DEMO_PHOTO_WIDTH = env.int("DEMO_PHOTO_WIDTH", default=3200)
 # --- Security (production sits behind a TLS-terminating proxy) ----------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$"]
+# Load balancers and the metrics scraper reach these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -72,3 +72,10 @@ def test_metrics_count_orders_payments_and_failed_sms(staff):
     assert 'dwc_payments{payment_status="succeeded"} 1.0' in body
     assert "dwc_sms_failures_total 1.0" in body
     assert "django_http_requests_total_by_method_total" in body
+
+
+def test_metrics_are_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = "scrape-secret"
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret")
+    assert response.status_code == 200
