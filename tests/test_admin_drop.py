@@ -48,7 +48,11 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     orders = []
     for buyer in buyers:
         with django_capture_on_commit_callbacks(execute=True):
-            order = order_place(user=buyer, items=[{"product": drop, "size": "M", "quantity": 2}])
+            order = order_place(
+                delivery_address="Москва, ул. Тверская, 1",
+                user=buyer,
+                items=[{"product": drop, "size": "M", "quantity": 2}],
+            )
         order.refresh_from_db()
         fake_yookassa.set_status(order.payment_id, "succeeded")
         order_mark_paid(order=order, payment_id=order.payment_id)

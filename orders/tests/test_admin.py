@@ -166,7 +166,11 @@ def test_cancel_action_cancels_unpaid_and_refuses_paid(staff):
     product = ProductFactory(stock={"M": 2})
     from orders.services import order_place
 
-    unpaid = order_place(user=UserFactory(), items=[{"product": product, "size": "M", "quantity": 2}])
+    unpaid = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=UserFactory(),
+        items=[{"product": product, "size": "M", "quantity": 2}],
+    )
     paid = OrderFactory(status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED)
     response = act(staff, "cancel", [unpaid, paid])
     unpaid.refresh_from_db()
