@@ -234,6 +234,10 @@ class OrderRefund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("заказ"))
     amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
     delivery_amount = models.DecimalField(_("в том числе доставка, ₽"), max_digits=12, decimal_places=2, default=0)
+    # An order whose lines do not explain its amount goes back whole, as one receipt item.
+    whole_amount = models.DecimalField(
+        _("весь заказ одной строкой, ₽"), max_digits=12, decimal_places=2, default=0
+    )
     is_full = models.BooleanField(_("весь заказ"), default=False)
     restock = models.BooleanField(_("товар возвращён на склад"), default=False)
     status = models.CharField(

@@ -112,10 +112,12 @@ def receipt_for(order: Order) -> dict:
     return _receipt(order, receipt_items(order=order))
 
 
-def refund_receipt(*, order: Order, lines: list[tuple[OrderItem, int, int]], delivery: int) -> dict:
+def refund_receipt(
+    *, order: Order, lines: list[tuple[OrderItem, int, int]], delivery: int, whole: int = 0
+) -> dict:
     """The receipt of a refund: the refunded units of each line (item, quantity, kopecks) and the delivery
-    refunded (kopecks), adding up to the refund's amount."""
-    items = []
+    refunded (kopecks), adding up to the refund's amount (`whole`: an order refunded as one item)."""
+    items = [_receipt_item(f"Заказ {order.order_number}", 1, whole)] if whole else []
     for item, quantity, amount in lines:
         items += _units(_line_description(item), quantity, amount, "full_prepayment")
     return _receipt(order, items + delivery_items(amount=delivery))
