@@ -290,6 +290,8 @@ CDEK_FROM_LOCATION = env.int("CDEK_FROM_LOCATION", default=44)  # CDEK's city co
 CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK gets the flat price
 DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
 DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
+# Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
+YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 
 TASKS = {
     "default": {

@@ -25,7 +25,7 @@ from orders.services.paying import (
     order_payment_start,
     payment_notification_handle,
 )
-from orders.services.placing import Shortage, order_number_for, order_place
+from orders.services.placing import Delivery, Shortage, order_delivery_choose, order_number_for, order_place
 from orders.services.refunds import (
     RefundRejected,
     order_refund,
@@ -36,6 +36,8 @@ from orders.services.refunds import (
 from orders.services.staff import order_set_status, order_set_tracking, order_staff_update
 
 __all__ = [
+    "Delivery",
+    "order_delivery_choose",
     "RefundRejected",
     "Shortage",
     "order_cancel",

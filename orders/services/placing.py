@@ -102,8 +102,8 @@ def _order_id_next() -> int:
 
 
 # --- The steps ------------------------------------------------------------------------------------------------
-def _delivery(*, items: list[dict], method: str, address: str, cdek_point: str, city: str) -> Delivery:
-    """The delivery step: the method (inferred when not given; neither a point nor an address is
+def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_point: str, city: str) -> Delivery:
+    """The delivery step (also the checkout's price preview): the method (inferred when not given; neither a point nor an address is
     `DeliveryRequired`), the pickup point checked against CDEK's list and snapshot (an unknown code is
     `CdekPointUnknown`), and the price from `delivery_quote` for the parcel's weight, never from the client.
 
@@ -307,14 +307,14 @@ def order_place(
     Items are checked (see `items_resolve`); in-stock units are reserved per size; preorder units go to the open
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
-    (see `_delivery`; `city` prices a courier). One refusal names every short item. After commit the payment is
+    (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
     started; an order with nothing to pay is paid at once.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
     # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
     # IMMEDIATE transactions lock writers out from their first statement).
-    delivery = _delivery(
+    delivery = order_delivery_choose(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     return _order_place(user=user, items=items, promo_code=promo_code, delivery=delivery)

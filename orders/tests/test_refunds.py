@@ -38,7 +38,10 @@ def paid(fake_yookassa, user, settings):
     promo = PromoCodeFactory(code="TEN", discount_percent=10, max_uses=5)
     order = order_place(
         user=user,
-        items=[{"product": tee.pk, "size": "M", "quantity": 3}, {"product": hoodie.pk, "size": "M", "quantity": 1}],
+        items=[
+            {"product": tee.pk, "size": "M", "quantity": 3},
+            {"product": hoodie.pk, "size": "M", "quantity": 1},
+        ],
         delivery_address=ADDRESS,
         promo_code="TEN",
     )
@@ -116,7 +119,9 @@ def test_more_than_was_paid_is_refused_and_nothing_is_sent(paid, fake_yookassa):
 
 def test_an_unpaid_order_is_not_refundable(fake_yookassa, user):
     tee = ProductFactory(stock={"M": 2})
-    order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}], delivery_address=ADDRESS)
+    order = order_place(
+        user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}], delivery_address=ADDRESS
+    )
     with pytest.raises(OrderNotRefundable):
         order_refund_plan(order=order)
 
