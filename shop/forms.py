@@ -277,10 +277,10 @@ class CheckoutForm(forms.Form):
         help_text="Улица, дом, квартира — для курьера СДЭК.",
     )
     cdek_point = forms.CharField(
-        label="Пункт выдачи СДЭК",
+        label="Код пункта выдачи СДЭК",
         required=False,
         max_length=255,
-        help_text="Выберите пункт из списка (или введите его код).",
+        help_text="Укажите город, чтобы выбрать пункт из списка, или введите код пункта.",
     )
     promo_code = forms.CharField(
         label="Промокод",
