@@ -57,6 +57,7 @@ def test_placing_an_order(user_client, user, tee, django_capture_on_commit_callb
     assert body["tracking_number"] == ""
     assert body["items"] == [
         {
+            "id": body["items"][0]["id"],
             "product": tee.pk,
             "product_name": "Футболка",
             "size": "M",
