@@ -157,7 +157,7 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
 def _refund_record(*, order: Order, items, by) -> tuple[OrderRefund, RefundPlan]:
     """Check the refund under the order's row lock and record it (or find the same refund recorded before)."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user", "promo_code").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("user", "promo_code").get(pk=order.pk)
         plan = order_refund_plan(order=order, items=items)
         key = idempotence_key(order, plan.key_purpose)
         existing = OrderRefund.objects.filter(idempotence_key=key).first()
