@@ -106,6 +106,7 @@ def run(args, connections) -> int:
                 started = time.perf_counter()
                 try:
                     order_place(
+                        delivery_address="Москва, ул. Тверская, 1",
                         user=user,
                         items=[{"product": product.pk, "size": size, "quantity": args.quantity}],
                         promo_code=promo.code if promo else None,

@@ -326,7 +326,12 @@ if not DEBUG and YOOKASSA_DEMO_CREDENTIALS and YOOKASSA_API_URL.startswith("http
         "set the shop's credentials (or point YOOKASSA_API_URL at a fake for tests)."
     )
 YOOKASSA_TRUSTED_NETWORKS = env.list("YOOKASSA_TRUSTED_NETWORKS", default=[])
-YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=1)
+# --- 54-FZ receipts (checkout, refunds, settlement receipts) ---------------------------------------------------
+# VAT code of receipt lines: 11 is VAT 22 % (from 1 January 2026); 1 is "no VAT" (the simplified tax system).
+YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=11)
+# Tax system of the shop (1 general, 2 simplified on income, 3 on income minus expenses…); 0 leaves it out.
+YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=1)
+SETTLEMENT_MAX_ATTEMPTS = env.int("SETTLEMENT_MAX_ATTEMPTS", default=8)
 YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
 # Where the local fake YooKassa (tests, `make run`) sends its notifications; empty: SITE_URL + the notifications path.
 FAKE_YOOKASSA_WEBHOOK_URL = env("FAKE_YOOKASSA_WEBHOOK_URL", default="")
@@ -348,6 +353,8 @@ CDEK_FROM_LOCATION = env.int("CDEK_FROM_LOCATION", default=44)  # CDEK's city co
 CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK gets the flat price
 DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
 DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
+# Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
+YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 
 TASKS = {
     "default": {

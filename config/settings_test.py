@@ -15,3 +15,5 @@ SMS_BACKEND = "memory"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 DEMO_PHOTO_WIDTH = 480  # the seed stays fast in tests; page-weight figures come from benchmarks/page_weight.py
+# Delivery is free unless a test says otherwise, so amount tests stay about the goods; delivery tests set a price.
+DELIVERY_FLAT_AMOUNT = "0.00"

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.phones import phone_normalize
 from config.errors import DomainError
+from config.money import from_kopecks, rub
 from orders import services as order_services
 from orders.admin_forms import OrderAddForm, OrderForm
 from orders.models import Order, OrderItem, OrderStatus
@@ -316,15 +318,73 @@ class OrderAdmin(SimpleHistoryAdmin):
             skip_if=lambda order: order.status == OrderStatus.CANCELLED,
         )
 
-    @admin.action(description=_("Вернуть деньги через ЮKassa"))
+    @admin.action(description=_("Вернуть деньги через ЮKassa…"))
     def refund(self, request, queryset):
-        self.orders_apply(
-            request,
-            queryset,
-            lambda order: order_services.order_refund(order=order),
-            done="Возврат оформлен по заказам",
-            skip_if=lambda order: order.status == OrderStatus.REFUNDED,
-        )
+        """Opens the refund screen of the (one) selected order: lines and quantities, then a confirmation."""
+        orders = list(queryset.order_by("pk")[:2])
+        if len(orders) != 1:
+            self.message_user(request, "Выберите один заказ: возврат оформляется по одному.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:orders_order_refund", args=[orders[0].pk]))
+
+    def refund_view(self, request, object_id):
+        """Staff choose the units to refund; the next step shows what and how much; «Вернуть» sends it."""
+        order = self.get_object(request, object_id)
+        if order is None or not self.has_change_permission(request, order):
+            return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        items = list(order.items.select_related("product").order_by("id"))
+        chosen, plan, error = None, None, None
+        if request.method == "POST":
+            chosen = []
+            for item in items:
+                raw = (request.POST.get(f"quantity_{item.pk}") or "0").strip()
+                if not raw.isdigit() or len(raw) > 6:
+                    error = f"Количество для «{item.product.name}» — целое число от 0."
+                    break
+                if int(raw):
+                    chosen.append((item.pk, int(raw)))
+            full = request.POST.get("full") == "1"
+            if error is None and not chosen and not full:
+                error = "Укажите, сколько единиц вернуть, или отметьте «Весь заказ»."
+            if error is None:
+                try:
+                    plan = order_services.order_refund_plan(order=order, items=None if full else chosen)
+                    if request.POST.get("confirm") == "1":
+                        order_services.order_refund(order=order, items=None if full else chosen, by=request.user)
+                        order.refresh_from_db()
+                        done = order.refunds.order_by("-id").first()
+                        if done is not None and done.status == done.Status.SUCCEEDED:
+                            self.message_user(
+                                request, f"{order}: возвращено {rub(done.amount)}.", messages.SUCCESS
+                            )
+                        else:
+                            self.message_user(
+                                request,
+                                f"{order}: возврат отправлен в ЮKassa и ждёт подтверждения.",
+                                messages.INFO,
+                            )
+                        return HttpResponseRedirect(change_url)
+                except DomainError as refusal:
+                    error, plan = refusal.message, None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": order,
+            "title": f"Возврат по заказу {order.order_number}",
+            "order": order,
+            "rows": [(item, dict(chosen or []).get(item.pk, 0)) for item in items],
+            "full": request.POST.get("full") == "1",
+            "plan": plan,
+            "plan_amount": from_kopecks(plan.amount) if plan else None,
+            "plan_lines": [(line.item, line.quantity, from_kopecks(line.amount)) for line in plan.lines]
+            if plan
+            else [],
+            "plan_delivery": from_kopecks(plan.delivery) if plan else None,
+            "error": error,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/refund.html", context)
 
     @admin.action(description=_("Выгрузить выбранные в CSV"))
     def export_csv(self, request, queryset):
@@ -335,6 +395,11 @@ class OrderAdmin(SimpleHistoryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("export/", self.admin_site.admin_view(self.export_view), name=f"{info[0]}_{info[1]}_export"),
+            path(
+                "<path:object_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name=f"{info[0]}_{info[1]}_refund",
+            ),
             *super().get_urls(),
         ]
 

@@ -11,6 +11,7 @@ from orders import selectors, services
 from orders.models import Order
 from orders.serializers import (
     OrderCreateSerializer,
+    OrderRefundInputSerializer,
     OrderSerializer,
     OrderUpdateSerializer,
     PaymentUrlSerializer,
@@ -18,10 +19,10 @@ from orders.serializers import (
 
 
 class IsStaffForChanges(permissions.BasePermission):
-    """Customers read, place, cancel and pay; only staff change an order's status or tracking number."""
+    """Customers read, place, cancel and pay; only staff change an order's status or tracking number, or refund."""
 
     def has_permission(self, request, view):
-        if view.action in ("update", "partial_update"):
+        if view.action in ("update", "partial_update", "refund"):
             return bool(request.user and request.user.is_staff)
         return True
 
@@ -38,7 +39,9 @@ class IsStaffForChanges(permissions.BasePermission):
     create=extend_schema(
         description=(
             "Оформляет заказ: резервирует остатки по размерам, распределяет предзаказ по волнам, применяет "
-            "промокод. Цены берутся из базы. 409 (`insufficient_stock`, `waves_full`) — не хватает товара "
+            "промокод, считает доставку СДЭК (`delivery_amount`; без ответа СДЭК — фиксированная цена). "
+            "Способ доставки выводится, если не указан; ни пункта, ни адреса — 400 `delivery_required`, "
+            "неизвестный пункт — 400 `cdek_point_unknown`. Цены берутся из базы. 409 (`insufficient_stock`, `waves_full`) — не хватает товара "
             "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции."
         ),
         request=OrderCreateSerializer,
@@ -89,8 +92,10 @@ class OrderViewSet(
             user=request.user,
             items=[dict(item) for item in data["items"]],
             promo_code=data.get("promo_code") or None,
+            delivery_method=data.get("delivery_method", ""),
             delivery_address=data.get("delivery_address", ""),
             cdek_point=data.get("cdek_point", ""),
+            city=data.get("city", ""),
         )
         return Response(self._body(order), status=status.HTTP_201_CREATED)
 
@@ -126,3 +131,25 @@ class OrderViewSet(
     def pay(self, request, *args, **kwargs):
         payment_url = services.order_payment_retry(order=self.get_object())
         return Response({"payment_url": payment_url})
+
+    @extend_schema(
+        request=OrderRefundInputSerializer,
+        description=(
+            "Только для сотрудников: возврат денег через ЮKassa по позициям (`items`: `item` — `id` позиции, "
+            "`quantity`) или целиком (без `items`), с чеком возврата. Товар неотправленного заказа возвращается "
+            "на склад или в волну; полный возврат неотправленного заказа возвращает использование промокода. "
+            "400 `refund_too_large` — больше, чем оплачено; 409 `order_not_refundable` — заказ не оплачен."
+        ),
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 503)},
+    )
+    @action(detail=True, methods=["post"])
+    def refund(self, request, *args, **kwargs):
+        serializer = OrderRefundInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data.get("items")
+        order = services.order_refund(
+            order=self.get_object(),
+            items=[(line["item"], line["quantity"]) for line in items] if items else None,
+            by=request.user,
+        )
+        return Response(self._body(order))

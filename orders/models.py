@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.models import TimeStampedModel
+from delivery.models import DeliveryMethod
 
 
 class OrderStatus(models.TextChoices):
@@ -81,8 +82,15 @@ class Order(TimeStampedModel):
         db_index=True,
     )
     tracking_number = models.CharField(_("трек-номер"), max_length=64, blank=True)
+    # --- delivery: how the order travels, a snapshot of the pickup point, the price CDEK quoted --------------
+    delivery_method = models.CharField(
+        _("способ доставки"), max_length=16, choices=DeliveryMethod.choices, blank=True
+    )
+    delivery_amount = models.DecimalField(_("доставка, ₽"), max_digits=12, decimal_places=2, default=0)
     delivery_address = models.TextField(_("адрес доставки"), blank=True)
     cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
+    cdek_point_name = models.CharField(_("название пункта СДЭК"), max_length=255, blank=True)
+    cdek_point_address = models.CharField(_("адрес пункта СДЭК"), max_length=500, blank=True)
     payment_id = models.CharField(_("платёж ЮKassa"), max_length=64, blank=True, db_index=True)
     payment_url = models.URLField(_("ссылка на оплату"), max_length=500, blank=True)
     payment_idempotence_key = models.UUIDField(_("ключ идемпотентности"), default=uuid.uuid4, editable=False)
@@ -110,11 +118,22 @@ class Order(TimeStampedModel):
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative"),
             models.CheckConstraint(condition=Q(discount_amount__gte=0), name="order_discount_non_negative"),
             models.CheckConstraint(condition=Q(final_amount__gte=0), name="order_final_non_negative"),
+            models.CheckConstraint(condition=Q(delivery_amount__gte=0), name="order_delivery_non_negative"),
             # Compared within half a kopeck: SQLite keeps decimals as floating point numbers.
             models.CheckConstraint(
-                condition=Q(final_amount__gte=F("total_amount") - F("discount_amount") - Decimal("0.005"))
-                & Q(final_amount__lte=F("total_amount") - F("discount_amount") + Decimal("0.005")),
-                name="order_final_is_total_minus_discount",
+                condition=Q(
+                    final_amount__gte=F("total_amount")
+                    - F("discount_amount")
+                    + F("delivery_amount")
+                    - Decimal("0.005")
+                )
+                & Q(
+                    final_amount__lte=F("total_amount")
+                    - F("discount_amount")
+                    + F("delivery_amount")
+                    + Decimal("0.005")
+                ),
+                name="order_final_is_total_minus_discount_plus_delivery",
             ),
         ]
 
@@ -191,3 +210,125 @@ class OrderItem(models.Model):
     @property
     def line_total(self):
         return self.price * self.quantity
+
+
+# --- Refunds by line ------------------------------------------------------------------------------------------
+class RefundStatus(models.TextChoices):
+    """Mirrors the YooKassa refund; `pending` until YooKassa has answered that it went through."""
+
+    PENDING = "pending", _("Ожидает ЮKassa")
+    SUCCEEDED = "succeeded", _("Выполнен")
+    CANCELED = "canceled", _("Отклонён")
+
+
+class OrderRefund(models.Model):
+    """Money returned for some units of an order (or all of it), with its own 54-FZ refund receipt.
+
+    Its effects (units back to stock or waves, the promo use, the order's status) happen once, when the refund
+    moves from `pending` to `succeeded`; `idempotence_key` is derived from the order and the refund's content,
+    so a retry of the same refund reuses the row and YooKassa's refund.
+    """
+
+    Status = RefundStatus
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("заказ"))
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    delivery_amount = models.DecimalField(_("в том числе доставка, ₽"), max_digits=12, decimal_places=2, default=0)
+    # An order whose lines do not explain its amount goes back whole, as one receipt item.
+    whole_amount = models.DecimalField(
+        _("весь заказ одной строкой, ₽"), max_digits=12, decimal_places=2, default=0
+    )
+    is_full = models.BooleanField(_("весь заказ"), default=False)
+    restock = models.BooleanField(_("товар возвращён на склад"), default=False)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    refund_id = models.CharField(_("возврат ЮKassa"), max_length=64, blank=True, db_index=True)
+    idempotence_key = models.CharField(_("ключ идемпотентности"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("сотрудник"),
+    )
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    succeeded_at = models.DateTimeField(_("выполнен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("возврат")
+        verbose_name_plural = _("возвраты")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="order_refund_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.amount}"
+
+
+class OrderRefundLine(models.Model):
+    refund = models.ForeignKey(
+        OrderRefund, on_delete=models.CASCADE, related_name="lines", verbose_name=_("возврат")
+    )
+    item = models.ForeignKey(
+        OrderItem, on_delete=models.PROTECT, related_name="refund_lines", verbose_name=_("позиция")
+    )
+    quantity = models.PositiveIntegerField(_("количество"))
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("позиция возврата")
+        verbose_name_plural = _("позиции возврата")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_refund_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} × {self.quantity}"
+
+
+# --- Settlement receipts of preorders ---------------------------------------------------------------------------
+class SettlementStatus(models.TextChoices):
+    PENDING = "pending", _("Отправляется")
+    SENT = "sent", _("Отправлен")
+    FAILED = "failed", _("Не отправлен")
+
+
+class SettlementReceipt(models.Model):
+    """The second, settlement receipt (54-FZ) of a prepaid order's lines in one wave, sent when the wave ships.
+
+    One row per order and wave (a unique constraint), written before the receipt is sent, so a retry or a
+    second move of the wave never sends a second one; its idempotence key is derived from the row.
+    """
+
+    Status = SettlementStatus
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="settlement_receipts", verbose_name=_("заказ")
+    )
+    wave = models.ForeignKey(
+        "preorders.PreorderWave", on_delete=models.PROTECT, related_name="+", verbose_name=_("волна")
+    )
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=SettlementStatus.choices, default=SettlementStatus.PENDING
+    )
+    receipt_id = models.CharField(_("чек ЮKassa"), max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(_("попыток"), default=0)
+    last_error = models.CharField(_("последняя ошибка"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("чек зачёта предоплаты")
+        verbose_name_plural = _("чеки зачёта предоплаты")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "wave"], name="settlement_receipt_once_per_order_wave"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} / {self.wave_id}: {self.status}"

@@ -19,6 +19,13 @@ def order_payment_canceled_text(order) -> str:
     return f"{SHOP_NAME}: оплата заказа {order.order_number} не прошла, заказ отменён."
 
 
+def order_refunded_text(order, *, amount, full: bool) -> str:
+    what = "возвращены деньги за заказ" if full else "возвращена часть денег за заказ"
+    return (
+        f"{SHOP_NAME}: {what} {order.order_number}, {rub(amount)}. Они придут на карту в течение нескольких дней."
+    )
+
+
 def _notify(order, text: str) -> None:
     phone = getattr(order.user, "phone", "")
     if phone:
@@ -44,3 +51,8 @@ def notify_wave_status(*, phone: str, order_number: str, wave, message: str) -> 
     """A preorder's wave moved on (production, shipping…)."""
     if phone:
         sms_enqueue(phone=phone, text=f"DWC: заказ {order_number}, «{wave.product.name}». {message}")
+
+
+def notify_order_refunded(order, *, amount, full: bool) -> None:
+    """Money went back (all of it, or for some units)."""
+    _notify(order, order_refunded_text(order, amount=amount, full=full))

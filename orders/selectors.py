@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, OrderRefund
 from preorders.models import PreorderStatus
 
 
@@ -14,6 +14,7 @@ def order_queryset() -> QuerySet[Order]:
             "preorder_statuses",
             queryset=PreorderStatus.objects.select_related("wave").order_by("created_at", "id"),
         ),
+        Prefetch("refunds", queryset=OrderRefund.objects.prefetch_related("lines").order_by("created_at", "id")),
     )
 
 

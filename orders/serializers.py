@@ -4,7 +4,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from catalog.serializers import ITEM_LIST_ERRORS, ItemInputSerializer
-from orders.models import Order, OrderItem, OrderStatus
+from delivery.models import DeliveryMethod
+from delivery.selectors import delivery_tracking_url
+from orders.models import Order, OrderItem, OrderRefund, OrderRefundLine, OrderStatus
 from preorders.models import PreorderStatus
 
 
@@ -16,6 +18,25 @@ class OrderCreateSerializer(serializers.Serializer):
     promo_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
     delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     cdek_point = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Не указан — выводится: `cdek_point` → пункт выдачи, иначе `delivery_address` → курьер.",
+    )
+    city = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Город курьерской доставки."
+    )
+
+
+class RefundItemInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="`id` позиции заказа.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class OrderRefundInputSerializer(serializers.Serializer):
+    items = RefundItemInputSerializer(many=True, required=False, allow_empty=False, max_length=100)
 
 
 class OrderUpdateSerializer(serializers.Serializer):
@@ -37,7 +58,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderItem
-        fields = ["product", "product_name", "size", "quantity", "price", "is_preorder", "preorder_wave"]
+        fields = ["id", "product", "product_name", "size", "quantity", "price", "is_preorder", "preorder_wave"]
         read_only_fields = fields
 
     def get_preorder_wave(self, item) -> int | None:
@@ -56,8 +77,36 @@ class PreorderStatusSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OrderRefundLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderRefundLine
+        fields = ["item", "quantity", "amount"]
+        read_only_fields = fields
+
+
+class OrderRefundSerializer(serializers.ModelSerializer):
+    lines = OrderRefundLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OrderRefund
+        fields = [
+            "id",
+            "amount",
+            "delivery_amount",
+            "is_full",
+            "restock",
+            "status",
+            "refund_id",
+            "lines",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True, read_only=True)
+    refunds = OrderRefundSerializer(many=True, read_only=True)
+    tracking_url = serializers.SerializerMethodField(help_text="Страница отслеживания СДЭК или пусто.")
     preorder_statuses = PreorderStatusSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     promo_code = serializers.CharField(source="promo_code.code", read_only=True, default=None)
@@ -72,11 +121,17 @@ class OrderSerializer(serializers.ModelSerializer):
             "tracking_number",
             "total_amount",
             "discount_amount",
+            "delivery_amount",
             "final_amount",
             "promo_code",
+            "delivery_method",
             "delivery_address",
             "cdek_point",
+            "cdek_point_name",
+            "cdek_point_address",
+            "tracking_url",
             "items",
+            "refunds",
             "preorder_statuses",
             "payment_url",
             "created_at",
@@ -84,6 +139,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipped_at",
         ]
         read_only_fields = fields
+
+    def get_tracking_url(self, order) -> str:
+        return delivery_tracking_url(tracking_number=order.tracking_number) if order.tracking_number else ""
 
 
 class PaymentUrlSerializer(serializers.Serializer):

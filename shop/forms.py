@@ -10,6 +10,7 @@ from accounts.services import InvalidCredentials, user_authenticate
 from accounts.throttles import login_password_failed, login_password_locked
 from catalog.models import Product
 from config.client_ip import client_ip
+from delivery.models import DeliveryMethod
 from shop.selectors import MAX_ID
 
 User = get_user_model()
@@ -244,21 +245,34 @@ class ProfileForm(forms.ModelForm):
 
 
 class CheckoutForm(forms.Form):
-    """Where to deliver and which code to apply. Like the API, the ordering service decides what an order needs;
-    the customer is reached by phone when neither an address nor a CDEK point is given."""
+    """How the order travels and which code to apply. Like the API, the ordering service decides what an order
+    needs: a pickup point or an address (the method is inferred when not chosen)."""
 
+    delivery_method = forms.ChoiceField(
+        label="Способ доставки",
+        required=False,
+        choices=DeliveryMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    city = forms.CharField(
+        label="Город",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        help_text="Покажем пункты выдачи СДЭК в этом городе и посчитаем доставку.",
+    )
     delivery_address = forms.CharField(
         label="Адрес доставки",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
-        help_text="Город, улица, дом, квартира — для курьера СДЭК.",
+        help_text="Улица, дом, квартира — для курьера СДЭК.",
     )
     cdek_point = forms.CharField(
-        label="Пункт выдачи СДЭК",
+        label="Код пункта выдачи СДЭК",
         required=False,
         max_length=255,
-        help_text="Код или адрес пункта, если заберёте заказ сами.",
+        help_text="Укажите город, чтобы выбрать пункт из списка, или введите код пункта.",
     )
     promo_code = forms.CharField(
         label="Промокод",

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from catalog.filters import ProductFilter
-from catalog.models import Product
+from catalog.models import Product, ProductStock
 from pages.models import Page
 
 # The largest database id: anything larger is no product, and must not reach the database as a number.
@@ -112,3 +112,37 @@ def page_published(*, slug: str) -> Page:
     if page is None:
         raise Http404("Страница не найдена")
     return page
+
+
+# --- «Повторить заказ» -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RepeatLine:
+    product: Product
+    size: str
+    quantity: int  # what can go back in the cart now (0: nothing)
+    wanted: int
+
+
+def order_repeat_lines(*, order) -> list[RepeatLine]:
+    """The order's items as they could be bought again now: a hidden product or a `waiting` preorder gives 0,
+    an in-stock size at most what is left; the same product and size are merged."""
+    wanted: dict[tuple[int, str], int] = {}
+    products = {}
+    for item in order.items.select_related("product"):
+        key = (item.product_id, item.size)
+        wanted[key] = wanted.get(key, 0) + item.quantity
+        products[item.product_id] = item.product
+    stock = {
+        (row.product_id, row.size): row.quantity for row in ProductStock.objects.filter(product_id__in=products)
+    }
+    lines = []
+    for (product_id, size), quantity in wanted.items():
+        product = products[product_id]
+        if not product.is_active or product.is_archived or product.order_type == Product.OrderType.WAITING:
+            available = 0
+        elif product.order_type == Product.OrderType.PREORDER:
+            available = quantity
+        else:
+            available = min(quantity, max(stock.get((product_id, size), 0), 0))
+        lines.append(RepeatLine(product=product, size=size, quantity=available, wanted=quantity))
+    return lines

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("orders/<str:number>/cancel/", views.order_cancel_view, name="order_cancel"),
+    path("orders/<str:number>/repeat/", views.order_repeat, name="order_repeat"),
     path("register/", views.register, name="register"),
     path("login/", views.login_view, name="login"),
     path("login/sms/", views.login_sms, name="login_sms"),

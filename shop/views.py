@@ -33,9 +33,12 @@ from accounts.throttles import register_attempt_allowed
 from catalog.models import Product
 from config.client_ip import client_ip
 from config.errors import DomainError
+from config.russian import plural
+from delivery.models import DeliveryMethod
+from delivery.selectors import delivery_points, delivery_tracking_url
 from orders.models import Order
 from orders.selectors import order_get_for, order_list_for
-from orders.services import order_cancel, order_payment_retry, order_place
+from orders.services import order_cancel, order_delivery_choose, order_payment_retry, order_place
 from preorders.services import waitlist_join
 from promos.services import promo_preview
 from shop import selectors
@@ -216,11 +219,15 @@ def checkout(request):
                     user=user,
                     items=cart.order_items(),
                     promo_code=data["promo_code"] or None,
+                    delivery_method=data["delivery_method"],
                     delivery_address=data["delivery_address"].strip(),
                     cdek_point=data["cdek_point"].strip(),
+                    city=data["city"].strip(),
                 )
             except DomainError as refusal:
                 field = "promo_code" if refusal.code.startswith("promo_") else None
+                field = "cdek_point" if refusal.code == "cdek_point_unknown" else field
+                field = "city" if refusal.code == "city_unknown" else field
                 form.add_error(field, refusal.message)
             else:
                 cart.clear()
@@ -234,6 +241,7 @@ def checkout(request):
             initial={
                 "delivery_address": user.address,
                 "cdek_point": user.cdek_point,
+                "city": request.GET.get("city", "")[:100],
                 "promo_code": cart.promo_code,
             }
         )
@@ -245,15 +253,64 @@ def checkout(request):
         "summary": summary,
         "promo_refusal": refusal,
         "promo_code": code,
+        **_checkout_delivery(cart, form, summary),
     }
     return render(request, "shop/checkout.html", context)
+
+
+def _checkout_delivery(cart: Cart, form: CheckoutForm, summary: dict) -> dict:
+    """The pickup points of the chosen city and the delivery price of what is chosen so far, added to the totals.
+
+    Reads only: the price is the one `order_place` will charge (`order_delivery_choose`); nothing here is trusted.
+    """
+    value = (
+        (lambda name: (form.data.get(name) or "").strip())
+        if form.is_bound
+        else (lambda name: form.initial.get(name) or "")
+    )
+    city, method = value("city")[:100], value("delivery_method")
+    points, points_error = [], ""
+    if city:
+        try:
+            points = delivery_points(city=city)
+        except DomainError as refusal:
+            points_error = refusal.message
+    delivery, delivery_error = None, ""
+    if method or value("cdek_point") or value("delivery_address"):
+        try:
+            delivery = order_delivery_choose(
+                items=cart.order_items(),
+                method=method if method in DeliveryMethod.values else "",
+                address=value("delivery_address")[:1000],
+                cdek_point=value("cdek_point")[:255],
+                city=city,
+            )
+        except DomainError as refusal:
+            delivery_error = refusal.message
+    if delivery is not None:
+        summary["delivery_amount"] = delivery.amount
+        summary["final_amount"] = summary["final_amount"] + delivery.amount
+    return {
+        "points": points,
+        "points_error": points_error,
+        "chosen_point": value("cdek_point").upper(),
+        "delivery": delivery,
+        "delivery_error": delivery_error,
+        "map_key": settings.YANDEX_MAPS_API_KEY,
+    }
 
 
 @login_required
 @require_GET
 def order_detail(request, number):
     order = _order_or_404(request, number)
-    context = {"order": order, "payment_timeout": settings.ORDER_PAYMENT_TIMEOUT}
+    context = {
+        "order": order,
+        "payment_timeout": settings.ORDER_PAYMENT_TIMEOUT,
+        "tracking_url": delivery_tracking_url(tracking_number=order.tracking_number)
+        if order.tracking_number
+        else "",
+    }
     return render(request, "shop/order.html", context)
 
 
@@ -271,6 +328,27 @@ def order_pay(request, number):
         messages.error(request, "Платёжный сервис сейчас недоступен. Попробуйте ещё раз через минуту.")
         return redirect(order.get_absolute_url())
     return redirect(payment_url)
+
+
+@login_required
+@require_POST
+def order_repeat(request, number):
+    """«Повторить заказ»: the order's items back in the cart, as far as they are still available."""
+    order = _order_or_404(request, number)
+    cart = Cart(request)
+    added, missing = 0, []
+    for line in selectors.order_repeat_lines(order=order):
+        if line.quantity:
+            cart.add(product=line.product, size=line.size, quantity=line.quantity)
+            added += line.quantity
+        if line.quantity < line.wanted:
+            left = f"осталось {line.quantity} шт." if line.quantity else "нет в наличии"
+            missing.append(f"«{line.product.name}», размер {line.size} — {left}")
+    if added:
+        messages.success(request, f"В корзину добавлено: {added} {plural(added, 'товар', 'товара', 'товаров')}.")
+    if missing:
+        messages.warning(request, "Не всё удалось вернуть в корзину: " + "; ".join(missing) + ".")
+    return redirect("shop:cart" if added else order.get_absolute_url())
 
 
 @login_required

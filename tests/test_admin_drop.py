@@ -48,7 +48,11 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     orders = []
     for buyer in buyers:
         with django_capture_on_commit_callbacks(execute=True):
-            order = order_place(user=buyer, items=[{"product": drop, "size": "M", "quantity": 2}])
+            order = order_place(
+                delivery_address="Москва, ул. Тверская, 1",
+                user=buyer,
+                items=[{"product": drop, "size": "M", "quantity": 2}],
+            )
         order.refresh_from_db()
         fake_yookassa.set_status(order.payment_id, "succeeded")
         order_mark_paid(order=order, payment_id=order.payment_id)
@@ -104,8 +108,14 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     first.refresh_from_db()
     assert first.status == OrderStatus.SHIPPED and [m.phone for m in sms_outbox] == ["+79160000001"]
 
-    # 6. The third customer changed their mind: refund.
-    client.post(reverse("admin:orders_order_changelist"), {"action": "refund", "_selected_action": [orders[2].pk]})
+    # 6. The third customer changed their mind: refund, after the confirmation of what and how much.
+    screen = client.post(
+        reverse("admin:orders_order_changelist"), {"action": "refund", "_selected_action": [orders[2].pk]}
+    )
+    refund_url = reverse("admin:orders_order_refund", args=[orders[2].pk])
+    assert screen["Location"] == refund_url
+    assert "Да, вернуть" in client.post(refund_url, {"full": "1"}).content.decode()
+    client.post(refund_url, {"full": "1", "confirm": "1"})
     assert Order.objects.get(pk=orders[2].pk).status == OrderStatus.REFUNDED
 
     # 7. The figures: two orders of 20 000 ₽ count, the refunded one does not.
@@ -113,4 +123,5 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     assert summary["revenue"] == Decimal("40000.00")
     assert (summary["orders_count"], summary["paid_orders_count"]) == (3, 2)
     [fill] = summary["preorder_waves"]
-    assert (fill["ordered"], fill["capacity"], fill["current_wave"]) == (6, 9, 3)
+    # The refunded order had not shipped: its two units went back to their wave, which takes orders again.
+    assert (fill["ordered"], fill["capacity"], fill["current_wave"]) == (4, 9, 2)

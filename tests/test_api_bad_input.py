@@ -208,16 +208,33 @@ CASES = [
     ("unknown-address", "anon", "get", "nothing/here/", None, {404}),
     ("unknown-address-newline", "staff", "delete", "products/1%0A/", None, {404}),
     # --- other apps' endpoints, once they exist
-    ("orders-anon", "anon", "post", "orders/", {"items": []}, {401}),
+    (
+        "orders-anon",
+        "anon",
+        "post",
+        "orders/",
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": []},
+        {401},
+    ),
     ("orders-empty", "user", "post", "orders/", {}, {400}),
     ("orders-not-json", "user", "post", "orders/", NOT_JSON, {400}),
-    ("orders-items-string", "user", "post", "orders/", {"items": "all"}, {400}),
+    (
+        "orders-items-string",
+        "user",
+        "post",
+        "orders/",
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": "all"},
+        {400},
+    ),
     (
         "orders-unknown-product",
         "user",
         "post",
         "orders/",
-        {"items": [{"product": 999999, "size": "S", "quantity": 1}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": 999999, "size": "S", "quantity": 1}],
+        },
         {400, 404, 409},
     ),
     (
@@ -225,7 +242,7 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": HUGE, "size": "S", "quantity": 1}]},
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": [{"product": HUGE, "size": "S", "quantity": 1}]},
         {400, 404},
     ),
     (
@@ -233,7 +250,10 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": HUGE}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": PRODUCT_ID, "size": "S", "quantity": HUGE}],
+        },
         {400, 409},
     ),
     (
@@ -241,7 +261,10 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": "две"}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": PRODUCT_ID, "size": "S", "quantity": "две"}],
+        },
         {400},
     ),
     (
@@ -249,7 +272,10 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": 0}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": PRODUCT_ID, "size": "S", "quantity": 0}],
+        },
         {400},
     ),
     (
@@ -257,7 +283,11 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": 1}], "promo_code": {"a": 1}},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": PRODUCT_ID, "size": "S", "quantity": 1}],
+            "promo_code": {"a": 1},
+        },
         {400},
     ),
     ("order-unknown", "user", "get", "orders/DWC-0000-000000/", None, {404}),
@@ -271,7 +301,10 @@ CASES = [
         "user",
         "post",
         "orders/",
-        {"items": [{"product": PRODUCT_ID, "size": "S", "quantity": 1}] * 500},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": PRODUCT_ID, "size": "S", "quantity": 1}] * 500,
+        },
         {400},
     ),
     ("promo-validate-empty", "anon", "post", "promo-codes/validate/", {}, {400}),

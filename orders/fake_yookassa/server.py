@@ -66,6 +66,7 @@ class FakeYooKassa:
     port: int = 0
     payments: dict[str, dict] = field(default_factory=dict)
     refunds: dict[str, dict] = field(default_factory=dict)
+    receipts: dict[str, dict] = field(default_factory=dict)  # receipts sent on their own (settlement receipts)
     requests: list[FakeRequest] = field(default_factory=list)
     notifications: list[dict] = field(default_factory=list)  # {"url", "body", "status"} of each one sent
     outage: int | None = None
@@ -106,6 +107,7 @@ class FakeYooKassa:
         with self._lock:
             self.payments.clear()
             self.refunds.clear()
+            self.receipts.clear()
             self.requests.clear()
             self.notifications.clear()
             self._idempotence.clear()
@@ -218,7 +220,7 @@ class FakeYooKassa:
             raise FakeApiError(self.outage, "internal_server_error", "Service is temporarily unavailable")
         self._check_auth(headers.get("Authorization", ""))
         parts = path.strip("/").split("/")
-        if method == "POST" and parts in (["payments"], ["refunds"]):
+        if method == "POST" and parts in (["payments"], ["refunds"], ["receipts"]):
             key = headers.get("Idempotence-Key")
             if not key:
                 raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
@@ -228,11 +230,14 @@ class FakeYooKassa:
                 known = self._idempotence.get((parts[0], key))
                 if known is not None:
                     return 200, json.loads(json.dumps(known))
-                created = self._payment_create(body) if parts == ["payments"] else self._refund_create(body)
+                create = {"payments": self._payment_create, "refunds": self._refund_create}.get(
+                    parts[0], self._receipt_create
+                )
+                created = create(body)
                 self._idempotence[(parts[0], key)] = created
                 return 200, json.loads(json.dumps(created))
         if len(parts) == 2 and method == "GET":
-            store = {"payments": self.payments, "refunds": self.refunds}.get(parts[0])
+            store = {"payments": self.payments, "refunds": self.refunds, "receipts": self.receipts}.get(parts[0])
             if store is not None and parts[1] in store:
                 return 200, json.loads(json.dumps(store[parts[1]]))
             raise FakeApiError(404, "not_found", "Object not found")
@@ -301,7 +306,8 @@ class FakeYooKassa:
             raise FakeApiError(400, "invalid_request", "Receipt has no items", "receipt.items")
         total = Decimal("0")
         for item in items:
-            if not item.get("description") or item.get("vat_code") not in range(1, 11):
+            # vat_code 11 and 12 are VAT 22 % and 22/122 (from 2026).
+            if not item.get("description") or item.get("vat_code") not in range(1, 13):
                 raise FakeApiError(400, "invalid_request", "Invalid receipt item", "receipt.items")
             quantity = Decimal(str(item.get("quantity", 0)))
             if quantity <= 0:
@@ -322,6 +328,8 @@ class FakeYooKassa:
         refunded = Decimal((payment.get("refunded_amount") or {}).get("value", "0"))
         if value <= 0 or refunded + value > Decimal(payment["amount"]["value"]):
             raise FakeApiError(400, "invalid_request", "Refund amount exceeds the payment", "amount")
+        if "receipt" in body:
+            self._receipt_check(body["receipt"], value)
         refund_id = f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}"
         refund = {
             "id": refund_id,
@@ -337,6 +345,34 @@ class FakeYooKassa:
             "currency": payment["amount"]["currency"],
         }
         return refund
+
+    def _receipt_create(self, body: dict) -> dict:
+        """A settlement receipt: `type: payment` of a succeeded payment, its items settled by `settlements`."""
+        if body.get("type") not in ("payment", "refund"):
+            raise FakeApiError(400, "invalid_request", "Invalid receipt type", "type")
+        payment = self.payments.get(body.get("payment_id") or "")
+        if payment is None or payment["status"] != "succeeded":
+            raise FakeApiError(400, "invalid_request", "Payment not found or not succeeded", "payment_id")
+        settlements = body.get("settlements") or []
+        if not settlements:
+            raise FakeApiError(400, "invalid_request", "Receipt has no settlements", "settlements")
+        settled = sum(
+            (_money((entry.get("amount") or {}).get("value"), "settlements.amount") for entry in settlements),
+            Decimal("0"),
+        )
+        self._receipt_check(body, settled)
+        receipt_id = f"{uuid.uuid4().hex[:8]}-0016-5000-8000-{uuid.uuid4().hex[:12]}"
+        receipt = {
+            "id": receipt_id,
+            "type": body["type"],
+            "payment_id": payment["id"],
+            "status": "succeeded",
+            "items": body.get("items") or [],
+            "settlements": settlements,
+            "tax_system_code": body.get("tax_system_code"),
+        }
+        self.receipts[receipt_id] = receipt
+        return receipt
 
     # --- the payment page -----------------------------------------------------------------------------------
     def _page(self, environ, start_response, method: str, path: str):

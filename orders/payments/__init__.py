@@ -14,7 +14,14 @@ from decimal import Decimal
 from yookassa.domain.notification import WebhookNotificationEventType, WebhookNotificationFactory
 
 from orders.models import Order
-from orders.payments.client import TimedPayment, TimedRefund, idempotence_key, payment_find, yookassa_call
+from orders.payments.client import (
+    TimedPayment,
+    TimedReceipt,
+    TimedRefund,
+    idempotence_key,
+    payment_find,
+    yookassa_call,
+)
 from orders.payments.errors import (
     NotificationRejected,
     OrderAlreadyPaid,
@@ -23,7 +30,16 @@ from orders.payments.errors import (
     PaymentNotFound,
     PaymentUnavailable,
 )
-from orders.payments.receipt import CURRENCY, RECEIPT_TEXT_MAX, payment_request, receipt_for, receipt_items
+from orders.payments.receipt import (
+    CURRENCY,
+    RECEIPT_TEXT_MAX,
+    line_finals,
+    payment_request,
+    receipt_for,
+    receipt_items,
+    refund_receipt,
+    settlement_request,
+)
 
 __all__ = [
     "NotificationRejected",
@@ -33,6 +49,7 @@ __all__ = [
     "PaymentNotFound",
     "PaymentUnavailable",
     "idempotence_key",
+    "line_finals",
     "notification_read",
     "payment_cancel",
     "payment_capture",
@@ -42,7 +59,11 @@ __all__ = [
     "payment_refunded_in_full",
     "payment_request",
     "receipt_items",
+    "receipt_create",
+    "refund_create",
     "refund_create_full",
+    "refund_receipt",
+    "settlement_request",
     "refund_find",
 ]
 
@@ -70,6 +91,22 @@ def refund_create_full(*, order: Order, payment_id: str, description: str):
         "receipt": receipt_for(order),
     }
     return yookassa_call(TimedRefund.create, request, idempotence_key(order, f"refund:{payment_id}"))
+
+
+def refund_create(*, payment_id: str, amount, receipt: dict, description: str, key: str):
+    """Ask YooKassa to return `amount` of a payment with its refund receipt, under the caller's idempotence key."""
+    request = {
+        "payment_id": payment_id,
+        "amount": {"value": f"{amount:.2f}", "currency": CURRENCY},
+        "description": description[:RECEIPT_TEXT_MAX],
+        "receipt": receipt,
+    }
+    return yookassa_call(TimedRefund.create, request, key)
+
+
+def receipt_create(*, request: dict, key: str):
+    """Send a receipt of its own (`POST /v3/receipts`: a settlement receipt) under the caller's key."""
+    return yookassa_call(TimedReceipt.create, request, key)
 
 
 def refund_find(refund_id: str):

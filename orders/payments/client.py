@@ -6,7 +6,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from yookassa import Configuration, Payment, Refund
+from yookassa import Configuration, Payment, Receipt, Refund
 from yookassa.client import ApiClient
 from yookassa.domain.exceptions import NotFoundError
 
@@ -35,6 +35,11 @@ class TimedPayment(Payment):
 
 
 class TimedRefund(Refund):
+    def __init__(self):
+        self.client = TimedApiClient()
+
+
+class TimedReceipt(Receipt):
     def __init__(self):
         self.client = TimedApiClient()
 

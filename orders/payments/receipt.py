@@ -1,12 +1,17 @@
-"""The 54-FZ receipt sent with a payment (and a refund), and the payment request itself."""
+"""54-FZ receipts: the payment's (and a full refund's), a refund's by line, a wave's settlement; the payment request.
+
+Every receipt adds up to its amount to the kopeck. The goods lines of an order share `final_amount −
+delivery_amount` (`line_finals`); delivery is its own line (`payment_subject: service`) at `delivery_amount`.
+"""
 
 from django.conf import settings
 
 from config.money import from_kopecks, kopecks
-from orders.models import Order
+from orders.models import Order, OrderItem
 
 CURRENCY = "RUB"
 RECEIPT_TEXT_MAX = 128
+DELIVERY_DESCRIPTION = "Доставка СДЭК"
 
 
 def _value(amount: int) -> str:
@@ -18,22 +23,19 @@ def _line_description(item) -> str:
     return text[:RECEIPT_TEXT_MAX]
 
 
-def receipt_items(*, order: Order) -> list[dict]:
-    """One receipt item per order line, at its price after the discount, adding up to `final_amount` exactly.
+def line_finals(*, order: Order) -> list[tuple[OrderItem, int]] | None:
+    """Each order line with its sum after the discount, in kopecks, adding up to the goods' part of the order.
 
     The discount is spread over the lines it applies to (a restricted promo code's products, else all lines) in
     proportion to their sums; the kopecks left by rounding go one each to the lines with the largest remainders,
-    earlier lines first. A receipt item's amount is a unit price, so a line whose discounted sum does not divide
-    by its quantity is given as two items (quantity − 1 at the lower unit price, and one unit with the rest).
+    earlier lines first. None when the lines do not explain the amount (a hand-made order).
     """
     items = list(order.items.select_related("product").order_by("id"))
-    final = kopecks(order.final_amount)
+    goods = kopecks(order.final_amount) - kopecks(order.delivery_amount)
     sums = [kopecks(item.price) * item.quantity for item in items]
-    discount = sum(sums) - final
+    discount = sum(sums) - goods
     if not items or discount < 0:
-        # The lines do not explain the amount (a hand-made order): one item for the whole order.
-        return [_receipt_item(f"Заказ {order.order_number}", 1, final)]
-
+        return None
     eligible = list(range(len(items)))
     promo_product_ids = (
         set(order.promo_code.products.values_list("pk", flat=True)) if order.promo_code_id else set()
@@ -50,35 +52,93 @@ def receipt_items(*, order: Order) -> list[dict]:
         remainders.append((-remainder, i))
     for _, i in sorted(remainders)[: discount - sum(shares)]:
         shares[i] += 1
+    return [(item, line_sum - share) for item, line_sum, share in zip(items, sums, shares, strict=True)]
 
+
+def _units(description: str, quantity: int, line_final: int, mode: str, subject: str = "commodity") -> list[dict]:
+    """`quantity` units summing to `line_final`: a receipt item's amount is a unit price, so a sum that does not
+    divide by the quantity is given as two items (quantity − 1 at the lower unit price, and one with the rest)."""
+    unit, rest = divmod(line_final, quantity)
+    if not rest:
+        return [_receipt_item(description, quantity, unit, mode, subject)]
+    items = [_receipt_item(description, quantity - 1, unit, mode, subject)] if quantity > 1 else []
+    return [*items, _receipt_item(description, 1, unit + rest, mode, subject)]
+
+
+def receipt_items(*, order: Order, mode: str = "full_prepayment") -> list[dict]:
+    """One receipt item per order line at its price after the discount, and the delivery line: adding up to
+    `final_amount` exactly."""
+    finals = line_finals(order=order)
+    if finals is None:
+        # The lines do not explain the amount: one item for the whole order.
+        return [_receipt_item(f"Заказ {order.order_number}", 1, kopecks(order.final_amount), mode)]
     receipt = []
-    for item, line_sum, share in zip(items, sums, shares, strict=True):
-        line_final = line_sum - share
-        unit, rest = divmod(line_final, item.quantity)
-        description = _line_description(item)
-        if not rest:
-            receipt.append(_receipt_item(description, item.quantity, unit))
-        else:
-            if item.quantity > 1:
-                receipt.append(_receipt_item(description, item.quantity - 1, unit))
-            receipt.append(_receipt_item(description, 1, unit + rest))
-    return receipt
+    for item, line_final in finals:
+        receipt += _units(_line_description(item), item.quantity, line_final, mode)
+    return receipt + delivery_items(amount=kopecks(order.delivery_amount), mode=mode)
 
 
-def _receipt_item(description: str, quantity: int, unit_kopecks: int) -> dict:
+def delivery_items(*, amount: int, mode: str = "full_prepayment") -> list[dict]:
+    """The delivery line (a service), when there is something to pay for it."""
+    return [_receipt_item(DELIVERY_DESCRIPTION, 1, amount, mode, "service")] if amount > 0 else []
+
+
+def _receipt_item(
+    description: str, quantity: int, unit_kopecks: int, mode: str = "full_prepayment", subject: str = "commodity"
+) -> dict:
     return {
         "description": description,
         "quantity": quantity,
         "amount": {"value": _value(unit_kopecks), "currency": CURRENCY},
         "vat_code": settings.YOOKASSA_VAT_CODE,
-        "payment_subject": "commodity",
-        "payment_mode": "full_prepayment",
+        "payment_subject": subject,
+        "payment_mode": mode,
     }
+
+
+def _customer(order: Order) -> dict:
+    return {"phone": order.user.phone.lstrip("+")}
+
+
+def _receipt(order: Order, items: list[dict]) -> dict:
+    receipt = {"customer": _customer(order), "items": items}
+    if settings.YOOKASSA_TAX_SYSTEM_CODE:
+        receipt["tax_system_code"] = settings.YOOKASSA_TAX_SYSTEM_CODE
+    return receipt
 
 
 def receipt_for(order: Order) -> dict:
     """The 54-FZ receipt of the whole order: the customer's phone and the items."""
-    return {"customer": {"phone": order.user.phone.lstrip("+")}, "items": receipt_items(order=order)}
+    return _receipt(order, receipt_items(order=order))
+
+
+def refund_receipt(
+    *, order: Order, lines: list[tuple[OrderItem, int, int]], delivery: int, whole: int = 0
+) -> dict:
+    """The receipt of a refund: the refunded units of each line (item, quantity, kopecks) and the delivery
+    refunded (kopecks), adding up to the refund's amount (`whole`: an order refunded as one item)."""
+    items = [_receipt_item(f"Заказ {order.order_number}", 1, whole)] if whole else []
+    for item, quantity, amount in lines:
+        items += _units(_line_description(item), quantity, amount, "full_prepayment")
+    return _receipt(order, items + delivery_items(amount=delivery))
+
+
+def settlement_request(*, order: Order, lines: list[tuple[OrderItem, int, int]], delivery: int) -> dict:
+    """`POST /v3/receipts` for the goods of a prepaid order now shipped: a `payment` receipt with
+    `full_payment` items, settled against the prepayment already received (`settlements: prepayment`)."""
+    items = []
+    for item, quantity, amount in lines:
+        items += _units(_line_description(item), quantity, amount, "full_payment")
+    items += delivery_items(amount=delivery, mode="full_payment")
+    total = sum(kopecks(i["amount"]["value"]) * i["quantity"] for i in items)
+    request = {
+        "type": "payment",
+        "payment_id": order.payment_id,
+        "send": True,
+        **_receipt(order, items),
+        "settlements": [{"type": "prepayment", "amount": {"value": _value(total), "currency": CURRENCY}}],
+    }
+    return request
 
 
 def payment_request(*, order: Order) -> dict:

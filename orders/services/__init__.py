@@ -3,7 +3,9 @@
 - `placing`: `order_place` (items, amounts, reservation of stock and wave units, promo use).
 - `lifecycle`: `order_transition`, the one writer of an order's status, and the unpaid orders' way out
   (cancel, expiry, a canceled payment) that gives everything back.
-- `paying`: payments created, retried, read back from YooKassa and applied; refunds.
+- `paying`: payments created, retried, read back from YooKassa and applied.
+- `refunds`: refunds by line (plan, send, complete once, reconcile with notifications).
+- `settlement`: the settlement receipts of prepaid orders whose wave ships.
 - `staff`: status and tracking number changes from the API and the admin.
 """
 
@@ -21,13 +23,22 @@ from orders.services.paying import (
     order_payment_apply,
     order_payment_retry,
     order_payment_start,
-    order_refund,
     payment_notification_handle,
 )
-from orders.services.placing import Shortage, order_number_for, order_place
+from orders.services.placing import Delivery, Shortage, order_delivery_choose, order_number_for, order_place
+from orders.services.refunds import (
+    RefundRejected,
+    order_refund,
+    order_refund_complete,
+    order_refund_plan,
+    order_refund_reconcile,
+)
 from orders.services.staff import order_set_status, order_set_tracking, order_staff_update
 
 __all__ = [
+    "Delivery",
+    "order_delivery_choose",
+    "RefundRejected",
     "Shortage",
     "order_cancel",
     "order_event_add",
@@ -41,6 +52,9 @@ __all__ = [
     "order_payment_start",
     "order_place",
     "order_refund",
+    "order_refund_complete",
+    "order_refund_plan",
+    "order_refund_reconcile",
     "order_release",
     "order_set_status",
     "order_set_tracking",

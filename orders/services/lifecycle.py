@@ -80,12 +80,24 @@ def order_transition(
 
 
 # --- Giving units back ------------------------------------------------------------------------------------------
-def order_release(*, order: Order) -> None:
+def order_release(*, order: Order, quantities: dict[int, int] | None = None, promo: bool = True) -> None:
     """Give back what an order took: stock per size, wave units, the promo use. Callers guarantee it runs once
-    (they have just moved the order out of `pending` by `order_transition`)."""
+    (they have just moved the order out of `pending` by `order_transition`, or completed a refund).
+
+    `quantities` ({order item id: units}) gives back only those units (a refund by line); `promo=False` keeps
+    the promo use counted.
+    """
     items = list(
-        OrderItem.objects.filter(order_id=order.pk).values("product_id", "size", "quantity", "preorder_wave_id")
+        OrderItem.objects.filter(order_id=order.pk).values(
+            "id", "product_id", "size", "quantity", "preorder_wave_id"
+        )
     )
+    if quantities is not None:
+        items = [
+            {**item, "quantity": min(quantities[item["id"]], item["quantity"])}
+            for item in items
+            if quantities.get(item["id"], 0) > 0
+        ]
     preorder_product_ids = {item["product_id"] for item in items if item["preorder_wave_id"]}
     # The same lock order as placing: preorder products, stock rows, waves, promo code.
     if preorder_product_ids:
@@ -105,7 +117,7 @@ def order_release(*, order: Order) -> None:
             stock[key] = stock.get(key, 0) + item["quantity"]
     stock_release(quantities=stock)
     waves_release(units=wave_units)
-    if order.promo_code_id:
+    if promo and order.promo_code_id:
         promo_release(promo_id=order.promo_code_id)
 
 

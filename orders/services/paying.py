@@ -8,7 +8,7 @@ lifecycle (`order_transition`), so repeats and concurrent copies change an order
 - `order_payment_retry(order=...)`: `POST orders/{number}/pay/`; the confirmation URL to send the customer to.
 - `payment_notification_handle(data=...)`: a notification, trusted for nothing but the payment id: the payment is
   read back from the API and only what the API says is applied (`order_payment_apply`).
-- `order_refund(order=...)`: staff refund a paid order in full.
+Refunds by line are `orders.services.refunds`; a `refund.succeeded` notification completes them here.
 """
 
 import logging
@@ -20,12 +20,11 @@ from orders.models import Order, OrderStatus, PaymentStatus
 from orders.payments import (
     OrderAlreadyPaid,
     OrderNotPayable,
-    OrderNotRefundable,
     PaymentNotFound,
-    PaymentUnavailable,
     idempotence_key,
 )
 from orders.services.lifecycle import order_event_add, order_mark_paid, order_mark_refunded, order_payment_canceled
+from orders.services.refunds import order_refund_reconcile
 
 logger = logging.getLogger("dwc.payments")
 
@@ -105,6 +104,8 @@ def order_payment_apply(*, payment, refund=None) -> Order | None:
     if order is None or not payments.payment_matches(order=order, payment=payment):
         logger.warning("Payment %s does not match an order (order number %r); ignored", payment.id, number)
         return None
+    if refund is not None and refund.payment_id == payment.id and order_refund_reconcile(refund=refund):
+        logger.info("Order %s: refund %s completed by its notification", order.order_number, refund.id)
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
         _payment_succeeded(order=order, payment=payment, refund=refund)
     elif payment.status == PaymentStatus.CANCELED:
@@ -183,25 +184,3 @@ def payment_notification_handle(*, data) -> Order | None:
         raise payments.NotificationRejected("Платёж не найден.", code="payment_not_found") from error
     refund = payments.refund_find(refund_id) if refund_id else None
     return order_payment_apply(payment=payment, refund=refund)
-
-
-# --- Refunds ------------------------------------------------------------------------------------------------------
-def order_refund(*, order: Order) -> Order:
-    """Refund a paid order in full through YooKassa; the order becomes refunded once YooKassa confirms.
-
-    The refund's idempotence key is derived from the order and its payment, so repeating it never refunds twice.
-    """
-    order = Order.objects.select_related("user").get(pk=order.pk)
-    if order.status not in OrderStatus.HOLDS_PAYMENT or order.payment_status != PaymentStatus.SUCCEEDED:
-        raise OrderNotRefundable()
-    if not order.payment_id:
-        raise OrderNotRefundable("У заказа нет платежа ЮKassa: деньги возвращаются вручную.")
-    refund = payments.refund_create_full(
-        order=order, payment_id=order.payment_id, description=f"Возврат по заказу {order.order_number}"
-    )
-    if refund.status == "canceled":
-        raise PaymentUnavailable("ЮKassa отклонила возврат.", code="refund_canceled")
-    if refund.status == "succeeded" and order_mark_refunded(order=order):
-        logger.info("Order %s refunded by refund %s", order.order_number, refund.id)
-    order.refresh_from_db()
-    return order

@@ -1,6 +1,6 @@
 """Placing an order, all or nothing, in named steps (as django-oscar's `OrderCreator` reads):
 
-resolve the items → price them → write the order → reserve units (locks) → write the items → count the promo use
+resolve the items → choose and price the delivery → price them → write the order → reserve units (locks) → write the items → count the promo use
 → start the timeline → (after commit) start the payment.
 
 Every writer takes its locks in one order: preorder products, stock rows, waves (each by primary key), then the
@@ -19,6 +19,10 @@ from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
 from config.money import ZERO, money
+from delivery.errors import DeliveryUnavailable
+from delivery.models import DeliveryMethod
+from delivery.selectors import delivery_items_weight, delivery_point_get
+from delivery.services import delivery_method_infer, delivery_quote
 from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
@@ -49,13 +53,27 @@ class Shortage:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """How the order travels and what that costs: the method, the address or the point (with its snapshot)."""
+
+    method: str
+    amount: Decimal
+    address: str = ""
+    point_code: str = ""
+    point_name: str = ""
+    point_address: str = ""
+
+
+@dataclass(frozen=True)
 class Pricing:
     total: Decimal
     discount: Decimal
+    delivery: Decimal = ZERO
 
     @property
     def final(self) -> Decimal:
-        return self.total - self.discount
+        # A promo code never discounts delivery.
+        return self.total - self.discount + self.delivery
 
 
 def order_number_for(*, order: Order) -> str:
@@ -84,14 +102,57 @@ def _order_id_next() -> int:
 
 
 # --- The steps ------------------------------------------------------------------------------------------------
-def _price(*, items: list[ItemRequest], promo: PromoCode | None) -> Pricing:
-    """Amounts from database prices; the discount never exceeds the total."""
+def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_point: str, city: str) -> Delivery:
+    """The delivery step (also the checkout's price preview): the method (inferred when not given; neither a point nor an address is
+    `DeliveryRequired`), the pickup point checked against CDEK's list and snapshot (an unknown code is
+    `CdekPointUnknown`), and the price from `delivery_quote` for the parcel's weight, never from the client.
+
+    When CDEK cannot be asked (not configured, slow, down) a point's code is kept as given, unchecked, and the flat
+    price applies: the order goes through.
+    """
+    address, cdek_point = (address or "").strip(), (cdek_point or "").strip()
+    method = delivery_method_infer(method=method or "", cdek_point=cdek_point, address=address)
+    weight = delivery_items_weight(items=_weighed(items))
+    if method == DeliveryMethod.COURIER:
+        quote = delivery_quote(weight_grams=weight, method=method, city=city or "")
+        return Delivery(method=method, amount=money(quote.amount), address=address)
+    try:
+        point = delivery_point_get(code=cdek_point)
+    except DeliveryUnavailable:
+        point = None  # CDEK does not answer: the code as given, the flat price
+    quote = delivery_quote(weight_grams=weight, method=method, point=point or cdek_point)
+    return Delivery(
+        method=method,
+        amount=money(quote.amount),
+        address=address,
+        point_code=point.code if point else cdek_point,
+        point_name=point.name if point else "",
+        point_address=point.address_full if point else "",
+    )
+
+
+def _weighed(items: list[dict]) -> list[dict]:
+    """The items as the weight needs them; anything malformed weighs the default (`items_resolve` refuses it)."""
+    weighed = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            product = int(getattr(item["product"], "pk", item["product"]))
+            quantity = int(item.get("quantity") or 1)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if 0 < product < 2**63 and 0 < quantity < 2**31:
+            weighed.append({"product": product, "quantity": quantity})
+    return weighed
+
+
+def _price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Delivery) -> Pricing:
+    """Amounts from database prices; the discount never exceeds the goods' total; delivery is added after it."""
     total = money(sum((item.line_total for item in items), ZERO))
     discount = min(promo_discount(promo=promo, lines=items), total) if promo else ZERO
-    return Pricing(total=total, discount=discount)
+    return Pricing(total=total, discount=discount, delivery=delivery.amount)
 
 
-def _order_write(*, user, pricing: Pricing, promo, delivery_address: str, cdek_point: str) -> Order:
+def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery) -> Order:
     now = timezone.now()
     order = Order(
         id=_order_id_next(),
@@ -99,10 +160,14 @@ def _order_write(*, user, pricing: Pricing, promo, delivery_address: str, cdek_p
         created_at=now,
         total_amount=pricing.total,
         discount_amount=pricing.discount,
+        delivery_amount=pricing.delivery,
         final_amount=pricing.final,
         promo_code=promo,
-        delivery_address=(delivery_address or "").strip(),
-        cdek_point=(cdek_point or "").strip(),
+        delivery_method=delivery.method,
+        delivery_address=delivery.address,
+        cdek_point=delivery.point_code,
+        cdek_point_name=delivery.point_name[:255],
+        cdek_point_address=delivery.point_address[:500],
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
@@ -227,31 +292,41 @@ def _timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
     )
 
 
-@transaction.atomic
 def order_place(
     *,
     user,
     items: list[dict],
     promo_code: str | None = None,
+    delivery_method: str = "",
     delivery_address: str = "",
     cdek_point: str = "",
+    city: str = "",
 ) -> Order:
     """Place an order, all or nothing.
 
     Items are checked (see `items_resolve`); in-stock units are reserved per size; preorder units go to the open
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
-    promo code is applied and its use counted. Amounts come from database prices. One refusal names every short
-    item. After commit the payment is started; an order with nothing to pay is paid at once.
+    promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
+    (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
+    started; an order with nothing to pay is paid at once.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
+    # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
+    # IMMEDIATE transactions lock writers out from their first statement).
+    delivery = order_delivery_choose(
+        items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
+    )
+    return _order_place(user=user, items=items, promo_code=promo_code, delivery=delivery)
+
+
+@transaction.atomic
+def _order_place(*, user, items: list[dict], promo_code: str | None, delivery: Delivery) -> Order:
     resolved = items_resolve(items=items)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
-    pricing = _price(items=resolved, promo=promo)
+    pricing = _price(items=resolved, promo=promo, delivery=delivery)
     # The order row is written before any lock is taken, so the locks are held only for the counters.
-    order = _order_write(
-        user=user, pricing=pricing, promo=promo, delivery_address=delivery_address, cdek_point=cdek_point
-    )
+    order = _order_write(user=user, pricing=pricing, promo=promo, delivery=delivery)
     waves = _reserve(items=resolved)
     rows = _items_write(order=order, items=resolved, waves=waves)
     if promo is not None:

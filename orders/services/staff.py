@@ -13,7 +13,7 @@ from orders.services.lifecycle import (
     order_mark_refunded,
     order_transition,
 )
-from orders.services.paying import order_refund
+from orders.services.refunds import order_refund
 
 # What staff may correct of an order's delivery.
 DELIVERY_FIELDS = ("delivery_address", "cdek_point")

@@ -166,7 +166,11 @@ def test_cancel_action_cancels_unpaid_and_refuses_paid(staff):
     product = ProductFactory(stock={"M": 2})
     from orders.services import order_place
 
-    unpaid = order_place(user=UserFactory(), items=[{"product": product, "size": "M", "quantity": 2}])
+    unpaid = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=UserFactory(),
+        items=[{"product": product, "size": "M", "quantity": 2}],
+    )
     paid = OrderFactory(status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED)
     response = act(staff, "cancel", [unpaid, paid])
     unpaid.refresh_from_db()
@@ -255,16 +259,22 @@ def paid_through_yookassa(fake):
     return order
 
 
-def test_refund_action_refunds_through_yookassa(staff, fake_yookassa):
+def test_refund_action_opens_the_confirmation_screen_of_one_order(staff, fake_yookassa):
     order = paid_through_yookassa(fake_yookassa)
     unpaid = OrderFactory()
     response = act(staff, "refund", [order, unpaid])
+    assert any("Выберите один заказ" in text for text in texts(response))
+    response = staff.post(CHANGELIST, {"action": "refund", "_selected_action": [order.pk]})
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+    assert response.status_code == 302 and response["Location"] == url
+    assert "Да, вернуть" in staff.post(url, {"full": "1"}).content.decode()
+    assert fake_yookassa.api_requests("POST", "/refunds") == []  # nothing before the confirmation
+    staff.post(url, {"full": "1", "confirm": "1"})
     order.refresh_from_db()
-    unpaid.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED and order.payment_status == PaymentStatus.REFUNDED
     assert [r.body["payment_id"] for r in fake_yookassa.api_requests("POST", "/refunds")] == [order.payment_id]
-    assert unpaid.status == OrderStatus.PENDING
-    assert any(unpaid.order_number in text for text in texts(response))
+    unpaid_screen = staff.post(reverse("admin:orders_order_refund", args=[unpaid.pk]), {"full": "1"})
+    assert "Вернуть деньги можно только за оплаченный заказ" in unpaid_screen.content.decode()
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------------------

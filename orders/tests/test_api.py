@@ -57,6 +57,7 @@ def test_placing_an_order(user_client, user, tee, django_capture_on_commit_callb
     assert body["tracking_number"] == ""
     assert body["items"] == [
         {
+            "id": body["items"][0]["id"],
             "product": tee.pk,
             "product_name": "Футболка",
             "size": "M",
@@ -76,7 +77,12 @@ def test_placing_an_order(user_client, user, tee, django_capture_on_commit_callb
 def test_preorder_items_name_their_wave_and_the_timeline(user_client):
     hoodie = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
     response = user_client.post(
-        ORDERS, {"items": [{"product": hoodie.pk, "size": "L", "quantity": 7}]}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": hoodie.pk, "size": "L", "quantity": 7}],
+        },
+        format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -91,7 +97,13 @@ def test_preorder_items_name_their_wave_and_the_timeline(user_client):
 def test_a_promo_code_in_the_order(user_client, tee):
     PromoCodeFactory(code="SALE10", discount_percent=10)
     response = user_client.post(
-        ORDERS, {"items": [{"product": tee.pk, "size": "M", "quantity": 1}], "promo_code": "sale10"}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+            "promo_code": "sale10",
+        },
+        format="json",
     )
     assert response.status_code == 201
     body = response.json()
@@ -105,7 +117,12 @@ def test_a_promo_code_in_the_order(user_client, tee):
 
 def test_short_stock_is_a_409_saying_how_many_are_left(user_client, tee):
     response = user_client.post(
-        ORDERS, {"items": [{"product": tee.pk, "size": "S", "quantity": 4}]}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": tee.pk, "size": "S", "quantity": 4}],
+        },
+        format="json",
     )
     assert response.status_code == 409
     body = response.json()
@@ -118,7 +135,12 @@ def test_short_stock_is_a_409_saying_how_many_are_left(user_client, tee):
 def test_full_waves_are_a_409(user_client):
     hoodie = PreorderProductFactory(preorder_waves_total=1, preorder_wave_capacity=2)
     response = user_client.post(
-        ORDERS, {"items": [{"product": hoodie.pk, "size": "M", "quantity": 3}]}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": hoodie.pk, "size": "M", "quantity": 3}],
+        },
+        format="json",
     )
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["available"]) == ("waves_full", 2)
@@ -132,7 +154,11 @@ def test_promo_refusals_are_a_400_with_the_reason(user_client, tee, promo_kwargs
     promo = PromoCodeFactory(**promo_kwargs)
     response = user_client.post(
         ORDERS,
-        {"items": [{"product": tee.pk, "size": "M", "quantity": 1}], "promo_code": promo.code},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+            "promo_code": promo.code,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -141,7 +167,13 @@ def test_promo_refusals_are_a_400_with_the_reason(user_client, tee, promo_kwargs
 
 def test_unknown_promo_code_is_a_400(user_client, tee):
     response = user_client.post(
-        ORDERS, {"items": [{"product": tee.pk, "size": "M", "quantity": 1}], "promo_code": "NOPE"}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+            "promo_code": "NOPE",
+        },
+        format="json",
     )
     assert (response.status_code, response.json()["code"]) == (400, "promo_unknown")
 
@@ -150,25 +182,65 @@ def test_unknown_promo_code_is_a_400(user_client, tee):
     "payload",
     [
         {},
-        {"items": []},
-        {"items": "M"},
-        {"items": {"product": 1}},
-        {"items": [1, 2]},
-        {"items": [{"product": "PRODUCT", "size": "M", "quantity": 1}]},
-        {"items": [{"product": 10**30, "size": "M", "quantity": 1}]},
-        {"items": [{"product": 999999, "size": "M", "quantity": 1}]},
-        {"items": [{"product": "TEE", "size": "XXL", "quantity": 1}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": "abc"}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": 0}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": -1}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": 10**12}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": 1.5}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": None}]},
-        {"items": [{"product": "TEE", "size": None, "quantity": 1}]},
-        {"items": [{"product": "TEE", "size": ["M"], "quantity": 1}]},
-        {"items": [{"product": "TEE", "size": "M"}]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": 1}], "promo_code": ["X"]},
-        {"items": [{"product": "TEE", "size": "M", "quantity": 1}] * 51},
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": []},
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": "M"},
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": {"product": 1}},
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": [1, 2]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "PRODUCT", "size": "M", "quantity": 1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": 10**30, "size": "M", "quantity": 1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": 999999, "size": "M", "quantity": 1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "XXL", "quantity": 1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": "abc"}],
+        },
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": [{"product": "TEE", "size": "M", "quantity": 0}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": -1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": 10**12}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": 1.5}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": None}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": None, "quantity": 1}],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": ["M"], "quantity": 1}],
+        },
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": [{"product": "TEE", "size": "M"}]},
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": 1}],
+            "promo_code": ["X"],
+        },
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": "TEE", "size": "M", "quantity": 1}] * 51,
+        },
     ],
 )
 def test_bad_input_is_a_400_never_a_500(user_client, tee, payload):
@@ -190,7 +262,12 @@ def test_bad_input_is_a_400_never_a_500(user_client, tee, payload):
 def test_a_hidden_product_is_a_400(user_client):
     product = ProductFactory(is_active=False, stock={"M": 5})
     response = user_client.post(
-        ORDERS, {"items": [{"product": product.pk, "size": "M", "quantity": 1}]}, format="json"
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": product.pk, "size": "M", "quantity": 1}],
+        },
+        format="json",
     )
     assert (response.status_code, response.json()["code"]) == (400, "product_unavailable")
 
@@ -203,14 +280,28 @@ def test_a_body_that_is_no_json_object_is_a_400(user_client):
 
 
 def test_anonymous_users_cannot_order_or_list(api_client, tee):
-    response = api_client.post(ORDERS, {"items": [{"product": tee.pk, "size": "M", "quantity": 1}]}, format="json")
+    response = api_client.post(
+        ORDERS,
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+        },
+        format="json",
+    )
     assert response.status_code == 401
     assert api_client.get(ORDERS).status_code == 401
 
 
 # --- Reading ------------------------------------------------------------------------------------------------------
 def test_list_shows_only_own_orders_paginated(user_client, user, tee):
-    mine = [order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}]) for _ in range(2)]
+    mine = [
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        )
+        for _ in range(2)
+    ]
     OrderFactory()
     response = user_client.get(ORDERS)
     assert response.status_code == 200
@@ -229,6 +320,7 @@ def test_list_query_count_does_not_grow_with_orders(user_client, user, tee):
         return len(captured)
 
     order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[
             {"product": tee.pk, "size": "M", "quantity": 1},
@@ -238,6 +330,7 @@ def test_list_query_count_does_not_grow_with_orders(user_client, user, tee):
     few = count_queries()
     for _ in range(3):
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": tee.pk, "size": "S", "quantity": 1},
@@ -256,7 +349,11 @@ def test_someone_elses_order_is_a_404(user_client):
 
 
 def test_own_order_by_number(user_client, user, tee):
-    order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+    )
     response = user_client.get(f"{ORDERS}{order.order_number}/")
     assert response.status_code == 200
     assert response.json()["order_number"] == order.order_number
@@ -274,7 +371,12 @@ def test_unknown_number_is_a_404(user_client):
 # --- Cancel and pay ------------------------------------------------------------------------------------------------
 def test_cancelling_an_unpaid_order_gives_everything_back(user_client, user, tee):
     promo = PromoCodeFactory(max_uses=5)
-    order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 2}], promo_code=promo.code)
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 2}],
+        promo_code=promo.code,
+    )
     response = user_client.post(f"{ORDERS}{order.order_number}/cancel/")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
@@ -358,7 +460,11 @@ def test_staff_list_shows_their_own_orders(staff_client, staff_user):
 
 def test_other_users_order_via_client_for(tee):
     owner, stranger = UserFactory(), UserFactory()
-    order = order_place(user=owner, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=owner,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+    )
     assert client_for(stranger).get(f"{ORDERS}{order.order_number}/").status_code == 404
     assert client_for(owner).get(f"{ORDERS}{order.order_number}/").status_code == 200
 
@@ -367,11 +473,12 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
     tee = ProductFactory(stock={"S": 100, "M": 100})
     hoodie = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=500)
     payload = {
+        "delivery_address": "Москва, ул. Тверская, 1",
         "items": [
             {"product": tee.pk, "size": "M", "quantity": 1},
             {"product": tee.pk, "size": "S", "quantity": 1},
             {"product": hoodie.pk, "size": "M", "quantity": 1},
-        ]
+        ],
     }
 
     def count_queries():
@@ -381,7 +488,7 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
 
     first = count_queries()
     for _ in range(2):
-        order_place(user=user, items=payload["items"])
+        order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=payload["items"])
     OrderFactory.create_batch(5)
     assert count_queries() == first
     assert first <= 30
@@ -389,6 +496,10 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
 
 def test_a_product_without_sizes_needs_no_size(user_client):
     bag = ProductFactory(sizes=[], stock={"ONE SIZE": 1})
-    response = user_client.post(ORDERS, {"items": [{"product": bag.pk, "quantity": 1}]}, format="json")
+    response = user_client.post(
+        ORDERS,
+        {"delivery_address": "Москва, ул. Тверская, 1", "items": [{"product": bag.pk, "quantity": 1}]},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["items"][0]["size"] == "ONE SIZE"

@@ -69,7 +69,11 @@ def buyers(n=BUYERS):
 def test_forty_buyers_for_the_last_ten_units_buy_exactly_ten():
     product = ProductFactory(stock={"M": 10, "L": 3})
     calls = [
-        lambda user=user: order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        lambda user=user: order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
         for user in buyers()
     ]
     assert outcomes(run_together(calls)) == {"ok": 10, "insufficient_stock": 30}
@@ -82,7 +86,9 @@ def test_forty_buyers_fill_three_waves_of_five_and_the_product_turns_waiting():
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
     calls = [
         lambda user=user, size=size: order_place(
-            user=user, items=[{"product": product.pk, "size": size, "quantity": 1}]
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": size, "quantity": 1}],
         )
         for user, size in zip(buyers(), ["S", "M", "L", "M"] * 10, strict=True)
     ]
@@ -104,7 +110,9 @@ def test_buyers_asking_several_units_never_overfill_the_waves():
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
     calls = [
         lambda user=user, quantity=quantity: order_place(
-            user=user, items=[{"product": product.pk, "size": "M", "quantity": quantity}]
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": quantity}],
         )
         for user, quantity in zip(buyers(), [1, 2, 3, 4] * 10, strict=True)
     ]
@@ -122,7 +130,10 @@ def test_forty_orders_with_a_code_limited_to_five_uses_count_exactly_five():
     promo = PromoCodeFactory(code="FIVE", max_uses=5)
     calls = [
         lambda user=user, product=product: order_place(
-            user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code="five"
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code="five",
         )
         for user, product in zip(buyers(), products, strict=True)
     ]
@@ -155,10 +166,10 @@ def test_orders_naming_the_same_products_in_opposite_order_never_deadlock():
     for _ in range(10):
         results = run_together(
             [
-                lambda: order_place(user=users[0], items=forward),
-                lambda: order_place(user=users[1], items=backward),
-                lambda: order_place(user=users[0], items=backward),
-                lambda: order_place(user=users[1], items=forward),
+                lambda: order_place(delivery_address="Москва, ул. Тверская, 1", user=users[0], items=forward),
+                lambda: order_place(delivery_address="Москва, ул. Тверская, 1", user=users[1], items=backward),
+                lambda: order_place(delivery_address="Москва, ул. Тверская, 1", user=users[0], items=backward),
+                lambda: order_place(delivery_address="Москва, ул. Тверская, 1", user=users[1], items=forward),
             ]
         )
         assert outcomes(results) == {"ok": 4}
@@ -181,7 +192,9 @@ def test_in_stock_orders_naming_sizes_in_opposite_order_never_deadlock():
     for _ in range(15):
         results = run_together(
             [
-                lambda user=user, lines=lines: order_place(user=user, items=lines)
+                lambda user=user, lines=lines: order_place(
+                    delivery_address="Москва, ул. Тверская, 1", user=user, items=lines
+                )
                 for user, lines in zip(users, [forward, backward, forward, backward], strict=True)
             ]
         )
@@ -207,6 +220,7 @@ def test_cancelling_and_expiring_at_once_give_back_exactly_what_was_taken(settin
     promo = PromoCodeFactory(max_uses=20)
     orders = [
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": tee.pk, "size": "M", "quantity": 2},
@@ -240,7 +254,12 @@ def test_cancelling_and_expiring_at_once_give_back_exactly_what_was_taken(settin
 def test_a_payment_and_a_cancel_racing_settle_one_way():
     tee = ProductFactory(stock={"M": 20})
     orders = [
-        order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}]) for user in buyers(20)
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        )
+        for user in buyers(20)
     ]
     calls = []
     for order in orders:
@@ -256,10 +275,21 @@ def test_a_payment_and_a_cancel_racing_settle_one_way():
 def test_buying_and_cancelling_at_once_never_oversells():
     tee = ProductFactory(stock={"M": 5})
     users = buyers(30)
-    first = [order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}]) for user in users[:5]]
+    first = [
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        )
+        for user in users[:5]
+    ]
     calls = [lambda order=order: order_cancel(order=order) for order in first]
     calls += [
-        lambda user=user: order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+        lambda user=user: order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        )
         for user in users[5:]
     ]
     results = run_together(calls)

@@ -117,7 +117,10 @@ def post_all(url, bodies):
 
 def test_forty_http_buyers_for_the_last_ten_units(gunicorn):
     product = ProductFactory(stock={"M": 10})
-    body = {"items": [{"product": product.pk, "size": "M", "quantity": 1}]}
+    body = {
+        "delivery_address": "Москва, ул. Тверская, 1",
+        "items": [{"product": product.pk, "size": "M", "quantity": 1}],
+    }
     assert post_all(gunicorn, [body] * BUYERS) == {(201, None): 10, (409, "insufficient_stock"): 30}
     assert ProductStock.objects.get(product=product, size="M").quantity == 0
     # Every placed order went on to YooKassa after it committed.
@@ -126,7 +129,10 @@ def test_forty_http_buyers_for_the_last_ten_units(gunicorn):
 
 def test_forty_http_buyers_for_three_waves_of_five(gunicorn):
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
-    body = {"items": [{"product": product.pk, "size": "L", "quantity": 1}]}
+    body = {
+        "delivery_address": "Москва, ул. Тверская, 1",
+        "items": [{"product": product.pk, "size": "L", "quantity": 1}],
+    }
     assert post_all(gunicorn, [body] * BUYERS) == {(201, None): 15, (409, "waves_full"): 25}
     assert list(PreorderWave.objects.filter(product=product).values_list("current_count", flat=True)) == [5, 5, 5]
     product.refresh_from_db()
@@ -136,6 +142,13 @@ def test_forty_http_buyers_for_three_waves_of_five(gunicorn):
 def test_forty_http_orders_with_a_code_for_five(gunicorn):
     products = [ProductFactory(stock={"M": 1}) for _ in range(BUYERS)]
     PromoCodeFactory(code="FIVE", max_uses=5)
-    bodies = [{"items": [{"product": p.pk, "size": "M", "quantity": 1}], "promo_code": "five"} for p in products]
+    bodies = [
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": p.pk, "size": "M", "quantity": 1}],
+            "promo_code": "five",
+        }
+        for p in products
+    ]
     assert post_all(gunicorn, bodies) == {(201, None): 5, (400, "promo_used_up"): 35}
     assert PromoCode.objects.get(code="FIVE").current_uses == 5

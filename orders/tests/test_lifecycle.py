@@ -37,9 +37,14 @@ def placed(user):
     """An order taking 2 units of stock, 7 preorder units over two waves, and one use of a code."""
     tee = ProductFactory(stock={"M": 5})
     hoodie = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
-    order_place(user=user, items=[{"product": hoodie.pk, "size": "M", "quantity": 3}])
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": hoodie.pk, "size": "M", "quantity": 3}],
+    )
     promo = PromoCodeFactory(max_uses=3)
     order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[
             {"product": tee.pk, "size": "M", "quantity": 2},
@@ -99,8 +104,16 @@ def test_a_cancelled_payment_cancels_the_order_and_gives_back_once(placed):
 def test_expiring_cancels_only_orders_unpaid_past_the_timeout(placed, settings, user):
     settings.ORDER_PAYMENT_TIMEOUT = 30
     order, tee, hoodie, promo = placed
-    fresh_order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
-    paid_order = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    fresh_order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+    )
+    paid_order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+    )
     order_mark_paid(order=paid_order)
     Order.objects.filter(pk__in=[order.pk, paid_order.pk]).update(
         created_at=timezone.now() - timedelta(minutes=31)

@@ -96,7 +96,11 @@ def test_placing_an_order_creates_its_payment_after_commit(
 ):
     product = ProductFactory(price=Decimal("1990.00"), stock={"M": 5})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 2}])
+        order = order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product, "size": "M", "quantity": 2}],
+        )
     assert fake_yookassa.requests == []  # nothing leaves before the order is committed
     for callback in callbacks:
         callback()
@@ -109,11 +113,12 @@ def test_placing_an_order_creates_its_payment_after_commit(
             "description": f"{product.name}, размер M",
             "quantity": "2.0",
             "amount": {"value": "1990.00", "currency": "RUB"},
-            "vat_code": 1,
+            "vat_code": 11,  # VAT 22 %, the default from 2026
             "payment_subject": "commodity",
             "payment_mode": "full_prepayment",
         }
     ]
+    assert request.body["receipt"]["tax_system_code"] == 1
 
 
 # --- The receipt ----------------------------------------------------------------------------------------------------
@@ -122,7 +127,12 @@ def test_the_api_answers_a_placed_order_with_its_payment_link(fake_yookassa, use
     """Outside a test transaction, as in production: the payment is created on commit, before the answer."""
     product = ProductFactory(stock={"M": 3})
     response = user_client.post(
-        "/api/v1/orders/", {"items": [{"product": product.pk, "size": "M", "quantity": 1}]}, format="json"
+        "/api/v1/orders/",
+        {
+            "delivery_address": "Москва, ул. Тверская, 1",
+            "items": [{"product": product.pk, "size": "M", "quantity": 1}],
+        },
+        format="json",
     )
     assert response.status_code == 201, response.content
     payment = Order.objects.get(order_number=response.json()["order_number"]).payment_id

@@ -33,7 +33,11 @@ def click(url: str) -> tuple[int, str]:
 @pytest.fixture
 def order(fake_yookassa_live, user):
     product = ProductFactory(price=Decimal("2990.00"), stock={"L": 2})
-    order = order_place(user=user, items=[{"product": product, "size": "L", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product, "size": "L", "quantity": 1}],
+    )
     order.refresh_from_db()
     assert order.payment_url.startswith(fake_yookassa_live.url)
     order.product = product

@@ -38,7 +38,11 @@ def started(monkeypatch):
 def test_places_an_order_reserving_stock_per_size(user, django_capture_on_commit_callbacks, started):
     product = ProductFactory(price=Decimal("3490.00"), stock={"S": 2, "M": 5})
     with django_capture_on_commit_callbacks(execute=True):
-        order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 3}])
+        order = order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product, "size": "M", "quantity": 3}],
+        )
     assert stock_of(product, "M") == 2
     assert stock_of(product, "S") == 2
     assert order.status == OrderStatus.PENDING
@@ -58,8 +62,16 @@ def test_places_an_order_reserving_stock_per_size(user, django_capture_on_commit
 
 def test_order_number_is_human_readable_and_unique(user):
     product = ProductFactory(stock={"M": 5})
-    first = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
-    second = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    first = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
+    second = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
     year = timezone.localdate().year
     assert re.fullmatch(rf"DWC-{year}-\d{{6}}", first.order_number)
     assert first.order_number != second.order_number
@@ -68,13 +80,18 @@ def test_order_number_is_human_readable_and_unique(user):
 
 def test_price_comes_from_the_database_not_the_line(user):
     product = ProductFactory(price=Decimal("100.00"), stock={"M": 5})
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1, "price": "1.00"}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1, "price": "1.00"}],
+    )
     assert order.total_amount == Decimal("100.00")
 
 
 def test_duplicate_lines_are_merged(user):
     product = ProductFactory(stock={"M": 5})
     order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[
             {"product": product.pk, "size": "M", "quantity": 2},
@@ -87,7 +104,11 @@ def test_duplicate_lines_are_merged(user):
 
 def test_product_without_sizes_has_one_size(user):
     product = ProductFactory(sizes=[], stock={"ONE SIZE": 2})
-    order = order_place(user=user, items=[{"product": product.pk, "size": "ONE SIZE", "quantity": 2}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "ONE SIZE", "quantity": 2}],
+    )
     assert order.items.get().size == "ONE SIZE"
     assert stock_of(product, "ONE SIZE") == 0
 
@@ -96,7 +117,11 @@ def test_product_without_sizes_has_one_size(user):
 def test_quantity_must_be_a_sane_whole_number(user, quantity):
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(InvalidQuantity) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": quantity}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": quantity}],
+        )
     assert caught.value.status == 400
     assert stock_of(product, "M") == 5
 
@@ -106,6 +131,7 @@ def test_merged_lines_cannot_pass_the_line_maximum(user, settings):
     product = ProductFactory(stock={"M": 10})
     with pytest.raises(InvalidQuantity):
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": product.pk, "size": "M", "quantity": 2},
@@ -118,20 +144,28 @@ def test_too_many_lines_are_refused(user, settings):
     settings.ORDER_MAX_LINES = 2
     product = ProductFactory(stock={"S": 5, "M": 5, "L": 5})
     with pytest.raises(ItemsInvalid) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": s, "quantity": 1} for s in ("S", "M", "L")])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": s, "quantity": 1} for s in ("S", "M", "L")],
+        )
     assert caught.value.code == "too_many_lines"
 
 
 @pytest.mark.parametrize("lines", [[], None, "x", [1], [{"size": "M", "quantity": 1}]])
 def test_missing_or_malformed_lines_are_refused(user, lines):
     with pytest.raises(ItemsInvalid):
-        order_place(user=user, items=lines)
+        order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines)
 
 
 def test_size_must_be_one_of_the_products_sizes(user):
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(InvalidSize) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "XXL", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "XXL", "quantity": 1}],
+        )
     assert caught.value.code == "invalid_size"
 
 
@@ -139,7 +173,11 @@ def test_size_must_be_one_of_the_products_sizes(user):
 def test_hidden_products_cannot_be_ordered(user, hidden):
     product = ProductFactory(stock={"M": 5}, **hidden)
     with pytest.raises(ProductUnavailable) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
     assert caught.value.code == "product_unavailable"
     assert stock_of(product, "M") == 5
 
@@ -147,7 +185,11 @@ def test_hidden_products_cannot_be_ordered(user, hidden):
 @pytest.mark.parametrize("product_id", [999999, 10**30, "abc", -3])
 def test_unknown_products_are_refused(user, product_id):
     with pytest.raises(ProductUnavailable):
-        order_place(user=user, items=[{"product": product_id, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product_id, "size": "M", "quantity": 1}],
+        )
 
 
 # --- Stock ------------------------------------------------------------------------------------------------------
@@ -156,6 +198,7 @@ def test_refusal_names_every_short_line_and_takes_nothing(user):
     hoodie = ProductFactory(name="Худи", stock={"L": 0})
     with pytest.raises(OutOfStock) as caught:
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": tee.pk, "size": "S", "quantity": 1},
@@ -179,23 +222,39 @@ def test_refusal_names_every_short_line_and_takes_nothing(user):
 def test_a_size_without_a_stock_row_has_no_stock(user):
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(OutOfStock) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "L", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "L", "quantity": 1}],
+        )
     assert caught.value.extra["available"] == 0
 
 
 def test_the_last_units_sell_out_exactly(user):
     product = ProductFactory(stock={"M": 2})
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 2}])
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 2}],
+    )
     assert stock_of(product, "M") == 0
     with pytest.raises(OutOfStock):
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
     assert stock_of(product, "M") == 0
 
 
 # --- Preorder waves ----------------------------------------------------------------------------------------------
 def test_preorder_units_fill_the_current_wave(user):
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 2}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 2}],
+    )
     item = order.items.get()
     assert item.is_preorder and item.preorder_wave.wave_number == 1
     assert wave_counts(product) == [2, 0, 0]
@@ -204,8 +263,16 @@ def test_preorder_units_fill_the_current_wave(user):
 
 def test_a_line_is_split_over_consecutive_waves(user):
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 3}])
-    order = order_place(user=user, items=[{"product": product.pk, "size": "L", "quantity": 9}])
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 3}],
+    )
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "L", "quantity": 9}],
+    )
     assert [(i.preorder_wave.wave_number, i.quantity, i.size) for i in order.items.all()] == [
         (1, 2, "L"),
         (2, 5, "L"),
@@ -221,6 +288,7 @@ def test_sizes_of_one_preorder_product_share_the_waves(user):
     product = PreorderProductFactory(preorder_waves_total=1, preorder_wave_capacity=5)
     with pytest.raises(WaveCapacityExceeded) as caught:
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": product.pk, "size": "M", "quantity": 3},
@@ -229,6 +297,7 @@ def test_sizes_of_one_preorder_product_share_the_waves(user):
         )
     assert caught.value.extra["available"] == 5
     order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[
             {"product": product.pk, "size": "M", "quantity": 3},
@@ -240,20 +309,36 @@ def test_sizes_of_one_preorder_product_share_the_waves(user):
 
 def test_filling_the_last_wave_turns_the_product_waiting(user):
     product = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 10}])
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 10}],
+    )
     product.refresh_from_db()
     assert product.order_type == Product.OrderType.WAITING
     with pytest.raises(WaveCapacityExceeded) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
     assert caught.value.code == "waves_full" and caught.value.status == 409
     assert caught.value.extra["available"] == 0
 
 
 def test_more_than_all_waves_hold_is_refused_saying_how_many_are_left(user):
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=5)
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 12}])
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 12}],
+    )
     with pytest.raises(WaveCapacityExceeded) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 4}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 4}],
+        )
     assert "осталось 3 шт." in caught.value.message
     assert caught.value.extra["available"] == 3
     assert wave_counts(product) == [5, 5, 2]
@@ -262,14 +347,22 @@ def test_more_than_all_waves_hold_is_refused_saying_how_many_are_left(user):
 def test_a_waiting_product_refuses_preorders(user):
     product = PreorderProductFactory(order_type=Product.OrderType.WAITING)
     with pytest.raises(WaveCapacityExceeded):
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
     assert wave_counts(product) == [0, 0, 0]
 
 
 def test_waves_not_collecting_take_no_units(user):
     product = PreorderProductFactory(preorder_waves_total=2, preorder_wave_capacity=5)
     PreorderWave.objects.filter(product=product, wave_number=1).update(status="production")
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
     assert order.items.get().preorder_wave.wave_number == 2
 
 
@@ -278,6 +371,7 @@ def test_mixed_stock_and_wave_shortages_are_named_in_one_refusal(user):
     hoodie = PreorderProductFactory(name="Худи", preorder_waves_total=1, preorder_wave_capacity=2)
     with pytest.raises(ConflictError) as caught:
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": tee.pk, "size": "M", "quantity": 2},
@@ -293,7 +387,12 @@ def test_mixed_stock_and_wave_shortages_are_named_in_one_refusal(user):
 def test_a_percent_code_rounds_half_up_to_the_kopeck_and_counts_a_use(user):
     product = ProductFactory(price=Decimal("0.05"), stock={"M": 5})
     promo = PromoCodeFactory(code="HALF", discount_percent=10)
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code="half")
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        promo_code="half",
+    )
     # 10% of 0.05 is 0.005: half a kopeck rounds up.
     assert order.discount_amount == Decimal("0.01")
     assert order.final_amount == Decimal("0.04")
@@ -308,6 +407,7 @@ def test_a_restricted_code_discounts_only_its_products(user):
     promo = PromoCodeFactory(discount_percent=20)
     promo.products.set([cap])
     order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[{"product": tee.pk, "size": "M", "quantity": 1}, {"product": cap.pk, "size": "M", "quantity": 1}],
         promo_code=promo.code,
@@ -323,6 +423,7 @@ def test_a_fixed_restricted_code_is_capped_by_its_lines(user):
     promo = PromoCodeFactory(discount_percent=None, discount_amount=Decimal("500.00"))
     promo.products.set([cap])
     order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
         user=user,
         items=[{"product": tee.pk, "size": "M", "quantity": 1}, {"product": cap.pk, "size": "M", "quantity": 1}],
         promo_code=promo.code,
@@ -336,7 +437,10 @@ def test_a_fixed_code_never_makes_the_total_negative(user, django_capture_on_com
     promo = PromoCodeFactory(discount_percent=None, discount_amount=Decimal("1000.00"))
     with django_capture_on_commit_callbacks(execute=True):
         order = order_place(
-            user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=promo.code
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code=promo.code,
         )
     assert order.discount_amount == Decimal("300.00")
     assert order.final_amount == Decimal("0.00")
@@ -354,7 +458,10 @@ def test_a_hundred_percent_code_pays_the_order_at_once(
     PromoCodeFactory(code="FREE", discount_percent=100)
     with django_capture_on_commit_callbacks(execute=True):
         order = order_place(
-            user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code="free"
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code="free",
         )
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
     assert started == []
@@ -375,7 +482,12 @@ def test_codes_that_cannot_be_used_are_refused_with_the_reason(user, promo_kwarg
     product = ProductFactory(stock={"M": 5})
     promo = PromoCodeFactory(**promo_kwargs)
     with pytest.raises(PromoCodeRejected) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=promo.code)
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code=promo.code,
+        )
     assert caught.value.code == code and caught.value.status == 400
     assert stock_of(product, "M") == 5
     assert not Order.objects.exists()
@@ -384,7 +496,12 @@ def test_codes_that_cannot_be_used_are_refused_with_the_reason(user, promo_kwarg
 def test_an_unknown_code_is_refused(user):
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(PromoCodeRejected) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code="NOPE")
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code="NOPE",
+        )
     assert caught.value.code == "promo_unknown"
 
 
@@ -393,16 +510,31 @@ def test_a_code_for_other_products_is_not_applicable(user):
     promo = PromoCodeFactory()
     promo.products.set([ProductFactory()])
     with pytest.raises(PromoCodeRejected) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=promo.code)
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code=promo.code,
+        )
     assert caught.value.code == "promo_not_applicable"
 
 
 def test_the_last_use_of_a_code_goes_once(user):
     product = ProductFactory(stock={"M": 5})
     promo = PromoCodeFactory(max_uses=1)
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=promo.code)
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        promo_code=promo.code,
+    )
     with pytest.raises(PromoCodeRejected) as caught:
-        order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=promo.code)
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+            promo_code=promo.code,
+        )
     assert caught.value.code == "promo_used_up"
     assert PromoCode.objects.get(pk=promo.pk).current_uses == 1
     assert stock_of(product, "M") == 4
@@ -410,14 +542,24 @@ def test_the_last_use_of_a_code_goes_once(user):
 
 def test_blank_promo_code_means_no_code(user):
     product = ProductFactory(stock={"M": 5})
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code="  ")
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        promo_code="  ",
+    )
     assert order.promo_code is None and order.discount_amount == 0
 
 
 def test_total_minus_discount_is_final(user):
     product = ProductFactory(price=Decimal("3333.33"), stock={"M": 5})
     PromoCodeFactory(code="P7", discount_percent=7)
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 3}], promo_code="p7")
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 3}],
+        promo_code="p7",
+    )
     assert order.total_amount == Decimal("9999.99")
     assert order.discount_amount == Decimal("700.00")
     assert order.total_amount - order.discount_amount == order.final_amount
@@ -436,15 +578,15 @@ def test_placing_an_order_makes_a_bounded_number_of_queries(user, django_assert_
 
     def queries_for_one_order():
         with CaptureQueriesContext(connection) as captured:
-            order_place(user=user, items=lines, promo_code=promo.code)
+            order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
         return len(captured)
 
     first = queries_for_one_order()
     for _ in range(20):
-        order_place(user=user, items=lines, promo_code=promo.code)
+        order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
     assert queries_for_one_order() == first
     with django_assert_max_num_queries(20):
-        order_place(user=user, items=lines, promo_code=promo.code)
+        order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
 
 
 def test_anonymous_users_cannot_place_orders():
@@ -452,7 +594,11 @@ def test_anonymous_users_cannot_place_orders():
 
     product = ProductFactory(stock={"M": 5})
     with pytest.raises(DomainError):
-        order_place(user=AnonymousUser(), items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=AnonymousUser(),
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
 
 
 def test_a_waiting_product_is_refused_naming_every_short_line(user):
@@ -460,6 +606,7 @@ def test_a_waiting_product_is_refused_naming_every_short_line(user):
     hoodie = PreorderProductFactory(name="Худи", order_type=Product.OrderType.WAITING)
     with pytest.raises(ConflictError) as caught:
         order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": tee.pk, "size": "M", "quantity": 2},
@@ -478,8 +625,14 @@ def test_a_waiting_product_is_refused_naming_every_short_line(user):
 
 def test_the_size_may_be_left_out_only_for_a_single_size_product(user):
     bag = ProductFactory(sizes=[], stock={"ONE SIZE": 2})
-    order = order_place(user=user, items=[{"product": bag.pk, "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1", user=user, items=[{"product": bag.pk, "quantity": 1}]
+    )
     assert order.items.get().size == "ONE SIZE"
     tee = ProductFactory(stock={"M": 2})
     with pytest.raises(InvalidSize):
-        order_place(user=user, items=[{"product": tee.pk, "size": "", "quantity": 1}])
+        order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": tee.pk, "size": "", "quantity": 1}],
+        )

@@ -54,7 +54,11 @@ def test_the_first_moment_of_a_status_is_kept():
 
 def test_every_order_has_a_timeline_from_placing_to_shipping(user):
     product = ProductFactory(stock={"M": 3})
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
     order_set_status(order=order, status=OrderStatus.PAID)
     order_set_tracking(order=order, tracking_number="1234567890")
     assert list(order.events.values_list("status", flat=True)) == [
@@ -67,7 +71,11 @@ def test_every_order_has_a_timeline_from_placing_to_shipping(user):
 
 def test_a_cancelled_order_says_who_cancelled_it(user):
     product = ProductFactory(stock={"M": 3})
-    order = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
     assert order.is_cancellable
     order_cancel(order=order, by=user)
     assert not Order.objects.get(pk=order.pk).is_cancellable
@@ -76,7 +84,15 @@ def test_a_cancelled_order_says_who_cancelled_it(user):
 
 def test_an_order_number_is_its_id_without_a_placeholder(user):
     product = ProductFactory(stock={"M": 3})
-    first = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
-    second = order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    first = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
+    second = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+    )
     assert first.order_number.endswith(f"-{first.pk:06d}") and second.pk == first.pk + 1
     assert Order.objects.get(pk=second.pk).order_number == second.order_number

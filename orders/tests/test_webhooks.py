@@ -38,6 +38,7 @@ def placed(fake_yookassa, user, django_capture_on_commit_callbacks):
     promo = PromoCodeFactory(discount_percent=10, max_uses=5)
     with django_capture_on_commit_callbacks(execute=True):
         order = order_place(
+            delivery_address="Москва, ул. Тверская, 1",
             user=user,
             items=[
                 {"product": product, "size": "M", "quantity": 2},
@@ -284,7 +285,12 @@ def test_api_order_down_then_pay_then_notification(
     fake_yookassa.outage = 503
     with django_capture_on_commit_callbacks(execute=True):
         response = user_client.post(
-            "/api/v1/orders/", {"items": [{"product": product.pk, "size": "S", "quantity": 1}]}, format="json"
+            "/api/v1/orders/",
+            {
+                "delivery_address": "Москва, ул. Тверская, 1",
+                "items": [{"product": product.pk, "size": "S", "quantity": 1}],
+            },
+            format="json",
         )
     assert response.status_code == 201, response.content
     number = response.json()["order_number"]
@@ -326,7 +332,11 @@ def _post_concurrently(body, copies=10):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_copies_of_succeeded_change_the_order_once(fake_yookassa, user, sms_outbox):
     product = ProductFactory(price=Decimal("990.00"), stock={"M": 3})
-    order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product, "size": "M", "quantity": 1}],
+    )
     order.refresh_from_db()
     fake_yookassa.set_status(order.payment_id, "succeeded")
     statuses = _post_concurrently(fake_yookassa.notification(order.payment_id))
@@ -341,7 +351,12 @@ def test_concurrent_copies_of_succeeded_change_the_order_once(fake_yookassa, use
 def test_concurrent_copies_of_canceled_release_once(fake_yookassa, user):
     product = ProductFactory(price=Decimal("990.00"), stock={"M": 3})
     promo = PromoCodeFactory(discount_percent=5, max_uses=3)
-    order = order_place(user=user, items=[{"product": product, "size": "M", "quantity": 2}], promo_code=promo.code)
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product, "size": "M", "quantity": 2}],
+        promo_code=promo.code,
+    )
     order.refresh_from_db()
     assert ProductStock.objects.get(product=product, size="M").quantity == 1
     fake_yookassa.set_status(order.payment_id, "canceled")

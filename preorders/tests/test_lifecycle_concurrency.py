@@ -24,7 +24,11 @@ def test_wave_changes_racing_buyers_never_deadlock():
     product = PreorderProductFactory(preorder_waves_total=3, preorder_wave_capacity=4)
     first, second, _ = PreorderWave.objects.filter(product=product).order_by("wave_number")
     calls = [
-        lambda user=user: order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+        lambda user=user: order_place(
+            delivery_address="Москва, ул. Тверская, 1",
+            user=user,
+            items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        )
         for user in [UserFactory() for _ in range(16)]
     ]
     calls += [

@@ -99,7 +99,12 @@ def test_switching_kind_needs_clearing_the_other(staff_client):
 def test_used_codes_are_kept(staff_client, user):
     product = ProductFactory(stock={"M": 5})
     used, unused = PromoCodeFactory(), PromoCodeFactory()
-    order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], promo_code=used.code)
+    order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=user,
+        items=[{"product": product.pk, "size": "M", "quantity": 1}],
+        promo_code=used.code,
+    )
     assert staff_client.delete(f"{CODES}{used.pk}/").status_code == 409
     assert staff_client.delete(f"{CODES}{unused.pk}/").status_code == 204
     assert list(PromoCode.objects.values_list("pk", flat=True)) == [used.pk]

@@ -1,11 +1,14 @@
 from django import template
 
 from config.money import rub
+from config.russian import date_ru, phone_ru, plural
 
 register = template.Library()
 
 
 register.filter("rub", rub)
+register.filter("date_ru", date_ru)
+register.filter("phone_ru", phone_ru)
 
 
 @register.simple_tag(takes_context=True)
@@ -25,9 +28,4 @@ def query_with(context, **changes) -> str:
 def pluralize_ru(count, forms: str) -> str:
     """`{{ n|pluralize_ru:"товар,товара,товаров" }}`: the Russian plural form for a count."""
     one, few, many = forms.split(",")
-    n = abs(int(count))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
+    return plural(count, one, few, many)

@@ -79,11 +79,12 @@ def test_a_free_order_is_paid_at_once_and_shown(customer_client, customer, hoodi
     assert "Оплачен" in response.content.decode()
 
 
-def test_delivery_details_may_be_left_for_a_phone_call(customer_client, customer, hoodie):
+def test_checkout_refuses_an_order_with_no_address_and_no_pickup_point(customer_client, customer, hoodie):
     _add(customer_client, hoodie)
     response = customer_client.post(URL, _details(delivery_address="  ", cdek_point=""))
-    assert response.status_code == 302
-    assert Order.objects.get(user=customer).delivery_address == ""
+    assert response.status_code == 200
+    assert "Укажите способ доставки" in response.content.decode()
+    assert not Order.objects.exists()
 
 
 def test_checkout_fields_refuse_overlong_input(customer_client, hoodie):

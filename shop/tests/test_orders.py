@@ -66,7 +66,11 @@ def test_only_the_owner_or_staff_see_an_order(customer):
 
 def test_pay_again_sends_to_the_payment_page(customer_client, customer, hoodie, fake_yookassa):
     customer.address = "Москва"
-    order = order_place(user=customer, items=[{"product": hoodie, "size": "S", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=customer,
+        items=[{"product": hoodie, "size": "S", "quantity": 1}],
+    )
     response = customer_client.post(reverse("shop:order_pay", kwargs={"number": order.order_number}))
     order.refresh_from_db()
     assert response.status_code == 302
@@ -75,7 +79,11 @@ def test_pay_again_sends_to_the_payment_page(customer_client, customer, hoodie, 
 
 
 def test_pay_again_when_the_payment_service_is_down_says_so(customer_client, customer, hoodie, fake_yookassa):
-    order = order_place(user=customer, items=[{"product": hoodie, "size": "S", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=customer,
+        items=[{"product": hoodie, "size": "S", "quantity": 1}],
+    )
     fake_yookassa.outage = 503
     response = customer_client.post(reverse("shop:order_pay", kwargs={"number": order.order_number}), follow=True)
     assert response.redirect_chain[-1][0] == order.get_absolute_url()
@@ -100,7 +108,11 @@ def test_pay_and_cancel_are_posts_and_only_for_the_owner(customer):
 
 
 def test_cancel_an_unpaid_order_gives_the_stock_back(customer_client, customer, hoodie):
-    order = order_place(user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}])
+    order = order_place(
+        delivery_address="Москва, ул. Тверская, 1",
+        user=customer,
+        items=[{"product": hoodie, "size": "S", "quantity": 2}],
+    )
     assert hoodie.stock.get(size="S").quantity == 3
     response = customer_client.post(
         reverse("shop:order_cancel", kwargs={"number": order.order_number}), follow=True
