@@ -245,14 +245,25 @@ if MEDIA_S3_BUCKET:
         if _media_domain
         else env("MEDIA_S3_ENDPOINT_URL", default="") or "https://*.amazonaws.com"
     ]
+# The checkout's map of pickup points loads Yandex Maps' script and tiles, only when a key is configured.
+YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
+_CSP_MAP_ORIGINS = (
+    ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", *_CSP_MAP_ORIGINS],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_CSP_MEDIA_ORIGINS, *env.list("CSP_IMG_SOURCES", default=[])],
+        "img-src": [
+            "'self'",
+            "data:",
+            *_CSP_MEDIA_ORIGINS,
+            *_CSP_MAP_ORIGINS,
+            *env.list("CSP_IMG_SOURCES", default=[]),
+        ],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *_CSP_MAP_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -354,7 +365,6 @@ CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK 
 DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
 DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
 # Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
-YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 
 TASKS = {
     "default": {

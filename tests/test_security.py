@@ -1,6 +1,7 @@
 """Bad input gets a clear 4xx in Russian, never a 500; headers that keep pages private and scripts our own."""
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -168,3 +169,17 @@ def test_an_api_csrf_failure_is_refused_in_russian():
     response = client.post("/api/v1/orders/", {"items": []}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed" and "CSRF-токена" in response.json()["detail"]
+
+
+def test_no_template_carries_inline_script_or_style():
+    """The Content-Security-Policy allows our own files only: inline code in a template would be blocked."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.glob("**/templates/**/*.html")
+        if ".venv" not in path.parts
+        and (re.search(r"<script(?![^>]*\bsrc=)[^>]*>", path.read_text()) or 'style="' in path.read_text())
+    ]
+    assert offenders == []

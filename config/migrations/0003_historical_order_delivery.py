@@ -4,30 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('config', '0002_audit_history'),
+        ("config", "0002_audit_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorder',
-            name='cdek_point_address',
-            field=models.CharField(blank=True, max_length=500, verbose_name='адрес пункта СДЭК'),
+            model_name="historicalorder",
+            name="cdek_point_address",
+            field=models.CharField(blank=True, max_length=500, verbose_name="адрес пункта СДЭК"),
         ),
         migrations.AddField(
-            model_name='historicalorder',
-            name='cdek_point_name',
-            field=models.CharField(blank=True, max_length=255, verbose_name='название пункта СДЭК'),
+            model_name="historicalorder",
+            name="cdek_point_name",
+            field=models.CharField(blank=True, max_length=255, verbose_name="название пункта СДЭК"),
         ),
         migrations.AddField(
-            model_name='historicalorder',
-            name='delivery_amount',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='доставка, ₽'),
+            model_name="historicalorder",
+            name="delivery_amount",
+            field=models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name="доставка, ₽"),
         ),
         migrations.AddField(
-            model_name='historicalorder',
-            name='delivery_method',
-            field=models.CharField(blank=True, choices=[('cdek_pickup', 'Пункт выдачи СДЭК'), ('courier', 'Курьер')], max_length=16, verbose_name='способ доставки'),
+            model_name="historicalorder",
+            name="delivery_method",
+            field=models.CharField(
+                blank=True,
+                choices=[("cdek_pickup", "Пункт выдачи СДЭК"), ("courier", "Курьер")],
+                max_length=16,
+                verbose_name="способ доставки",
+            ),
         ),
     ]
