@@ -343,7 +343,10 @@ YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=11)
 # Tax system of the shop (1 general, 2 simplified on income, 3 on income minus expenses…); 0 leaves it out.
 YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=1)
 SETTLEMENT_MAX_ATTEMPTS = env.int("SETTLEMENT_MAX_ATTEMPTS", default=8)
-YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
+# --- YooKassa faults: short timeouts and a circuit breaker (state in the shared cache) ---
+YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=3.0)  # seconds a call may take
+YOOKASSA_BREAKER_FAILURES = env.int("YOOKASSA_BREAKER_FAILURES", default=5)  # failed calls in a row open it
+YOOKASSA_BREAKER_RESET = env.float("YOOKASSA_BREAKER_RESET", default=30.0)  # seconds open before a trial call
 # Where the local fake YooKassa (tests, `make run`) sends its notifications; empty: SITE_URL + the notifications path.
 FAKE_YOOKASSA_WEBHOOK_URL = env("FAKE_YOOKASSA_WEBHOOK_URL", default="")
 # How many proxies in front of the shop append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.

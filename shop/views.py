@@ -232,10 +232,7 @@ def checkout(request):
             else:
                 cart.clear()
                 user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
-                order.refresh_from_db()
-                if order.payment_url and order.status == order.Status.PENDING:
-                    return redirect(order.payment_url)
-                return redirect(order.get_absolute_url())
+                return _order_pay_redirect(request, order)
     else:
         form = CheckoutForm(
             initial={
@@ -298,6 +295,26 @@ def _checkout_delivery(cart: Cart, form: CheckoutForm, summary: dict) -> dict:
         "delivery_error": delivery_error,
         "map_key": settings.YANDEX_MAPS_API_KEY,
     }
+
+
+def _order_pay_redirect(request, order: Order):
+    """Send the customer of a just-placed order to YooKassa: the link the worker made, else one made now (short
+    timeout, circuit breaker). If YooKassa is not answering, the order waits on its page, payable later."""
+    order.refresh_from_db()
+    if order.status != order.Status.PENDING:
+        return redirect(order.get_absolute_url())
+    payment_url = order.payment_url
+    if not payment_url:
+        try:
+            payment_url = order_payment_retry(order=order)
+        except DomainError:
+            payment_url = ""
+    if not payment_url:
+        messages.warning(
+            request, "Заказ оформлен, но платёжный сервис сейчас не отвечает. Оплатите заказ здесь чуть позже."
+        )
+        return redirect(order.get_absolute_url())
+    return redirect(payment_url)
 
 
 @login_required

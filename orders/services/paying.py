@@ -3,8 +3,9 @@
 `orders.payments` talks to YooKassa; these functions decide, and every change of an order goes through the
 lifecycle (`order_transition`), so repeats and concurrent copies change an order once.
 
-- `order_payment_start(order_id=...)`: after an order commits, its payment is created; a failure is logged and
-  the order stays pending (`pay/` completes it later with the same idempotence key).
+- `order_payment_enqueue(order_id=...)`: after an order commits, its payment is created by the task worker
+  (`order_payment_start`), off the request path; a failure is logged and the order stays pending (`pay/` or the
+  reconciliation complete it later with the same idempotence key).
 - `order_payment_retry(order=...)`: `POST orders/{number}/pay/`; the confirmation URL to send the customer to.
 - `payment_notification_handle(data=...)`: a notification, trusted for nothing but the payment id: the payment is
   read back from the API and only what the API says is applied (`order_payment_apply`).
@@ -14,6 +15,7 @@ Refunds by line are `orders.services.refunds`; a `refund.succeeded` notification
 import logging
 
 from django.utils import timezone
+from django_tasks import task
 
 from orders import notifications, payments
 from orders.models import Order, OrderStatus, PaymentStatus
@@ -58,6 +60,21 @@ def order_payment_start(*, order_id: int) -> None:
         _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
     except Exception:
         logger.exception("The payment of order %s could not be created; the order stays pending", order_id)
+
+
+@task()
+def order_payment_create(*, order_id: int) -> None:
+    """The background task that creates a placed order's payment (`manage.py db_worker` runs it)."""
+    order_payment_start(order_id=order_id)
+
+
+def order_payment_enqueue(*, order_id: int) -> None:
+    """Queue the payment's creation (called once the order commits), so a slow YooKassa never holds the request
+    that placed the order. If even queueing fails the order stays pending and payable later."""
+    try:
+        order_payment_create.enqueue(order_id=order_id)
+    except Exception:
+        logger.exception("Could not queue the payment of order %s; it stays pending", order_id)
 
 
 def order_payment_retry(*, order: Order) -> str:

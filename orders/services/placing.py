@@ -27,7 +27,7 @@ from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
 from orders.services.lifecycle import EVENT_MESSAGES
-from orders.services.paying import order_payment_start
+from orders.services.paying import order_payment_enqueue
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import product_refresh_preorder_state, waves_allocate, waves_free_units, waves_lock
@@ -335,5 +335,5 @@ def _order_place(*, user, items: list[dict], promo_code: str | None, delivery: D
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
-        transaction.on_commit(lambda: order_payment_start(order_id=order.pk))
+        transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk))
     return order
