@@ -1,8 +1,12 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import timedelta
 
-from orders.models import Order, OrderItem, OrderRefund
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from orders.models import Order, OrderItem, OrderRefund, OrderStatus, PaymentStatus
 from preorders.models import PreorderStatus
 
 
@@ -33,3 +37,23 @@ def order_get_for(*, user, number: str) -> Order:
     if not user.is_staff:
         orders = orders.filter(user=user)
     return orders.get(order_number=number)
+
+
+def orders_unpaid_stale(*, now=None) -> QuerySet[Order]:
+    """Orders left unpaid longer than `ORDER_PAYMENT_TIMEOUT` minutes, oldest first."""
+    deadline = (now or timezone.now()) - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
+    return Order.objects.filter(
+        status=OrderStatus.PENDING, payment_status__in=PaymentStatus.UNPAID, created_at__lt=deadline
+    ).order_by("pk")
+
+
+def orders_payment_unsettled(*, quiet_for: timedelta, now=None) -> QuerySet[Order]:
+    """Pending orders nobody has heard about for `quiet_for`: a payment still pending at YooKassa (its
+    notification may be lost) or none at all (its creation failed), for the reconciliation to look at."""
+    since = (now or timezone.now()) - quiet_for
+    return Order.objects.filter(
+        status=OrderStatus.PENDING,
+        payment_status__in=(PaymentStatus.PENDING, PaymentStatus.WAITING_FOR_CAPTURE),
+        final_amount__gt=0,
+        updated_at__lt=since,
+    ).order_by("pk")

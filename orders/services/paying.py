@@ -105,6 +105,28 @@ def order_payment_retry(*, order: Order) -> str:
 
 
 # --- What the API says --------------------------------------------------------------------------------------------
+def order_payment_refresh(*, order: Order) -> Order:
+    """Read a pending order's payment back from YooKassa and apply what it says, as a notification would have:
+    succeeded → paid, waiting for capture → captured, canceled → cancelled. Called before an unpaid order is
+    cancelled or expired, so a payment whose notification was lost is applied, never lost.
+
+    Raises `PaymentUnavailable` when YooKassa cannot be asked: the caller must not close the order then.
+    """
+    order = Order.objects.select_related("user").get(pk=order.pk)
+    if order.status != OrderStatus.PENDING or not order.payment_id:
+        return order
+    try:
+        payment = payments.payment_find(order.payment_id)
+    except PaymentNotFound:
+        # The API knows no such payment: nobody can have paid it.
+        logger.warning("Payment %s of order %s is unknown to YooKassa", order.payment_id, order.order_number)
+        return order
+    if payment.status != PaymentStatus.PENDING:
+        order_payment_apply(payment=payment)
+        order.refresh_from_db()
+    return order
+
+
 def order_payment_apply(*, payment, refund=None) -> Order | None:
     """Apply a payment as read from the API to its order, once; returns the order, or None when it is not ours.
 
