@@ -57,3 +57,10 @@ def orders_payment_unsettled(*, quiet_for: timedelta, now=None) -> QuerySet[Orde
         final_amount__gt=0,
         updated_at__lt=since,
     ).order_by("pk")
+
+
+def order_for_checkout(*, user, checkout_key: str) -> Order | None:
+    """The order a customer's checkout (form token, `Idempotency-Key`) already placed, if any."""
+    if not checkout_key or not getattr(user, "is_authenticated", False):
+        return None
+    return Order.objects.filter(user=user, checkout_key=checkout_key).first()

@@ -5,6 +5,8 @@ A form with errors comes back with status 200, as browsers expect of a page a pe
 logged by the browser as a failed resource).
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -37,7 +39,7 @@ from config.russian import plural
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_points, delivery_tracking_url
 from orders.models import Order
-from orders.selectors import order_get_for, order_list_for
+from orders.selectors import order_for_checkout, order_get_for, order_list_for
 from orders.services import order_cancel, order_delivery_choose, order_payment_retry, order_place
 from preorders.services import waitlist_join
 from promos.services import promo_preview
@@ -198,11 +200,16 @@ def _order_or_404(request, number: str) -> Order:
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Delivery details and the promo code; «Перейти к оплате» places the order and sends the customer to pay."""
+    user = request.user
+    if request.method == "POST":
+        # A repeated submit of a checkout that already placed its order (the cart is empty by now) goes on to pay.
+        placed = order_for_checkout(user=user, checkout_key=str(request.POST.get("checkout_token", ""))[:64])
+        if placed is not None:
+            return _order_pay_redirect(request, placed)
     cart = Cart(request)
     if not cart.lines():
         messages.info(request, "Корзина пуста: выберите что-нибудь в каталоге.")
         return redirect("shop:cart")
-    user = request.user
     if request.method == "POST":
         form = CheckoutForm(request.POST)
         if form.is_valid() and request.POST.get("action") == "preview":
@@ -223,6 +230,7 @@ def checkout(request):
                     delivery_address=data["delivery_address"].strip(),
                     cdek_point=data["cdek_point"].strip(),
                     city=data["city"].strip(),
+                    checkout_key=data["checkout_token"],
                 )
             except DomainError as refusal:
                 field = "promo_code" if refusal.code.startswith("promo_") else None
@@ -240,6 +248,7 @@ def checkout(request):
                 "cdek_point": user.cdek_point,
                 "city": request.GET.get("city", "")[:100],
                 "promo_code": cart.promo_code,
+                "checkout_token": uuid.uuid4().hex,
             }
         )
     code = (form.data.get("promo_code") or "").strip().upper() if form.is_bound else cart.promo_code

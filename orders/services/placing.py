@@ -11,7 +11,7 @@ database checks back, so nothing is oversold whatever the concurrency, on Postgr
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalog.errors import OutOfStock
@@ -26,6 +26,7 @@ from delivery.services import delivery_method_infer, delivery_quote
 from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
+from orders.selectors import order_for_checkout
 from orders.services.lifecycle import EVENT_MESSAGES
 from orders.services.paying import order_payment_enqueue
 from preorders.errors import WaveCapacityExceeded
@@ -152,7 +153,7 @@ def _price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Deliv
     return Pricing(total=total, discount=discount, delivery=delivery.amount)
 
 
-def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery) -> Order:
+def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery, checkout_key: str = "") -> Order:
     now = timezone.now()
     order = Order(
         id=_order_id_next(),
@@ -168,6 +169,7 @@ def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery) -> Order:
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
+        checkout_key=checkout_key,
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
@@ -301,6 +303,7 @@ def order_place(
     delivery_address: str = "",
     cdek_point: str = "",
     city: str = "",
+    checkout_key: str = "",
 ) -> Order:
     """Place an order, all or nothing.
 
@@ -309,24 +312,42 @@ def order_place(
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
     started; an order with nothing to pay is paid at once.
+
+    `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
+    whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
+    unique (user, key) index: the later insert waits for the first transaction and, once it commits, gives way.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
+    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    if placed is not None:
+        return placed
     # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
     # IMMEDIATE transactions lock writers out from their first statement).
     delivery = order_delivery_choose(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
-    return _order_place(user=user, items=items, promo_code=promo_code, delivery=delivery)
+    try:
+        return _order_place(
+            user=user, items=items, promo_code=promo_code, delivery=delivery, checkout_key=checkout_key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=checkout_key)
+        if placed is None:
+            raise
+        return placed
 
 
 @transaction.atomic
-def _order_place(*, user, items: list[dict], promo_code: str | None, delivery: Delivery) -> Order:
+def _order_place(
+    *, user, items: list[dict], promo_code: str | None, delivery: Delivery, checkout_key: str = ""
+) -> Order:
     resolved = items_resolve(items=items)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     pricing = _price(items=resolved, promo=promo, delivery=delivery)
-    # The order row is written before any lock is taken, so the locks are held only for the counters.
-    order = _order_write(user=user, pricing=pricing, promo=promo, delivery=delivery)
+    # The order row is written before any lock is taken, so the locks are held only for the counters (and a
+    # repeated checkout waits here, on the unique key, holding nothing).
+    order = _order_write(user=user, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key)
     waves = _reserve(items=resolved)
     rows = _items_write(order=order, items=resolved, waves=waves)
     if promo is not None:
