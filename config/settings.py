@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.refuse_unreadable_paths",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Faults: a database that does not answer is a fast 503 (JSON for the API), not a 500.
+    "config.db_outage.DatabaseOutageMiddleware",
     "config.middleware.private_responses_not_stored",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out admin login into the lockout page.
