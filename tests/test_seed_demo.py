@@ -34,3 +34,22 @@ def test_seed_demo_looks_like_a_drop_shop():
         assert apps.get_model("pages", "Page").objects.filter(slug=slug).exists()
     staff = apps.get_model("accounts", "User").objects.get(is_staff=True)
     assert staff.check_password("dwc-admin-2026")
+
+
+def test_the_drops_wave_counts_are_backed_by_real_orders():
+    from django.db.models import Sum
+
+    from orders.models import Order, OrderItem, OrderStatus
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    drop = Product.objects.get(order_type=Product.OrderType.PREORDER)
+    waves = list(PreorderWave.objects.filter(product=drop).order_by("wave_number"))
+    assert [(wave.current_count, wave.status) for wave in waves] == [
+        (20, "production"),
+        (7, "collecting"),
+        (0, "collecting"),
+    ]
+    for wave in waves:
+        live = OrderItem.objects.filter(preorder_wave=wave, order__status__in=OrderStatus.LIVE)
+        assert (live.aggregate(units=Sum("quantity"))["units"] or 0) == wave.current_count
+    assert set(Order.objects.filter(items__product=drop).values_list("status", flat=True)) == {"paid"}
