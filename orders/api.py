@@ -79,7 +79,7 @@ class IsStaffForChanges(permissions.BasePermission):
             "и/или `tracking_number` (заказ становится отправленным, покупателю уходит SMS)."
         ),
         request=OrderUpdateSerializer,
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 503)},
     ),
 )
 class OrderViewSet(
@@ -139,8 +139,11 @@ class OrderViewSet(
 
     @extend_schema(
         request=None,
-        description="Отменяет свой неоплаченный заказ: товар, места в волнах и промокод возвращаются.",
-        responses={200: OrderSerializer, **error_responses(401, 404, 409)},
+        description=(
+            "Отменяет свой неоплаченный заказ: товар, места в волнах и промокод возвращаются. Сначала платёж "
+            "сверяется с ЮKassa: оплаченный заказ не отменяется (409), без ответа ЮKassa — 503."
+        ),
+        responses={200: OrderSerializer, **error_responses(401, 404, 409, 503)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
@@ -153,7 +156,7 @@ class OrderViewSet(
             "Для неоплаченного заказа, чей платёж не прошёл или истёк: платёж заново (тот же ключ "
             "идемпотентности) → `payment_url`."
         ),
-        responses={200: PaymentUrlSerializer, **error_responses(401, 404, 409)},
+        responses={200: PaymentUrlSerializer, **error_responses(401, 404, 409, 503)},
     )
     @action(detail=True, methods=["post"])
     def pay(self, request, *args, **kwargs):
