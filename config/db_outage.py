@@ -10,6 +10,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
 
 logger = logging.getLogger("dwc.db")
 
@@ -17,12 +18,12 @@ RETRY_AFTER_SECONDS = 5
 MESSAGE = "Сервис временно недоступен: база данных не отвечает. Повторите через несколько секунд."
 PAGE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Магазин временно недоступен — DWC</title></head>
-<body>
+<title>Магазин временно недоступен — DWC</title><link rel="stylesheet" href="{stylesheet}"></head>
+<body><main class="container site-main"><div class="panel stack">
 <h1>Магазин временно недоступен</h1>
 <p>Мы уже чиним. Обновите страницу через несколько секунд — корзина и заказы сохранены.</p>
-<p><a href="/">На главную</a></p>
-</body></html>"""
+<p><a class="button button--primary" href="/">На главную</a></p>
+</div></main></body></html>"""
 
 
 class DatabaseOutageMiddleware:
@@ -40,4 +41,13 @@ class DatabaseOutageMiddleware:
         if request.path.startswith("/api/"):
             body = {"detail": MESSAGE, "code": "database_unavailable"}
             return JsonResponse(body, status=503, headers=headers, json_dumps_params={"ensure_ascii": False})
-        return HttpResponse(PAGE, status=503, headers=headers, content_type="text/html; charset=utf-8")
+        page = PAGE.format(stylesheet=_stylesheet())
+        return HttpResponse(page, status=503, headers=headers, content_type="text/html; charset=utf-8")
+
+
+def _stylesheet() -> str:
+    """The shop's stylesheet (static files are served without the database); none if it cannot be named."""
+    try:
+        return static("css/shop.css")
+    except ValueError:  # no manifest entry: collectstatic has not run
+        return ""
