@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from orders import selectors
 from orders.models import Order, OrderStatus
-from orders.payments import PaymentUnavailable
+from orders.payments import PaymentCheckUnavailable, PaymentUnavailable
 from orders.services.lifecycle import order_cancel_unpaid, order_expire
 from orders.services.paying import order_payment_refresh, order_payment_start
 
@@ -20,11 +20,6 @@ logger = logging.getLogger("dwc.orders")
 
 # Payments younger than this are left to their notifications.
 RECONCILE_QUIET_FOR = timedelta(minutes=2)
-
-
-class PaymentCheckUnavailable(PaymentUnavailable):
-    code = "payment_check_unavailable"
-    default_message = "Не удалось проверить оплату заказа в ЮKassa. Попробуйте ещё раз через минуту."
 
 
 def order_cancel(*, order: Order, by=None) -> Order:

@@ -6,8 +6,7 @@ from django.utils import timezone
 from orders import notifications
 from orders.errors import InvalidTransition, OrderInvalid
 from orders.models import Order, OrderStatus
-from orders.payments import PaymentUnavailable
-from orders.services.closing import PaymentCheckUnavailable
+from orders.payments import PaymentCheckUnavailable, PaymentUnavailable
 from orders.services.lifecycle import (
     order_cancel_unpaid,
     order_event_add,
