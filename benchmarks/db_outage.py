@@ -116,7 +116,10 @@ def run(args, url, token, stocked, products, database_url) -> int:
                                                                    f"/products/{rng.choice(products)}/"]))  # fmt: skip
             else:
                 product, size = rng.choice(stocked)
-                body = {"items": [{"product": product, "size": size, "quantity": 1}]}
+                body = {
+                    "items": [{"product": product, "size": size, "quantity": 1}],
+                    "delivery_address": "Москва, 1",
+                }
                 request = urllib.request.Request(f"{url}/api/v1/orders/", data=json.dumps(body).encode(),
                                                  headers={"Content-Type": "application/json",
                                                           "Authorization": f"Bearer {token}"})  # fmt: skip

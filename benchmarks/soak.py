@@ -182,7 +182,7 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
         elif roll < 0.70:
             product = rng.choice(catalog)
             body = {"items": [{"product": product["pk"], "size": rng.choice(product["sizes"]),
-                               "quantity": rng.choice([1, 1, 2])}]}  # fmt: skip
+                               "quantity": rng.choice([1, 1, 2])}], "delivery_address": "Москва, ул. Тверская, 1"}  # fmt: skip
             if rng.random() < 0.2:
                 body["promo_code"] = rng.choice(["MINUS500", "WELCOME10", "DROP15"])
             key = {"Idempotency-Key": uuid.uuid4().hex}

@@ -29,7 +29,10 @@ def tee(db):
 
 
 def body(tee, quantity=1):
-    return {"items": [{"product": tee.pk, "size": "M", "quantity": quantity}]}
+    return {
+        "items": [{"product": tee.pk, "size": "M", "quantity": quantity}],
+        "delivery_address": "Москва, ул. Тверская, 1",
+    }
 
 
 def stock(tee):

@@ -32,7 +32,11 @@ def tee():
 @pytest.fixture
 def order(user, tee, fake_yookassa):
     """A pending order with its payment created at the fake (stock M: 5 → 4)."""
-    placed = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    placed = order_place(
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        delivery_address="Москва, ул. Тверская, 1",
+    )
     order_payment_start(order_id=placed.pk)
     placed.refresh_from_db()
     assert placed.payment_id
@@ -99,7 +103,11 @@ def test_the_storefront_says_why_a_cancel_waits(order, user, client, fake_yookas
 
 
 def test_an_order_without_a_payment_is_cancelled_without_asking(user, tee, fake_yookassa):
-    placed = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    placed = order_place(
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        delivery_address="Москва, ул. Тверская, 1",
+    )
     order_set_status(order=placed, status=OrderStatus.CANCELLED)
     assert Order.objects.get(pk=placed.pk).status == OrderStatus.CANCELLED
     assert fake_yookassa.api_requests() == []
@@ -126,7 +134,11 @@ def test_expiry_waits_while_yookassa_cannot_be_asked(order, tee, fake_yookassa):
 
 # --- Reconciliation ---------------------------------------------------------------------------------------------
 def test_reconciliation_applies_lost_notifications(order, user, tee, fake_yookassa):
-    other = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    other = order_place(
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        delivery_address="Москва, ул. Тверская, 1",
+    )
     order_payment_start(order_id=other.pk)
     other.refresh_from_db()
     fake_yookassa.set_status(order.payment_id, "succeeded")
@@ -145,7 +157,11 @@ def test_reconciliation_applies_lost_notifications(order, user, tee, fake_yookas
 
 
 def test_reconciliation_creates_a_payment_whose_creation_failed(user, tee, fake_yookassa):
-    placed = order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    placed = order_place(
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        delivery_address="Москва, ул. Тверская, 1",
+    )
     fake_yookassa.outage = 500
     order_payment_start(order_id=placed.pk)
     make_stale(placed)

@@ -41,7 +41,7 @@ placing._timeline_start = stop_before_commit
 user = User.objects.get(pk=int(sys.argv[1]))
 placing.order_place(user=user, items=[{"product": int(sys.argv[2]), "size": "M", "quantity": 2},
                                       {"product": int(sys.argv[3]), "size": "M", "quantity": 3}],
-                    promo_code="KILL")
+                    promo_code="KILL", delivery_address="Москва, ул. Тверская, 1")
 """
 
 
@@ -84,6 +84,7 @@ def test_a_worker_killed_mid_order_leaves_nothing_reserved(user):
         user=user,
         items=[{"product": tee.pk, "size": "M", "quantity": 5}, {"product": drop.pk, "size": "M", "quantity": 10}],
         promo_code="KILL",
+        delivery_address="Москва, ул. Тверская, 1",
     )
     assert placing_again.pk
     assert ProductStock.objects.get(product=tee, size="M").quantity == 0

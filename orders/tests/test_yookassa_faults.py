@@ -59,7 +59,11 @@ def tee():
 
 
 def place(user, tee):
-    return order_place(user=user, items=[{"product": tee.pk, "size": "M", "quantity": 1}])
+    return order_place(
+        user=user,
+        items=[{"product": tee.pk, "size": "M", "quantity": 1}],
+        delivery_address="Москва, ул. Тверская, 1",
+    )
 
 
 # --- Finding 4: the payment is created off the request path -------------------------------------------------------
@@ -72,7 +76,12 @@ def test_placing_an_order_never_waits_on_yookassa(
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(user).post(
-            ORDERS, {"items": [{"product": tee.pk, "size": "M", "quantity": 1}]}, format="json"
+            ORDERS,
+            {
+                "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+                "delivery_address": "Москва, ул. Тверская, 1",
+            },
+            format="json",
         )
     elapsed = time.monotonic() - started
     assert response.status_code == 201, response.json()

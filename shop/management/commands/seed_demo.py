@@ -287,7 +287,11 @@ class Command(BaseCommand):
             buyer, _ = User.objects.get_or_create(
                 phone=DROP_BUYERS_PHONE.format(index), defaults={"full_name": f"Покупатель дропа {index}"}
             )
-            order = order_place(user=buyer, items=[{"product": drop.pk, "size": size, "quantity": quantity}])
+            order = order_place(
+                user=buyer,
+                items=[{"product": drop.pk, "size": size, "quantity": quantity}],
+                delivery_address="Москва, ул. Тверская, 1",
+            )
             order_mark_paid(order=order)
         for number, _, status in DROP_WAVES:
             wave = PreorderWave.objects.get(pk=waves[number].pk)
