@@ -19,7 +19,7 @@ Notifications that arrive while YooKassa cannot be read back are lost on purpose
 Then the books, which must balance (exit status 1 otherwise):
 - no 500 answer, no request without an answer;
 - no oversell: no stock below 0, no wave above its capacity;
-- per size, stock + units held by orders = the initial figure (held: orders not cancelled);
+- per size, stock + units held by orders = the initial figure (held: orders neither cancelled nor refunded);
 - per wave, its count = the preorder units held in it; per promo code, its uses = the orders holding it;
 - every payment YooKassa took is on an order that is paid (or was refunded): the amount is the order's;
   money taken for an order that was closed meanwhile went back.
@@ -208,7 +208,7 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
         elif roll < 0.98 and paid_orders:
             with shop.stats.lock:
                 number = rng.choice(paid_orders)
-            shop.call("refund (staff)", "PATCH", f"/api/v1/orders/{number}/", {"status": "refunded"}, staff_token)
+            shop.call("refund (staff)", "POST", f"/api/v1/orders/{number}/refund/", {}, staff_token)
         else:
             shop.call("register", "POST", "/api/v1/auth/register/",
                       {"phone": f"+7901{rng.randrange(10**7):07d}", "password": "soak-pass-1"})  # fmt: skip
@@ -360,7 +360,8 @@ def books() -> dict:
     from preorders.models import PreorderWave
     from promos.models import PromoCode
 
-    held = OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
+    # Cancelled orders gave their units back, and so did refunds (the soak's paid orders never ship).
+    held = OrderItem.objects.exclude(order__status__in=OrderStatus.CLOSED)
     units = {
         (row["product_id"], row["size"]): row["n"]
         for row in held.filter(preorder_wave=None).values("product_id", "size").annotate(n=Sum("quantity"))
@@ -379,7 +380,9 @@ def books() -> dict:
         },
         "promos": {
             p.code: (p.current_uses, p.n)
-            for p in PromoCode.objects.annotate(n=Count("orders", filter=~Q(orders__status=OrderStatus.CANCELLED)))
+            for p in PromoCode.objects.annotate(
+                n=Count("orders", filter=~Q(orders__status__in=OrderStatus.CLOSED))
+            )
         },
         "orders": Counter(Order.objects.values_list("status", flat=True)),
     }
