@@ -15,6 +15,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# i15-ux: with DEBUG, Django's debug 404 page (the URL patterns tried) instead of the shop's own.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 
 _DEV_SECRET_KEY = "dev-insecure-dwc-shop-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Faults: a database that does not answer is a fast 503 (JSON for the API), not a 500.
     "config.db_outage.DatabaseOutageMiddleware",
+    # i15-ux: the shop's own 404 page (JSON under /api/) under `make run` (DEBUG) too.
+    "config.middleware.FriendlyNotFoundMiddleware",
     "config.middleware.private_responses_not_stored",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out admin login into the lockout page.
@@ -173,6 +177,8 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
+# i15-ux: the shop's own translations (Russian plurals).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from accounts.services import (
 )
 from accounts.sms_limits import SmsLimitReached
 from accounts.throttles import register_attempt_allowed
-from catalog.models import Product
+from catalog.models import ONE_SIZE, Product
 from config.client_ip import client_ip
 from config.errors import DomainError
 from config.russian import plural
@@ -100,10 +100,15 @@ def product_detail(request, key):
     if request.method == "POST":
         form = AddToCartForm(request.POST, size_choices=selectors.product_size_choices(product))
         if form.is_valid():
-            Cart(request).add(
-                product=product, size=form.cleaned_data["size"], quantity=form.cleaned_data["quantity"]
-            )
-            messages.success(request, f"«{product.name}», размер {form.cleaned_data['size']}, — в корзине.")
+            cart, size = Cart(request), form.cleaned_data["size"]
+            in_cart = cart.add(product=product, size=size, quantity=form.cleaned_data["quantity"])
+            title = product.name if size == ONE_SIZE else f"{product.name}, {size}"
+            available = selectors.product_units_available(product).get(size, 0)
+            if in_cart > available:
+                cart.set_quantity(product_id=product.pk, size=size, quantity=available)
+                messages.warning(request, f"{title}: осталось только {available} шт. — столько и лежит в корзине.")
+            else:
+                messages.success(request, f"В корзине: {title} — {in_cart} шт.")
             return redirect("shop:cart")
         context = _product_context(product, cart_form=form, user=request.user)
         return render(request, "shop/product.html", context)
@@ -137,11 +142,19 @@ def _cart_summary(cart: Cart, code: str) -> tuple[dict, str]:
     return {key: preview[key] for key in summary}, ""
 
 
+def _cart_fit(request, cart: Cart) -> None:
+    """The cart within the stock the shop has now, and a word about each line it changed."""
+    for adjustment in cart.fit_to_stock():
+        messages.warning(request, adjustment.message)
+
+
 @require_http_methods(["GET", "POST"])
 def cart_detail(request):
     """The cart: change a quantity, remove a line, try a promo code."""
     cart = Cart(request)
     promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
+    if request.method == "GET":
+        _cart_fit(request, cart)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "update":
@@ -194,9 +207,8 @@ def _order_or_404(request, number: str) -> Order:
         raise Http404("Заказ не найден") from missing
 
 
-# A customer without an account is most often new here: checkout sends them to the registration form, which
-# also signs in an existing customer (its «Войти» button), and back.
-@login_required(login_url=reverse_lazy("shop:register"))
+# Checkout's first step for a visitor is the sign-in page: sign in, or register (one link away), and come back.
+@login_required(login_url=reverse_lazy("shop:login"))
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Delivery details and the promo code; «Перейти к оплате» places the order and sends the customer to pay."""
@@ -207,6 +219,8 @@ def checkout(request):
         if placed is not None:
             return _order_pay_redirect(request, placed)
     cart = Cart(request)
+    if request.method == "GET":
+        _cart_fit(request, cart)
     if not cart.lines():
         messages.info(request, "Корзина пуста: выберите что-нибудь в каталоге.")
         return redirect("shop:cart")
