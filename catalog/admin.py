@@ -128,6 +128,11 @@ class ProductAdmin(SimpleHistoryAdmin):
             )
         )
 
+    def get_fieldsets(self, request, obj=None):
+        # A product being added has no dates yet.
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else [fs for fs in fieldsets if fs[0] != _("Даты")]
+
     def get_inlines(self, request, obj):
         # A preorder counts waves, not stock: its page has no stock rows to fill.
         if obj is not None and obj.is_preorder:

@@ -174,7 +174,7 @@ class OrderAdmin(SimpleHistoryAdmin):
         "receipt_link",
         "paid_at",
         "shipped_at",
-        "tracking_link",
+        "tracking_page",
         "timeline",
         "created_at",
         "updated_at",
@@ -189,7 +189,7 @@ class OrderAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Доставка"),
-            {"fields": ["tracking_number", "tracking_link", "shipped_at", "delivery_address", "cdek_point"]},
+            {"fields": ["tracking_number", "tracking_page", "shipped_at", "delivery_address", "cdek_point"]},
         ),
     ]
     add_fieldsets = [
@@ -250,6 +250,15 @@ class OrderAdmin(SimpleHistoryAdmin):
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             tracking_url(order.tracking_number),
             order.tracking_number,
+        )
+
+    @admin.display(description=_("отслеживание"))
+    def tracking_page(self, order):
+        if not order.tracking_number:
+            return "появится с трек-номером"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Открыть на сайте СДЭК</a>',
+            tracking_url(order.tracking_number),
         )
 
     @admin.display(description=_("история"))

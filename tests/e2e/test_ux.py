@@ -9,6 +9,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from catalog.models import Product
+from catalog.services import product_set_stock
 from catalog.tests.factories import ProductFactory, ProductMediaFactory
 from orders.services import order_mark_paid, order_place, order_set_tracking
 from preorders.tests.factories import PreorderProductFactory
@@ -45,7 +46,9 @@ def _sign_in(shop, phone: str, *, admin: bool = False):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_catalog_filters_fold_on_a_phone_and_product_buy_button_is_on_the_first_screen(shop_page, hoodie, viewport):
+def test_catalog_filters_fold_on_a_phone_and_product_buy_button_is_on_the_first_screen(
+    shop_page, hoodie, viewport
+):
     shop = shop_page(viewport)
     page = shop.page
     phone = viewport is PHONE
@@ -183,9 +186,26 @@ def test_the_admin_product_form_edits_sizes_and_the_size_table_without_json(shop
     expect(page.locator("link[rel=icon]")).to_have_count(1)
     shop.shot("product-saved")
 
+    product_set_stock(product=product, stock={"S": 5, "M": 5})
+    customer = UserFactory(phone="+79165554433", full_name="Анна Покупатель")
+    paid = order_place(user=customer, items=[{"product": product, "size": "M", "quantity": 2}])
+    order_mark_paid(order=paid)
+    order_set_tracking(order=paid, tracking_number="1234567890")
+    order_place(user=customer, items=[{"product": product, "size": "S", "quantity": 1}])
     shop.goto("/admin/orders/order/")
+    expect(page.locator(".dwc-badge--shipped")).to_have_text("Отправлен")
+    expect(page.locator(".dwc-badge--pending").first).to_be_visible()
+    expect(page.get_by_text("4 980 ₽")).to_be_visible()
+    table = page.locator("#result_list").bounding_box()
+    assert table["x"] + table["width"] <= LAPTOP["width"], "the orders list fits a 1366 px screen"
     shop.assert_fits_width()
     shop.shot("orders-list")
+
+    page.get_by_role("link", name=paid.order_number).click()
+    expect(page.locator(".dwc-timeline li")).to_have_count(3)
+    expect(page.get_by_role("link", name="отследить в СДЭК")).to_be_visible()
+    expect(page.get_by_role("link", name="Открыть на сайте СДЭК")).to_be_visible()
+    shop.shot("order-page")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
