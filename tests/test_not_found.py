@@ -37,3 +37,13 @@ def test_debug_404_stays_one_setting_away(client, settings):
     settings.DEBUG = True
     settings.DEBUG_TECHNICAL_404 = True
     assert "Page not found" in client.get("/no-such-page/").content.decode()
+
+
+def test_favicon_ico_leads_to_the_shops_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/"])
+def test_every_page_links_its_favicon(client, path):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get(path).content.decode()
