@@ -407,3 +407,14 @@ def test_product_form_refuses_a_repeated_size_next_to_the_sizes(staff):
     response = staff.post(ADD, form_data(sizes=["S", "S"]))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["sizes"]
+
+
+def test_a_preorder_has_waves_and_no_stock_rows_a_stock_product_the_reverse(staff):
+    drop = PreorderProductFactory()
+    shirt = ProductFactory(stock={"S": 1})
+    drop_page = staff.get(reverse("admin:catalog_product_change", args=[drop.pk])).content.decode()
+    shirt_page = staff.get(reverse("admin:catalog_product_change", args=[shirt.pk])).content.decode()
+    assert 'name="waves-TOTAL_FORMS"' in drop_page and 'name="stock-TOTAL_FORMS"' not in drop_page
+    assert 'name="stock-TOTAL_FORMS"' in shirt_page and 'name="waves-TOTAL_FORMS"' not in shirt_page
+    # The preorder section is marked for the form's script to hide on a stock product.
+    assert "dwc-preorder-only" in shirt_page and "backoffice/product_form.js" in shirt_page
