@@ -1,3 +1,4 @@
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -43,7 +44,9 @@ class PageAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        preview = self.admin_site.admin_view(xframe_options_sameorigin(self.preview_view))
+        # The admin's own page frames the preview: same origin only, for this view alone.
+        same_origin = csp_replace({"frame-ancestors": ["'self'"]})
+        preview = self.admin_site.admin_view(same_origin(xframe_options_sameorigin(self.preview_view)))
         return [path("<int:pk>/preview/", preview, name="pages_page_preview"), *super().get_urls()]
 
     def preview_view(self, request, pk):

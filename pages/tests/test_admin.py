@@ -18,6 +18,7 @@ def test_change_page_previews_sanitised_html_in_the_sites_own_template(staff):
     response = staff.get(preview_url)
     preview = response.content.decode()
     assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert "css/shop.css" in preview and 'class="site-header"' in preview
     assert "<h2>Доставка</h2>" in preview and "<strong>СДЭК</strong>" in preview
     assert "<script>alert(1)</script>" not in preview
