@@ -15,30 +15,30 @@ SUMMARIES = {
     "users_me_retrieve": "Мой профиль",
     "users_me_partial_update": "Изменить профиль",
     "health": "Проверка работоспособности",
-    "v1_products_list": "Каталог товаров",
-    "v1_products_create": "Создать товар (сотрудники)",
-    "v1_products_retrieve": "Товар",
-    "v1_products_update": "Заменить товар (сотрудники)",
-    "v1_products_partial_update": "Изменить товар (сотрудники)",
-    "v1_products_destroy": "Убрать товар в архив (сотрудники)",
-    "v1_pages_list": "Страницы сайта",
-    "v1_pages_retrieve": "Страница сайта",
-    "v1_promo_codes_list": "Промокоды (сотрудники)",
-    "v1_promo_codes_create": "Создать промокод (сотрудники)",
-    "v1_promo_codes_retrieve": "Промокод (сотрудники)",
-    "v1_promo_codes_update": "Заменить промокод (сотрудники)",
-    "v1_promo_codes_partial_update": "Изменить промокод (сотрудники)",
-    "v1_promo_codes_destroy": "Удалить неиспользованный промокод (сотрудники)",
-    "v1_promo_codes_validate_create": "Проверить промокод для корзины",
-    "v1_orders_list": "Мои заказы",
-    "v1_orders_create": "Оформить заказ",
-    "v1_orders_retrieve": "Заказ по номеру",
-    "v1_orders_partial_update": "Статус и трек-номер заказа (сотрудники)",
-    "v1_orders_cancel_create": "Отменить неоплаченный заказ",
-    "v1_orders_pay_create": "Оплатить заказ ещё раз",
-    "v1_orders_refund_create": "Вернуть деньги (сотрудники)",
-    "v1_payments_yookassa_notifications_create": "Уведомление ЮKassa",
-    "v1_analytics_summary_retrieve": "Сводка для аналитики (сотрудники)",
+    "products_list": "Каталог товаров",
+    "products_create": "Создать товар (сотрудники)",
+    "products_retrieve": "Товар",
+    "products_update": "Заменить товар (сотрудники)",
+    "products_partial_update": "Изменить товар (сотрудники)",
+    "products_destroy": "Убрать товар в архив (сотрудники)",
+    "pages_list": "Страницы сайта",
+    "pages_retrieve": "Страница сайта",
+    "promo_codes_list": "Промокоды (сотрудники)",
+    "promo_codes_create": "Создать промокод (сотрудники)",
+    "promo_codes_retrieve": "Промокод (сотрудники)",
+    "promo_codes_update": "Заменить промокод (сотрудники)",
+    "promo_codes_partial_update": "Изменить промокод (сотрудники)",
+    "promo_codes_destroy": "Удалить неиспользованный промокод (сотрудники)",
+    "promo_codes_validate_create": "Проверить промокод для корзины",
+    "orders_list": "Мои заказы",
+    "orders_create": "Оформить заказ",
+    "orders_retrieve": "Заказ по номеру",
+    "orders_partial_update": "Статус и трек-номер заказа (сотрудники)",
+    "orders_cancel_create": "Отменить неоплаченный заказ",
+    "orders_pay_create": "Оплатить заказ ещё раз",
+    "orders_refund_create": "Вернуть деньги (сотрудники)",
+    "payments_yookassa_notifications_create": "Уведомление ЮKassa",
+    "analytics_summary_retrieve": "Сводка для аналитики (сотрудники)",
 }
 
 ORDER_EXAMPLE = {
@@ -74,7 +74,7 @@ EXAMPLES = {
         "request": {"phone": "+79161234567", "password": "secret-123"},
         "response": {"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
     },
-    "v1_promo_codes_validate_create": {
+    "promo_codes_validate_create": {
         "request": {"code": "WELCOME10", "items": [{"product": 12, "size": "M", "quantity": 2}]},
         "response": {
             "valid": True,
@@ -83,7 +83,7 @@ EXAMPLES = {
             "final_amount": "8982.00",
         },
     },
-    "v1_orders_create": {
+    "orders_create": {
         "request": {
             "items": [{"product": 12, "size": "M", "quantity": 2}],
             "promo_code": "WELCOME10",
@@ -92,8 +92,8 @@ EXAMPLES = {
         },
         "response": ORDER_EXAMPLE,
     },
-    "v1_orders_retrieve": {"response": ORDER_EXAMPLE},
-    "v1_orders_partial_update": {"request": {"tracking_number": "1234567890"}},
+    "orders_retrieve": {"response": ORDER_EXAMPLE},
+    "orders_partial_update": {"request": {"tracking_number": "1234567890"}},
 }
 
 # Plausible values for fields by name, then by type, for examples built from a schema.
@@ -181,10 +181,13 @@ def schema_add_summaries_and_examples(result, generator, request, public):
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            operation_id = operation.get("operationId", "")
+            # Operation ids may carry the API's version as a prefix, depending on the schema settings.
+            operation_id = operation.get("operationId", "").removeprefix("v1_")
             written = EXAMPLES.get(operation_id, {})
-            operation.setdefault(
-                "summary", SUMMARIES.get(operation_id) or _first_sentence(operation.get("description", ""))
+            operation["summary"] = (
+                SUMMARIES.get(operation_id)
+                or operation.get("summary")
+                or _first_sentence(operation.get("description", ""))
             )
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
