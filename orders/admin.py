@@ -167,6 +167,7 @@ class OrderAdmin(SimpleHistoryAdmin):
         "payment_badge",
         "total_money",
         "discount_money",
+        "delivery_money",
         "final_money",
         "promo_code",
         "payment_id",
@@ -182,7 +183,7 @@ class OrderAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["order_number", "customer", "status_badge", "new_status", "created_at", "updated_at"]}),
         (_("История заказа"), {"fields": ["timeline"]}),
-        (_("Сумма"), {"fields": ["total_money", "discount_money", "final_money", "promo_code"]}),
+        (_("Сумма"), {"fields": ["total_money", "discount_money", "delivery_money", "final_money", "promo_code"]}),
         (
             _("Оплата, возвраты и чеки"),
             {"fields": ["payment_badge", "payment_id", "payment_link", "receipt_link", "paid_at"]},
@@ -237,6 +238,10 @@ class OrderAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("скидка"))
     def discount_money(self, order):
         return money_cell(order.discount_amount)
+
+    @admin.display(description=_("доставка"))
+    def delivery_money(self, order):
+        return money_cell(order.delivery_amount)
 
     @admin.display(description=_("к оплате"), ordering="final_amount")
     def final_money(self, order):

@@ -33,7 +33,6 @@ def pluralize_ru(count, forms: str) -> str:
     return plural(count, one, few, many)
 
 
-
 @register.simple_tag
 def order_timeline(order):
     """`{% order_timeline order as timeline %}`: the order's events and preorder steps, by time."""
