@@ -14,6 +14,8 @@ from catalog.tests.factories import ProductFactory, ProductMediaFactory
 from orders.services import order_mark_paid, order_place, order_set_tracking
 from preorders.tests.factories import PreorderProductFactory
 
+ADDRESS = "Москва, ул. Тверская, д. 1, кв. 1"
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -113,7 +115,9 @@ def test_the_cart_corrects_a_quantity_over_the_stock(shop_page, hoodie):
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
 def test_a_stock_order_shows_its_timeline_and_tracking_link(shop_page, hoodie, viewport):
     customer = UserFactory(phone="+79165554433", password=PASSWORD)
-    order = order_place(user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}])
+    order = order_place(
+        user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}], delivery_address=ADDRESS
+    )
     order_mark_paid(order=order)
     order_set_tracking(order=order, tracking_number="1234567890")
     shop = shop_page(viewport)
@@ -188,10 +192,12 @@ def test_the_admin_product_form_edits_sizes_and_the_size_table_without_json(shop
 
     product_set_stock(product=product, stock={"S": 5, "M": 5})
     customer = UserFactory(phone="+79165554433", full_name="Анна Покупатель")
-    paid = order_place(user=customer, items=[{"product": product, "size": "M", "quantity": 2}])
+    paid = order_place(
+        user=customer, items=[{"product": product, "size": "M", "quantity": 2}], delivery_address=ADDRESS
+    )
     order_mark_paid(order=paid)
     order_set_tracking(order=paid, tracking_number="1234567890")
-    order_place(user=customer, items=[{"product": product, "size": "S", "quantity": 1}])
+    order_place(user=customer, items=[{"product": product, "size": "S", "quantity": 1}], delivery_address=ADDRESS)
     shop.goto("/admin/orders/order/")
     expect(page.locator(".dwc-badge--shipped")).to_have_text("Отправлен")
     expect(page.locator(".dwc-badge--pending").first).to_be_visible()
@@ -212,7 +218,11 @@ def test_the_admin_product_form_edits_sizes_and_the_size_table_without_json(shop
 def test_analytics_reads_on_a_phone(shop_page, hoodie, viewport):
     UserFactory(phone="+79990000001", password=PASSWORD, is_staff=True, is_superuser=True)
     customer = UserFactory()
-    order_mark_paid(order=order_place(user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}]))
+    order_mark_paid(
+        order=order_place(
+            user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}], delivery_address=ADDRESS
+        )
+    )
     shop = shop_page(viewport)
     page = shop.page
     _sign_in(shop, "+79990000001", admin=True)
