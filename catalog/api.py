@@ -1,5 +1,7 @@
 """The catalog for frontends: anyone reads visible products, staff write them."""
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -7,10 +9,12 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
+from catalog.caching import LIST_VERSION, product_version
 from catalog.filters import ProductFilter
 from catalog.serializers import ProductSerializer
 from config.api import IsStaffOrReadOnly, error_responses
 from config.audit import audit_record_rows
+from config.cache_versions import cached_body
 
 _WRITE_HELP = (
     'Только для сотрудников. `stock` — остатки по размерам {"S": 5, "M": 0}; размеры должны быть из `sizes`. '
@@ -65,6 +69,39 @@ class ProductViewSet(viewsets.ModelViewSet):
         product = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, product)
         return product
+
+    # --- Cached reads: what customers see is the same for all of them, so its JSON is rendered once per version.
+    def _cacheable(self, request) -> bool:
+        return settings.CATALOG_CACHE and not request.user.is_staff
+
+    def _cached(self, request, versions, read) -> HttpResponse:
+        """The JSON of `read()` for this URL, rendered once per version; refusals are never stored."""
+        refused = []
+
+        def render():
+            response = self.finalize_response(request, read(), *self.args, **self.kwargs)
+            response.render()
+            if response.status_code != 200:
+                refused.append(response)
+                return None
+            return response.content
+
+        key = f"api:{request.get_host()}:{request.get_full_path()}"
+        body = cached_body(key=key, versions=versions, render=render)
+        if body is None:
+            return refused[0]
+        return HttpResponse(body, content_type="application/json")
+
+    def list(self, request, *args, **kwargs):
+        if not self._cacheable(request):
+            return super().list(request, *args, **kwargs)
+        return self._cached(request, [LIST_VERSION], lambda: super(ProductViewSet, self).list(request))
+
+    def retrieve(self, request, *args, **kwargs):
+        if not self._cacheable(request):
+            return super().retrieve(request, *args, **kwargs)
+        versions = [product_version(int(kwargs["pk"]))]
+        return self._cached(request, versions, lambda: super(ProductViewSet, self).retrieve(request, *args, **kwargs))
 
     def _reloaded(self, product):
         return selectors.product_get(pk=product.pk, user=self.request.user)

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 
+from catalog.caching import catalog_changed
 from catalog.errors import OutOfStock, ProductRejected
 from catalog.images import CleanImage, ImageRejected, image_clean
 from catalog.models import Product, ProductMedia, ProductStock
@@ -116,6 +117,7 @@ def product_set_stock(*, product: Product, stock: dict[str, int], remove: Iterab
         if size in rows:
             if rows[size].quantity != quantity:
                 ProductStock.objects.filter(pk=rows[size].pk).update(quantity=quantity)
+                catalog_changed(product_ids=[product.pk])
         else:
             ProductStock.objects.create(product=product, size=size, quantity=quantity)
 
@@ -161,6 +163,7 @@ def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
         [((product_id, size), quantity)] = quantities.items()
         rows = ProductStock.objects.filter(product_id=product_id, size=size)
         if rows.filter(quantity__gte=quantity).update(quantity=F("quantity") - quantity):
+            catalog_changed(product_ids=[product_id])
             return {}
         return {(product_id, size): rows.values_list("quantity", flat=True).first() or 0}
     rows = stock_lock(keys=quantities)
@@ -179,6 +182,7 @@ def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
         if not taken:
             raise OutOfStock(available=rows[key].quantity)
         rows[key].quantity -= quantity
+    catalog_changed(product_ids={product_id for product_id, _ in quantities})
     return {}
 
 
@@ -203,10 +207,12 @@ def stock_release(*, quantities: dict[StockKey, int]) -> None:
     if len(quantities) == 1:
         [((product_id, size), quantity)] = quantities.items()
         ProductStock.objects.filter(product_id=product_id, size=size).update(quantity=F("quantity") + quantity)
+        catalog_changed(product_ids=[product_id])
         return
     rows = stock_lock(keys=quantities)
     for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
         ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
+    catalog_changed(product_ids={product_id for product_id, _ in rows})
 
 
 # --- Product photos ---------------------------------------------------------------------------------------------

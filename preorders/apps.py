@@ -7,4 +7,8 @@ class PreordersConfig(AppConfig):
     verbose_name = "Предзаказы"
 
     def ready(self):
+        from catalog.caching import catalog_cache_follow
         from preorders import receivers  # noqa: F401  (connects the answers to the catalog's signals)
+        from preorders.models import PreorderWave
+
+        catalog_cache_follow(PreorderWave)  # a wave's count, capacity and status show on its product

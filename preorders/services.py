@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.phones import phone_normalize
 from accounts.sms import sms_enqueue
+from catalog.caching import catalog_changed
 from catalog.models import Product
 from preorders.errors import WaveCapacityExceeded, WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaitlistEntry, WaveStatus
@@ -113,6 +114,7 @@ def waves_allocate(
         ).update(current_count=F("current_count") + units)
         if not taken:
             raise WaveCapacityExceeded(available=0)
+        catalog_changed(product_ids=[product.pk])
         wave.current_count += units
         allocations.append((wave, units))
         left -= units
@@ -132,6 +134,7 @@ def waves_release(*, units: dict[int, int]) -> None:
             current_count=Greatest(F("current_count") - units[wave.pk], 0)
         )
     product_ids = {wave.product_id for wave in released}
+    catalog_changed(product_ids=product_ids)
     waves: dict[int, list[PreorderWave]] = {product_id: [] for product_id in product_ids}
     for wave in PreorderWave.objects.filter(product_id__in=product_ids):
         waves[wave.product_id].append(wave)
@@ -157,6 +160,7 @@ def product_refresh_preorder_state(*, product: Product, waves: list[PreorderWave
     # Callers read the product under its lock: when it already is what the waves say, there is nothing to write.
     if product.order_type == old and Product.objects.filter(pk=product.pk, order_type=old).update(order_type=new):
         product.order_type = new
+        catalog_changed(product_ids=[product.pk])
     return product
 
 
@@ -271,6 +275,7 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
         return locked
     wave_change_check(wave=locked, capacity=capacity)
     PreorderWave.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
+    catalog_changed(product_ids=[locked.product_id])
     locked.capacity = wave.capacity = capacity
     product = product_refresh_preorder_state(product=locked.product)
     if product.order_type == Product.OrderType.PREORDER:

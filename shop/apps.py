@@ -12,3 +12,8 @@ class ShopConfig(AppConfig):
         from shop.signals import cart_join_on_login
 
         user_logged_in.connect(cart_join_on_login, dispatch_uid="shop.cart_join_on_login")
+
+        from pages.models import Page
+        from shop.page_cache import page_cache_follow_pages
+
+        page_cache_follow_pages(Page)

@@ -44,6 +44,7 @@ from orders.services import order_cancel, order_delivery_choose, order_payment_r
 from preorders.services import waitlist_join
 from promos.services import promo_preview
 from shop import selectors
+from shop import page_cache
 from shop.cart import Cart
 from shop.forms import (
     AddToCartForm,
@@ -67,12 +68,23 @@ CATALOG_PAGE_SIZE = 12
 # --- Catalog and product -------------------------------------------------------------------------------------------
 @require_GET
 def catalog(request):
+    if page_cache.page_is_shared(request):
+        return page_cache.shared_page(
+            request,
+            versions=page_cache.catalog_versions(),
+            render=lambda csrf_token: (_catalog_render(request, csrf_token=csrf_token), True),
+        )
+    return _catalog_render(request)
+
+
+def _catalog_render(request, **extra):
     form = CatalogFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
     products = selectors.catalog_products(**form.filters())
     page = Paginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "shop/catalog.html", {"form": form, "page": page, "products": page.object_list})
+    context = {"form": form, "page": page, "products": page.object_list, **extra}
+    return render(request, "shop/catalog.html", context)
 
 
 def _product_context(product: Product, *, cart_form=None, waitlist_form=None, user=None) -> dict:
@@ -96,6 +108,8 @@ def _product_context(product: Product, *, cart_form=None, waitlist_form=None, us
 @require_http_methods(["GET", "POST"])
 def product_detail(request, key):
     """The product page; its form adds the chosen size to the cart."""
+    if page_cache.page_is_shared(request):
+        return _product_detail_shared(request, key)
     product = selectors.product_for_page(key=key)
     if request.method == "POST":
         form = AddToCartForm(request.POST, size_choices=selectors.product_size_choices(product))
@@ -113,6 +127,26 @@ def product_detail(request, key):
         context = _product_context(product, cart_form=form, user=request.user)
         return render(request, "shop/product.html", context)
     return render(request, "shop/product.html", _product_context(product, user=request.user))
+
+
+def _product_detail_shared(request, key):
+    """The product page of a visitor without a session, stored per version of the product."""
+    product_id = page_cache.product_page_product_id(key)
+    if product_id is None:
+        product = selectors.product_for_page(key=key)
+        page_cache.product_page_remember(key, product.pk)
+        return render(request, "shop/product.html", _product_context(product))
+
+    def render_page(csrf_token):
+        product = selectors.product_for_page(key=key)
+        # A slug that now names another product: remember which, and store nothing under the old one's version.
+        storable = product.pk == product_id
+        if not storable:
+            page_cache.product_page_remember(key, product.pk)
+        context = {**_product_context(product), "csrf_token": csrf_token}
+        return render(request, "shop/product.html", context), storable
+
+    return page_cache.shared_page(request, versions=page_cache.product_versions(product_id), render=render_page)
 
 
 @require_POST

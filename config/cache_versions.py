@@ -1,0 +1,79 @@
+"""Exact invalidation of cached reads through version tokens in the shared cache.
+
+A cached read names the versions it depends on (`catalog`, `product:42`, `pages`); its cache key carries their
+current tokens, so a writer invalidates every read of a thing at once by giving its version a new token. Tokens
+are random, never counters: a version that the cache evicted or lost comes back as a new token, so an old body
+can never be served under it again.
+
+Versions live in the `default` cache (Redis when `REDIS_URL` is set, so every process and instance sees a bump);
+the bodies themselves live in a small cache of each process (`local`) and, behind it, in the shared one.
+
+A writer bumps twice: at once, so later reads of its own transaction (and of tests, which never commit) see the
+change, and again after its transaction commits, so a reader of another process that read the old rows while
+the writer was still running does not keep them under the new token.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.cache import caches
+from django.db import transaction
+
+_PREFIX = "ver:"
+# Bodies in the shared cache expire on their own: their versions move on and they are never read again.
+BODY_TIMEOUT = 600
+
+
+def _token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def versions_get(*, names: Iterable[str]) -> tuple[str, ...]:
+    """The current tokens of these versions (one round trip to the shared cache when all are known)."""
+    shared = caches["default"]
+    keys = [_PREFIX + name for name in names]
+    found = shared.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            shared.add(key, _token(), timeout=None)  # another process may have just added its own: theirs wins
+        found.update(shared.get_many(missing))
+    return tuple(found.get(key, "") for key in keys)
+
+
+def versions_bump(*, names: Iterable[str]) -> None:
+    """Invalidate every cached read of these versions, now and once the current transaction commits."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return
+    _bump(names)
+    transaction.on_commit(lambda: _bump(names))
+
+
+def _bump(names: list[str]) -> None:
+    caches["default"].set_many({_PREFIX + name: _token() for name in names}, timeout=None)
+
+
+def cached_body(*, key: str, versions: Iterable[str], render: Callable[[], bytes | None]) -> bytes | None:
+    """The body stored for `key` under the current tokens of `versions`, or `render()`'s, stored for next time.
+
+    The tokens are read before rendering, so a body is never stored under a token newer than the rows it shows.
+    `render` returns None for what must not be cached (it is then rendered on every request).
+    """
+    tokens = versions_get(names=versions)
+    # Addresses may be long and carry anything: the key is their digest.
+    full_key = "body:" + hashlib.blake2b(f"{key}|{'|'.join(tokens)}".encode(), digest_size=20).hexdigest()
+    local = caches["local"]
+    body = local.get(full_key)
+    if body is not None:
+        return body
+    shared = caches["default"]
+    body = shared.get(full_key)
+    if body is None:
+        body = render()
+        if body is None:
+            return None
+        shared.set(full_key, body, timeout=BODY_TIMEOUT)
+    local.set(full_key, body, timeout=BODY_TIMEOUT)
+    return body

@@ -1,0 +1,83 @@
+"""Whole catalog pages for visitors without a session, rendered once per version of what they show.
+
+A visitor with no session cookie and no pending message sees exactly what every other such visitor sees (an
+empty cart, the «Войти» link), but for the CSRF token of the forms: pages are stored with a placeholder in its
+place, and each response gets the visitor's own token. Customers with a session get pages rendered for them.
+"""
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from catalog.caching import LIST_VERSION, product_version
+from config.cache_versions import cached_body, versions_bump
+
+# What every storefront page shows in its footer.
+PAGES_VERSION = "pages"
+CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-goes-here"
+_SLUG_KEY = "shop:product-slug:"
+
+
+def page_is_shared(request) -> bool:
+    """A GET of a visitor who has no session and no message waiting: the page is the same for all of them."""
+    return (
+        settings.CATALOG_CACHE
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def shared_page(request, *, versions: list[str], render) -> HttpResponse:
+    """The page for this URL, stored per version of what it shows.
+
+    `render(csrf_token)` returns the rendered response and whether it may be stored (only a 200 ever is).
+    """
+    fresh = []
+
+    def body() -> bytes | None:
+        response, storable = render(CSRF_PLACEHOLDER)
+        if response.status_code != 200 or not storable:
+            fresh.append(response)
+            return None
+        return response.content
+
+    key = f"page:{request.get_host()}:{request.get_full_path()}"
+    content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
+    response = fresh[0] if content is None else HttpResponse(content)
+    # get_token() also makes the CSRF middleware set the visitor's cookie, as rendering the tag would.
+    response.content = (content or response.content).replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
+
+
+def catalog_versions() -> list[str]:
+    return [LIST_VERSION]
+
+
+def product_page_product_id(key: str) -> int | None:
+    """The product a page address names, when known without the database: its id, or a slug seen before."""
+    if key.isdecimal():
+        return int(key) if len(key) < 19 else None
+    return caches["default"].get(_SLUG_KEY + key)
+
+
+def product_page_remember(key: str, product_id: int) -> None:
+    if not key.isdecimal():
+        caches["default"].set(_SLUG_KEY + key, product_id, timeout=None)
+
+
+def product_versions(product_id: int) -> list[str]:
+    return [product_version(product_id)]
+
+
+def _pages_changed(sender, **kwargs):
+    versions_bump(names=[PAGES_VERSION])
+
+
+def page_cache_follow_pages(model) -> None:
+    """CMS pages appear in every page's footer."""
+    post_save.connect(_pages_changed, sender=model, dispatch_uid="shop.page_cache.pages_saved")
+    post_delete.connect(_pages_changed, sender=model, dispatch_uid="shop.page_cache.pages_deleted")
