@@ -101,7 +101,9 @@ class ProductViewSet(viewsets.ModelViewSet):
         if not self._cacheable(request):
             return super().retrieve(request, *args, **kwargs)
         versions = [product_version(int(kwargs["pk"]))]
-        return self._cached(request, versions, lambda: super(ProductViewSet, self).retrieve(request, *args, **kwargs))
+        return self._cached(
+            request, versions, lambda: super(ProductViewSet, self).retrieve(request, *args, **kwargs)
+        )
 
     def _reloaded(self, product):
         return selectors.product_get(pk=product.pk, user=self.request.user)

@@ -49,7 +49,9 @@ def shared_page(request, *, versions: list[str], render) -> HttpResponse:
     content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
     response = fresh[0] if content is None else HttpResponse(content)
     # get_token() also makes the CSRF middleware set the visitor's cookie, as rendering the tag would.
-    response.content = (content or response.content).replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response.content = (content or response.content).replace(
+        CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+    )
     return response
 
 

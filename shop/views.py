@@ -43,8 +43,7 @@ from orders.selectors import order_for_checkout, order_get_for, order_list_for
 from orders.services import order_cancel, order_delivery_choose, order_payment_retry, order_place
 from preorders.services import waitlist_join
 from promos.services import promo_preview
-from shop import selectors
-from shop import page_cache
+from shop import page_cache, selectors
 from shop.cart import Cart
 from shop.forms import (
     AddToCartForm,
@@ -133,9 +132,8 @@ def _product_detail_shared(request, key):
     """The product page of a visitor without a session, stored per version of the product."""
     product_id = page_cache.product_page_product_id(key)
     if product_id is None:
-        product = selectors.product_for_page(key=key)
-        page_cache.product_page_remember(key, product.pk)
-        return render(request, "shop/product.html", _product_context(product))
+        product_id = selectors.product_for_page(key=key).pk
+        page_cache.product_page_remember(key, product_id)
 
     def render_page(csrf_token):
         product = selectors.product_for_page(key=key)

@@ -1,0 +1,211 @@
+"""Cached catalog reads stay exact: after every kind of change, each cached read equals a fresh one.
+
+Each test reads every cached address (which stores it), makes one change, then reads again: the answer must be
+the one the shop gives with the cache off. A writer that forgot to bump its versions leaves the old body in
+place and fails here.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from catalog.models import ProductMedia
+from catalog.tests.factories import ProductFactory, ProductMediaFactory
+from orders.services import order_cancel, order_place
+from pages.tests.factories import PageFactory
+from preorders.models import WaveStatus
+from preorders.services import wave_add, wave_set_capacity, wave_set_status
+from preorders.tests.factories import PreorderProductFactory
+
+pytestmark = pytest.mark.django_db
+
+_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _addresses(product) -> list[str]:
+    return [
+        "/api/v1/products/",
+        f"/api/v1/products/{product.pk}/",
+        "/api/v1/products/?ordering=price&search=%D1%84",
+        "/",
+        "/?order_type=preorder",
+        f"/products/{product.pk}/",
+        f"/products/{product.slug}/",
+    ]
+
+
+def _read(address: str) -> tuple[int, bytes]:
+    # A new visitor each time: no session, so storefront pages come from the shared page cache.
+    response = Client().get(address)
+    return response.status_code, _CSRF.sub(b"csrf", response.content)
+
+
+def _fresh(settings, address: str) -> tuple[int, bytes]:
+    settings.CATALOG_CACHE = False
+    try:
+        return _read(address)
+    finally:
+        settings.CATALOG_CACHE = True
+
+
+def _assert_exact_after(settings, product, change) -> None:
+    addresses = _addresses(product)
+    before = {address: _read(address) for address in addresses}
+    assert {address: _read(address) for address in addresses} == before  # served from the cache
+    change()
+    product.refresh_from_db()
+    changed = []
+    for address in addresses:
+        fresh = _fresh(settings, address)
+        assert _read(address) == fresh, address
+        changed.append(fresh != before[address])
+    # The change shows on the product's own item at least (else the test proves nothing).
+    assert changed[1]
+
+
+@pytest.fixture
+def in_stock():
+    product = ProductFactory(name="Футболка фоновая", stock={"S": 5, "M": 5, "L": 5})
+    ProductMediaFactory(product=product, position=0)
+    ProductFactory(name="Футболка соседняя", stock={"M": 3})
+    return product
+
+
+@pytest.fixture
+def preorder():
+    return PreorderProductFactory(name="Футболка дроп", preorder_waves_total=2, preorder_wave_capacity=5)
+
+
+def test_reads_are_served_without_queries_once_cached(in_stock, django_assert_num_queries):
+    for address in _addresses(in_stock):
+        _read(address)
+        with django_assert_num_queries(0):
+            _read(address)
+
+
+def test_an_order_shows_at_once(settings, in_stock, user):
+    _assert_exact_after(
+        settings,
+        in_stock,
+        lambda: order_place(user=user, items=[{"product": in_stock.pk, "size": "M", "quantity": 2}]),
+    )
+
+
+def test_a_cancel_shows_at_once(settings, in_stock, user):
+    order = order_place(user=user, items=[{"product": in_stock.pk, "size": "S", "quantity": 5}])
+    _assert_exact_after(settings, in_stock, lambda: order_cancel(order=order, by=user))
+
+
+def test_a_preorder_shows_at_once(settings, preorder, user):
+    _assert_exact_after(
+        settings,
+        preorder,
+        lambda: order_place(user=user, items=[{"product": preorder.pk, "size": "M", "quantity": 4}]),
+    )
+
+
+def test_the_last_wave_filling_shows_at_once(settings, preorder, user):
+    # Ten units fill both waves: the product turns `waiting`.
+    _assert_exact_after(
+        settings,
+        preorder,
+        lambda: order_place(user=user, items=[{"product": preorder.pk, "size": "M", "quantity": 10}]),
+    )
+    preorder.refresh_from_db()
+    assert preorder.order_type == "waiting"
+
+
+def test_a_staff_price_edit_shows_at_once(settings, in_stock, staff_client):
+    def change():
+        response = staff_client.patch(f"/api/v1/products/{in_stock.pk}/", {"price": "1990.00"}, format="json")
+        assert response.status_code == 200
+
+    _assert_exact_after(settings, in_stock, change)
+
+
+def test_a_staff_stock_edit_shows_at_once(settings, in_stock, staff_client):
+    def change():
+        response = staff_client.patch(
+            f"/api/v1/products/{in_stock.pk}/", {"stock": {"S": 0, "M": 1, "L": 2}}, format="json"
+        )
+        assert response.status_code == 200
+
+    _assert_exact_after(settings, in_stock, change)
+
+
+def test_a_staff_edit_in_the_admin_shows_at_once(settings, in_stock, staff_user):
+    from catalog.services import product_update
+
+    _assert_exact_after(
+        settings, in_stock, lambda: product_update(product=in_stock, data={"name": "Футболка новая"})
+    )
+
+
+def test_archiving_shows_at_once(settings, in_stock, staff_client):
+    _assert_exact_after(settings, in_stock, lambda: staff_client.delete(f"/api/v1/products/{in_stock.pk}/"))
+    assert _read(f"/api/v1/products/{in_stock.pk}/")[0] == 404
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda wave: wave_set_status(wave=wave, status=WaveStatus.PRODUCTION),
+        lambda wave: wave_set_capacity(wave=wave, capacity=9),
+        lambda wave: wave_add(product=wave.product, capacity=7),
+    ],
+    ids=["status", "capacity", "new-wave"],
+)
+def test_a_wave_change_shows_at_once(settings, preorder, change):
+    wave = preorder.waves.get(wave_number=1)
+    _assert_exact_after(settings, preorder, lambda: change(wave))
+
+
+def test_new_and_removed_media_show_at_once(settings, in_stock):
+    _assert_exact_after(settings, in_stock, lambda: ProductMediaFactory(product=in_stock, position=5))
+    _assert_exact_after(settings, in_stock, lambda: ProductMedia.objects.filter(product=in_stock).delete())
+
+
+def test_a_footer_page_shows_at_once(settings, in_stock):
+    _read("/")
+    PageFactory(title="Доставка и оплата", slug="delivery", is_published=True, show_in_footer=True)
+    assert _read("/") == _fresh(settings, "/")
+    assert "Доставка и оплата" in _read("/")[1].decode()
+
+
+def test_visitors_with_a_session_get_their_own_page(in_stock, client):
+    client.post(f"/products/{in_stock.slug}/", {"size": "M", "quantity": 1})
+    page = client.get("/").content.decode()
+    assert 'aria-label="товаров в корзине">1<' in page
+    assert 'aria-label="товаров в корзине"' not in Client().get("/").content.decode()
+
+
+def test_each_visitor_gets_their_own_csrf_token(in_stock):
+    first, second = Client(), Client()
+    pages = [c.get(f"/products/{in_stock.slug}/") for c in (first, second)]
+    tokens = [_CSRF.search(page.content).group(0) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert all(b"csrf-token-of-the-visitor" not in page.content for page in pages)
+    # The token works: the cached page's form adds to the cart.
+    first_client = Client(enforce_csrf_checks=True)
+    page = first_client.get(f"/products/{in_stock.slug}/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
+    added = first_client.post(
+        f"/products/{in_stock.slug}/", {"size": "M", "quantity": 1, "csrfmiddlewaretoken": token}
+    )
+    assert added.status_code == 302
+
+
+def test_a_slug_taken_by_another_product_shows_that_product(settings, in_stock):
+    old_slug = in_stock.slug
+    _read(f"/products/{old_slug}/")
+    _read(f"/products/{old_slug}/")
+    in_stock.slug = "renamed"
+    in_stock.save()
+    other = ProductFactory(name="Другая", slug=old_slug, stock={"M": 1})
+    for _ in range(2):
+        status, body = _read(f"/products/{old_slug}/")
+        assert status == 200 and "Другая" in body.decode()
+    other.price = "10.00"
+    other.save()
+    assert _read(f"/products/{old_slug}/") == _fresh(settings, f"/products/{old_slug}/")
