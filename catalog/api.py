@@ -14,7 +14,7 @@ from catalog.filters import ProductFilter
 from catalog.serializers import ProductSerializer
 from config.api import IsStaffOrReadOnly, error_responses
 from config.audit import audit_record_rows
-from config.cache_versions import cached_body
+from config.cache_versions import cached_body, cached_body_find
 
 _WRITE_HELP = (
     'Только для сотрудников. `stock` — остатки по размерам {"S": 5, "M": 0}; размеры должны быть из `sizes`. '
@@ -71,6 +71,30 @@ class ProductViewSet(viewsets.ModelViewSet):
         return product
 
     # --- Cached reads: what customers see is the same for all of them, so its JSON is rendered once per version.
+    def dispatch(self, request, *args, **kwargs):
+        # An anonymous read that was rendered before is answered before DRF wraps the request: no authentication,
+        # negotiation or permission can change what it gets.
+        if (
+            settings.CATALOG_CACHE
+            and request.method == "GET"
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and self.action_map.get("get") in ("list", "retrieve")
+        ):
+            versions = self._cache_versions(self.action_map["get"])
+            _, body = cached_body_find(key=self._cache_key(request), versions=versions)
+            if body is not None:
+                return HttpResponse(body, content_type="application/json")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _cache_key(self, request) -> str:
+        return f"api:{request.get_host()}:{request.get_full_path()}"
+
+    def _cache_versions(self, action: str) -> list[str]:
+        if action == "retrieve":
+            return [product_version(int(self.kwargs["pk"]))]
+        return [LIST_VERSION]
+
     def _cacheable(self, request) -> bool:
         return settings.CATALOG_CACHE and not request.user.is_staff
 
@@ -86,8 +110,7 @@ class ProductViewSet(viewsets.ModelViewSet):
                 return None
             return response.content
 
-        key = f"api:{request.get_host()}:{request.get_full_path()}"
-        body = cached_body(key=key, versions=versions, render=render)
+        body = cached_body(key=self._cache_key(request), versions=versions, render=render)
         if body is None:
             return refused[0]
         return HttpResponse(body, content_type="application/json")
@@ -95,7 +118,9 @@ class ProductViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if not self._cacheable(request):
             return super().list(request, *args, **kwargs)
-        return self._cached(request, [LIST_VERSION], lambda: super(ProductViewSet, self).list(request))
+        return self._cached(
+            request, self._cache_versions(self.action), lambda: super(ProductViewSet, self).list(request)
+        )
 
     def retrieve(self, request, *args, **kwargs):
         if not self._cacheable(request):

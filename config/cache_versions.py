@@ -55,25 +55,36 @@ def _bump(names: list[str]) -> None:
     caches["default"].set_many({_PREFIX + name: _token() for name in names}, timeout=None)
 
 
-def cached_body(*, key: str, versions: Iterable[str], render: Callable[[], bytes | None]) -> bytes | None:
-    """The body stored for `key` under the current tokens of `versions`, or `render()`'s, stored for next time.
+def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes | None]:
+    """The full key of `key` under the current tokens of `versions`, and the body stored there if any.
 
-    The tokens are read before rendering, so a body is never stored under a token newer than the rows it shows.
-    `render` returns None for what must not be cached (it is then rendered on every request).
+    Read the tokens (this) before reading the rows a body shows, and store the body under the key returned here
+    (`cached_body_store`): a body is then never stored under a token newer than its rows.
     """
     tokens = versions_get(names=versions)
     # Addresses may be long and carry anything: the key is their digest.
     full_key = "body:" + hashlib.blake2b(f"{key}|{'|'.join(tokens)}".encode(), digest_size=20).hexdigest()
-    local = caches["local"]
-    body = local.get(full_key)
-    if body is not None:
-        return body
-    shared = caches["default"]
-    body = shared.get(full_key)
+    body = caches["local"].get(full_key)
+    if body is None:
+        body = caches["default"].get(full_key)
+        if body is not None:
+            caches["local"].set(full_key, body, timeout=BODY_TIMEOUT)
+    return full_key, body
+
+
+def cached_body_store(*, full_key: str, body: bytes) -> None:
+    caches["default"].set(full_key, body, timeout=BODY_TIMEOUT)
+    caches["local"].set(full_key, body, timeout=BODY_TIMEOUT)
+
+
+def cached_body(*, key: str, versions: Iterable[str], render: Callable[[], bytes | None]) -> bytes | None:
+    """The body stored for `key` under the current tokens of `versions`, or `render()`'s, stored for next time.
+
+    `render` returns None for what must not be cached (it is then rendered on every request).
+    """
+    full_key, body = cached_body_find(key=key, versions=versions)
     if body is None:
         body = render()
-        if body is None:
-            return None
-        shared.set(full_key, body, timeout=BODY_TIMEOUT)
-    local.set(full_key, body, timeout=BODY_TIMEOUT)
+        if body is not None:
+            cached_body_store(full_key=full_key, body=body)
     return body

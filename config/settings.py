@@ -135,6 +135,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dwc_cache"}}
+# Instances of one shop share a prefix; another shop (or a benchmark run) on the same Redis takes its own.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
 # --- Catalog read cache (see config/cache_versions.py) ---
 # Rendered catalog bodies in each process, validated on every read by version tokens in the `default` cache.
 CACHES["local"] = {
@@ -142,7 +144,11 @@ CACHES["local"] = {
     "LOCATION": "catalog-bodies",
     "OPTIONS": {"MAX_ENTRIES": env.int("CATALOG_CACHE_ENTRIES", default=300)},
 }
-CATALOG_CACHE = env.bool("CATALOG_CACHE", default=True)
+# Versions must be seen by every process that serves the shop: on by default when the `default` cache is shared
+# (not one process's memory), and in debug (`runserver` is one process).
+CATALOG_CACHE = env.bool(
+    "CATALOG_CACHE", default=DEBUG or not CACHES["default"]["BACKEND"].endswith("LocMemCache")
+)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

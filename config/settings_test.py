@@ -17,3 +17,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 DEMO_PHOTO_WIDTH = 480  # the seed stays fast in tests; page-weight figures come from benchmarks/page_weight.py
 # Delivery is free unless a test says otherwise, so amount tests stay about the goods; delivery tests set a price.
 DELIVERY_FLAT_AMOUNT = "0.00"
+CATALOG_CACHE = True  # one process: local memory is exact

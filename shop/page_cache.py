@@ -19,6 +19,7 @@ from config.cache_versions import cached_body, versions_bump
 PAGES_VERSION = "pages"
 CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-goes-here"
 _SLUG_KEY = "shop:product-slug:"
+_SLUG_LOCAL_SECONDS = 60
 
 
 def page_is_shared(request) -> bool:
@@ -63,12 +64,20 @@ def product_page_product_id(key: str) -> int | None:
     """The product a page address names, when known without the database: its id, or a slug seen before."""
     if key.isdecimal():
         return int(key) if len(key) < 19 else None
-    return caches["default"].get(_SLUG_KEY + key)
+    # Each process keeps what it learned for a minute: a slug that moved to another product is noticed when the
+    # page is rendered (see product_detail) and learned again.
+    product_id = caches["local"].get(_SLUG_KEY + key)
+    if product_id is None:
+        product_id = caches["default"].get(_SLUG_KEY + key)
+        if product_id is not None:
+            caches["local"].set(_SLUG_KEY + key, product_id, timeout=_SLUG_LOCAL_SECONDS)
+    return product_id
 
 
 def product_page_remember(key: str, product_id: int) -> None:
     if not key.isdecimal():
         caches["default"].set(_SLUG_KEY + key, product_id, timeout=None)
+        caches["local"].set(_SLUG_KEY + key, product_id, timeout=_SLUG_LOCAL_SECONDS)
 
 
 def product_versions(product_id: int) -> list[str]:
