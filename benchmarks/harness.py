@@ -150,6 +150,13 @@ def workers_rss_mb(process: subprocess.Popen) -> list[float]:
     return sizes
 
 
+def py_spy(process: subprocess.Popen, output: str, *, seconds: float) -> subprocess.Popen:
+    """Record the first gunicorn worker with py-spy (`pip install py-spy`) for `seconds`, raw stacks."""
+    worker = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0]
+    command = ["py-spy", "record", "-p", worker, "-d", str(int(seconds)), "-f", "raw", "-o", output, "-r", "200"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 

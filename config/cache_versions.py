@@ -8,9 +8,9 @@ can never be served under it again.
 Versions live in the `default` cache (Redis when `REDIS_URL` is set, so every process and instance sees a bump);
 the bodies themselves live in a small cache of each process (`local`) and, behind it, in the shared one.
 
-A writer bumps twice: at once, so later reads of its own transaction (and of tests, which never commit) see the
-change, and again after its transaction commits, so a reader of another process that read the old rows while
-the writer was still running does not keep them under the new token.
+A writer bumps once its transaction commits (at once outside one), never while it holds row locks: a reader
+that read the old rows before the commit stored them under the old token, which nobody asks for any more. Reads
+made inside a transaction (which may see its own uncommitted writes) neither use nor fill the cache.
 """
 
 import hashlib
@@ -43,12 +43,10 @@ def versions_get(*, names: Iterable[str]) -> tuple[str, ...]:
 
 
 def versions_bump(*, names: Iterable[str]) -> None:
-    """Invalidate every cached read of these versions, now and once the current transaction commits."""
+    """Invalidate every cached read of these versions once the current transaction commits."""
     names = list(dict.fromkeys(names))
-    if not names:
-        return
-    _bump(names)
-    transaction.on_commit(lambda: _bump(names))
+    if names:
+        transaction.on_commit(lambda: _bump(names))
 
 
 def _bump(names: list[str]) -> None:
@@ -61,6 +59,8 @@ def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes |
     Read the tokens (this) before reading the rows a body shows, and store the body under the key returned here
     (`cached_body_store`): a body is then never stored under a token newer than its rows.
     """
+    if transaction.get_connection().in_atomic_block:
+        return "", None
     tokens = versions_get(names=versions)
     # Addresses may be long and carry anything: the key is their digest.
     full_key = "body:" + hashlib.blake2b(f"{key}|{'|'.join(tokens)}".encode(), digest_size=20).hexdigest()
@@ -73,6 +73,8 @@ def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes |
 
 
 def cached_body_store(*, full_key: str, body: bytes) -> None:
+    if not full_key:  # read inside a transaction
+        return
     caches["default"].set(full_key, body, timeout=BODY_TIMEOUT)
     caches["local"].set(full_key, body, timeout=BODY_TIMEOUT)
 

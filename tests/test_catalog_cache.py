@@ -18,7 +18,8 @@ from preorders.models import WaveStatus
 from preorders.services import wave_add, wave_set_capacity, wave_set_status
 from preorders.tests.factories import PreorderProductFactory
 
-pytestmark = pytest.mark.django_db
+# Committed writes: versions move when a writer's transaction commits, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 

@@ -1,7 +1,8 @@
 """Placing an order, all or nothing, in named steps (as django-oscar's `OrderCreator` reads):
 
-resolve the items → choose and price the delivery → price them → write the order → reserve units (locks) → write the items → count the promo use
-→ start the timeline → (after commit) start the payment.
+resolve the items → choose and price the delivery → price them → write the order, its in-stock items and first
+event (no locks yet) → reserve units (locks) → write the preorder items → count the promo use → the preorder
+timeline → (after commit) start the payment.
 
 Every writer takes its locks in one order: preorder products, stock rows, waves (each by primary key), then the
 promo code, so concurrent orders queue instead of deadlocking. Counters move by conditional updates that
@@ -251,13 +252,25 @@ def _reserve(*, items: list[ItemRequest]) -> dict[int, list[PreorderWave]]:
     return waves
 
 
+def _stock_items_write(*, order: Order, items: list[ItemRequest]) -> list[OrderItem]:
+    """One order item per in-stock item. They need no reservation to be written, so they go in before any lock
+    is taken (the transaction takes them back if the stock is short)."""
+    rows = [
+        OrderItem(
+            order=order, product=item.product, size=item.size, quantity=item.quantity, price=item.product.price
+        )
+        for item in items
+        if not item.product.is_preorder
+    ]
+    return OrderItem.objects.bulk_create(rows)
+
+
 def _items_write(*, order: Order, items: list[ItemRequest], waves: dict) -> list[OrderItem]:
-    """One order item per in-stock item; a preorder item split over the waves that take its units."""
+    """Preorder items: each split over the waves that take its units, one order item per wave."""
     rows = []
     for item in items:
         product = item.product
         if not product.is_preorder:
-            rows.append(OrderItem(order=order, product=product, size=item.size, quantity=item.quantity))
             continue
         for wave, units in waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity):
             rows.append(
@@ -277,11 +290,14 @@ def _items_write(*, order: Order, items: list[ItemRequest], waves: dict) -> list
     return OrderItem.objects.bulk_create(rows)
 
 
-def _timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
+def _timeline_start(*, order: Order) -> None:
     events = [OrderEvent(order=order, status=OrderStatus.PENDING, message=EVENT_MESSAGES[OrderStatus.PENDING])]
     if order.status == OrderStatus.PAID:
         events.append(OrderEvent(order=order, status=OrderStatus.PAID, message=EVENT_MESSAGES[OrderStatus.PAID]))
     OrderEvent.objects.bulk_create(events)
+
+
+def _preorder_timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
     waves = {row.preorder_wave.pk: row.preorder_wave for row in rows if row.is_preorder}
     PreorderStatus.objects.bulk_create(
         PreorderStatus(
@@ -345,14 +361,17 @@ def _order_place(
     resolved = items_resolve(items=items)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     pricing = _price(items=resolved, promo=promo, delivery=delivery)
-    # The order row is written before any lock is taken, so the locks are held only for the counters (and a
-    # repeated checkout waits here, on the unique key, holding nothing).
+    # The order row, its in-stock items and its first event are written before any lock is taken, so the locks
+    # (a hot product's stock row above all) are held only for the counters and the commit (and a repeated
+    # checkout waits here, on the unique key, holding nothing).
     order = _order_write(user=user, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key)
+    _stock_items_write(order=order, items=resolved)
+    _timeline_start(order=order)
     waves = _reserve(items=resolved)
     rows = _items_write(order=order, items=resolved, waves=waves)
     if promo is not None:
         promo_use(promo=promo)
-    _timeline_start(order=order, rows=rows)
+    _preorder_timeline_start(order=order, rows=rows)
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
