@@ -1,14 +1,16 @@
-"""Catalog read benchmark: the product list and product page, through the API and the storefront.
+"""Catalog read cost by catalog size: lists, a search and filtered lists, rendered afresh (cache off).
 
-Run (from the project root; a throw-away test database is created and dropped; SQLite by default,
-PostgreSQL when DATABASE_URL says so):
+Run (from the project root; a throw-away test database is created and dropped for each size; SQLite by
+default, PostgreSQL when DATABASE_URL says so):
 
-    .venv/bin/python benchmarks/catalog_read.py [--products 200] [--requests 200]
+    .venv/bin/python benchmarks/catalog_read.py [--products 100,10000] [--requests 100]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dwc_bench .venv/bin/python benchmarks/catalog_read.py
 
-Seeds N products (stock per size, two pictures each, a third of them preorders with three waves), then requests
-each page repeatedly through Django's test client and prints, per page: requests per second, median and p95
-latency, and SQL queries per request (which must not grow with the number of products).
+For each catalog size, seeds N products (stock per size, two pictures each, a third of them preorders with three
+waves), then requests each address repeatedly through Django's test client with the catalog cache off (what a
+miss costs) and prints, per address: requests per second, median and p95 latency, and SQL queries per request.
+Both must stay about the same from 100 to 10,000 products (indexes for every filter, ordering and the search).
+With `--cache` the cached answers are measured instead.
 """
 
 import argparse
@@ -24,23 +26,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=200)
-    parser.add_argument("--requests", type=int, default=200, help="requests per page")
+    parser.add_argument("--products", default="100,10000", help="catalog sizes, comma-separated")
+    parser.add_argument("--requests", type=int, default=100, help="requests per address")
+    parser.add_argument("--cache", action="store_true", help="measure cached answers instead of fresh ones")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
+    settings.CATALOG_CACHE = args.cache
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        return run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    for count in (int(n) for n in args.products.split(",")):
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            run(args, count)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
 
 
 def seed(count: int):
@@ -98,22 +105,32 @@ def measure(client, url: str, times: int) -> tuple[list[float], int]:
     return latencies, len(statements)
 
 
-def run(args) -> int:
+def run(args, count: int) -> int:
+    from django.db import connection
     from django.test import Client
 
-    products = seed(args.products)
+    products = seed(count)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     preorder = next(p for p in products if p.is_preorder)
     pages = {
         "API products/ (20 a page)": "/api/v1/products/",
         "API products/ (100 a page)": "/api/v1/products/?page_size=100",
+        "API products/?search=": "/api/v1/products/?search=bench-0004",
+        "API products/ filtered": "/api/v1/products/?order_type=preorder&min_price=2500&ordering=-price",
         "API products/{id}/ (preorder)": f"/api/v1/products/{preorder.pk}/",
         "page / (catalog)": "/",
+        "page /?search=": "/?search=%D1%82%D0%BE%D0%B2%D0%B0%D1%80%2042",
+        "page / filtered": "/?order_type=preorder&max_price=3000&ordering=price",
         "page /products/<slug>/": f"/products/{preorder.slug}/",
     }
     client = Client()
-    print(f"{args.products} products, {args.requests} requests a page, database {_vendor()}")
+    cache = "cached answers" if args.cache else "cache off"
+    print(f"\n{count} products, {args.requests} requests an address, database {_vendor()}, {cache}")
     print(f"{'page':34} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, url in pages.items():
+        client.cookies.clear()
         latencies, queries = measure(client, url, args.requests)
         p95 = statistics.quantiles(latencies, n=20)[-1]
         print(

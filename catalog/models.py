@@ -1,7 +1,8 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -59,13 +60,40 @@ def slug_from(text: str) -> str:
     return slugify(latin.replace("-", " ").strip()) or "product"
 
 
+class TrigramSearchIndex(GinIndex):
+    """A trigram index of `UPPER(field)` for `icontains` on PostgreSQL (pg_trgm); elsewhere (SQLite) a plain
+    index of the same expression, so that the same migrations and table rebuilds run on both."""
+
+    def __init__(self, *, field: str, name: str):
+        super().__init__(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
+
+    def deconstruct(self):
+        path, _, kwargs = super().deconstruct()
+        field = self.expressions[0].source_expressions[0].source_expressions[0].name
+        return path, (), {"field": field, "name": self.name}
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(*(opclass.source_expressions[0] for opclass in self.expressions), name=self.name)
+        return plain.create_sql(model, schema_editor, **kwargs)
+
+
 class ProductQuerySet(models.QuerySet):
     def visible(self):
         """What customers may see and order: active and not archived."""
         return self.filter(is_active=True, is_archived=False)
 
     def with_stock_total(self):
-        return self.annotate(stock_total=Coalesce(Sum("stock__quantity"), 0))
+        # A subquery rather than a join and GROUP BY: a page of a long list (and its count) stays cheap.
+        totals = (
+            ProductStock.objects.filter(product=OuterRef("pk"))
+            .order_by()
+            .values("product")
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        )
+        return self.annotate(stock_total=Coalesce(Subquery(totals), 0))
 
 
 class Product(TimeStampedModel):
@@ -110,6 +138,16 @@ class Product(TimeStampedModel):
         indexes = [
             models.Index(fields=["is_active", "is_archived", "order_type"], name="product_visible_idx"),
             models.Index(fields=["price"], name="product_price_idx"),
+            # Every ordering of the lists, with the id that breaks ties (read backwards for the descending ones).
+            models.Index(fields=["created_at", "id"], name="product_created_idx"),
+            models.Index(fields=["price", "id"], name="product_price_id_idx"),
+            models.Index(fields=["name", "id"], name="product_name_idx"),
+            # `search` is `icontains`, which PostgreSQL runs as UPPER(field) LIKE UPPER('%text%'): trigram
+            # indexes of those expressions serve it (created on PostgreSQL only, see the migration).
+            *(
+                TrigramSearchIndex(field=field, name=f"product_{field}_trgm")
+                for field in ("name", "article", "description")
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),

@@ -131,15 +131,18 @@ def product_detail(request, key):
 def _product_detail_shared(request, key):
     """The product page of a visitor without a session, stored per version of the product."""
     product_id = page_cache.product_page_product_id(key)
+    known = None
     if product_id is None:
-        product_id = selectors.product_for_page(key=key).pk
+        known = selectors.product_for_page(key=key)
+        product_id = known.pk
         page_cache.product_page_remember(key, product_id)
 
     def render_page(csrf_token):
-        product = selectors.product_for_page(key=key)
-        # A slug that now names another product: remember which, and store nothing under the old one's version.
-        storable = product.pk == product_id
-        if not storable:
+        product = known or selectors.product_for_page(key=key)
+        # Rows read before the versions are not stored (they may be older than the tokens); nor is the page of a
+        # slug that now names another product: it is remembered for the next visitor.
+        storable = known is None and product.pk == product_id
+        if product.pk != product_id:
             page_cache.product_page_remember(key, product.pk)
         context = {**_product_context(product), "csrf_token": csrf_token}
         return render(request, "shop/product.html", context), storable
