@@ -1,4 +1,9 @@
-"""gunicorn configuration: `gunicorn -c config/gunicorn.py config.wsgi`."""
+"""gunicorn configuration: `gunicorn -c config/gunicorn.py config.wsgi`.
+
+Threaded workers (`gthread`), cores + 1 processes of 4 threads: a request mostly waits (on Redis for a cached
+catalog read, on PostgreSQL row locks and YooKassa for an order), and threads let a worker serve others meanwhile.
+Chosen by `benchmarks/catalog_http.py` and `benchmarks/orders_http.py` (README, *Speed*).
+"""
 
 import multiprocessing
 import os
@@ -9,8 +14,8 @@ import gunicorn.http.wsgi
 gunicorn.http.wsgi.SERVER = "DWC"
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20

@@ -212,3 +212,18 @@ def test_a_slug_taken_by_another_product_shows_that_product(settings, in_stock):
     other.price = "10.00"
     other.save()
     assert _read(f"/products/{old_slug}/") == _fresh(settings, f"/products/{old_slug}/")
+
+
+def test_reads_inside_a_transaction_see_its_own_writes(in_stock):
+    from django.db import transaction
+
+    from catalog.models import ProductStock
+
+    item = f"/api/v1/products/{in_stock.pk}/"
+    assert Client().get(item).json()["stock"]["M"] == 5  # stored
+    with transaction.atomic():
+        # Not committed, so no version moved: only skipping the cache inside a transaction shows the change.
+        ProductStock.objects.filter(product=in_stock, size="M").update(quantity=1)
+        assert Client().get(item).json()["stock"]["M"] == 1
+        transaction.set_rollback(True)
+    assert Client().get(item).json()["stock"]["M"] == 5

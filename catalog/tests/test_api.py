@@ -122,6 +122,31 @@ def test_list_query_count_does_not_grow_with_products(api_client, django_assert_
     assert response.json()["count"] == count
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"search": "футболка"},
+        {"order_type": "preorder", "min_price": "100", "ordering": "-price"},
+        {"max_price": "100000", "ordering": "name"},
+    ],
+    ids=["search", "type-and-price", "price-by-name"],
+)
+def test_searched_and_filtered_lists_make_as_many_queries_however_long(
+    api_client, django_assert_num_queries, params
+):
+    def fill(count):
+        for n in range(count):
+            product = (PreorderProductFactory if n % 2 else ProductFactory)(stock={"S": 1, "M": 2})
+            ProductMediaFactory(product=product)
+
+    fill(2)
+    with django_assert_num_queries(4):
+        short = api_client.get(PRODUCTS, {**params, "page_size": 100}).json()["count"]
+    fill(12)
+    with django_assert_num_queries(4):
+        assert api_client.get(PRODUCTS, {**params, "page_size": 100}).json()["count"] > short
+
+
 def test_list_query_count_is_the_same_for_a_signed_in_customer(user_client, django_assert_num_queries):
     for _ in range(10):
         ProductMediaFactory(product=PreorderProductFactory(stock={"S": 1}))
