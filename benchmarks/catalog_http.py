@@ -4,7 +4,7 @@ Run from the project root (needs PostgreSQL and wrk; Redis optional):
 
     .venv/bin/python benchmarks/catalog_http.py [--database-url postgres://postgres@127.0.0.1:5432/dwc_bench]
         [--redis-url redis://127.0.0.1:6379/0] [--products 200] [--seconds 5] [--rounds 3] [--connections 16]
-        [--workers 5] [--threads 1]
+        [--workers N] [--threads 4]
 
 A fresh database `test_<name>` is created, migrated, seeded and dropped. For each catalog address the shop and
 the floor (a bare Django view returning a JSON body of the same size from memory, behind the same middleware and
@@ -33,8 +33,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5, help="seconds of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="shop/floor turns per address")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 5)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 1)))
+    # The defaults of config/gunicorn.py.
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--worker-class", default="")
     parser.add_argument("--only", default="", help="comma-separated address names to run (default: all)")
     args = parser.parse_args()

@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--buyers", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--stock", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 3)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--worker-class", default="")
     parser.add_argument("--py-spy", default="", help="record one worker with py-spy into this file (raw format)")

@@ -49,10 +49,11 @@ def shared_page(request, *, versions: list[str], render) -> HttpResponse:
     key = f"page:{request.get_host()}:{request.get_full_path()}"
     content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
     response = fresh[0] if content is None else HttpResponse(content)
-    # get_token() also makes the CSRF middleware set the visitor's cookie, as rendering the tag would.
-    response.content = (content or response.content).replace(
-        CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-    )
+    content = content or response.content
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in content:  # a page with a form; the catalog has none
+        # get_token() also makes the CSRF middleware set the visitor's cookie, as rendering the tag would.
+        response.content = content.replace(placeholder, get_token(request).encode())
     return response
 
 
