@@ -88,7 +88,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return super().dispatch(request, *args, **kwargs)
 
     def _cache_key(self, request) -> str:
-        return f"api:{request.get_host()}:{request.get_full_path()}"
+        return f"api:{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
     def _cache_versions(self, action: str) -> list[str]:
         if action == "retrieve":

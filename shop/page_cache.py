@@ -46,7 +46,7 @@ def shared_page(request, *, versions: list[str], render) -> HttpResponse:
             return None
         return response.content
 
-    key = f"page:{request.get_host()}:{request.get_full_path()}"
+    key = f"page:{request.scheme}://{request.get_host()}{request.get_full_path()}"
     content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
     response = fresh[0] if content is None else HttpResponse(content)
     content = content or response.content

@@ -227,3 +227,9 @@ def test_reads_inside_a_transaction_see_its_own_writes(in_stock):
         assert Client().get(item).json()["stock"]["M"] == 1
         transaction.set_rollback(True)
     assert Client().get(item).json()["stock"]["M"] == 5
+
+
+def test_links_keep_the_scheme_they_were_asked_with(in_stock):
+    address = "/api/v1/products/?page_size=1"
+    assert Client().get(address, secure=True).json()["next"].startswith("https://")
+    assert Client().get(address).json()["next"].startswith("http://")
