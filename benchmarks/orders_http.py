@@ -102,7 +102,9 @@ def seed(*, stock: int, buyers: int):
 
 
 def load(*, port: int, product_id: int, tokens: list[str], seconds: float):
-    body = json.dumps({"items": [{"product": product_id, "size": "M", "quantity": 1}]})
+    body = json.dumps(
+        {"items": [{"product": product_id, "size": "M", "quantity": 1}], "delivery_address": "Москва, Тверская, 1"}
+    )
     results: list[tuple[int, float]] = []
     guard = threading.Lock()
     barrier = threading.Barrier(len(tokens) + 1)

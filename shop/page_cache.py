@@ -8,6 +8,7 @@ place, and each response gets the visitor's own token. Customers with a session 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -26,6 +27,7 @@ def page_is_shared(request) -> bool:
     """A GET of a visitor who has no session and no message waiting: the page is the same for all of them."""
     return (
         settings.CATALOG_CACHE
+        and not transaction.get_connection().in_atomic_block  # reads of a transaction never use the cache
         and request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES

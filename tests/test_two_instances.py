@@ -130,7 +130,10 @@ def test_an_edit_through_one_instance_is_seen_at_once_through_the_other(two_shop
         assert "3 990" in _call("GET", other + page)[1]
 
     buyer = _token(UserFactory())
-    order = {"items": [{"product": product.pk, "size": "M", "quantity": 2}]}
+    order = {
+        "items": [{"product": product.pk, "size": "M", "quantity": 2}],
+        "delivery_address": "Москва, Тверская, 1",
+    }
     assert _call("POST", one + "/api/v1/orders/", order, token=buyer)[0] == 201
     for _ in range(4):
         assert _call("GET", other + item)[1]["stock"]["M"] == 3
