@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -150,14 +150,17 @@ def order_cancel(*, order: Order, by=None) -> Order:
 
 
 def order_expire_unpaid(*, now=None) -> int:
-    """Cancel orders left unpaid longer than `ORDER_PAYMENT_TIMEOUT` minutes, giving everything back.
+    """Cancel orders left unpaid past their `pay_by` (the shortest `payment_timeout` of their products) or
+    `ORDER_PAYMENT_TIMEOUT` minutes after they were placed, whichever comes first, giving everything back.
 
     Each order is its own transaction, so one failure does not keep the others' units locked up.
     """
     now = now or timezone.now()
     deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
     stale = Order.objects.filter(
-        status=OrderStatus.PENDING, payment_status__in=PaymentStatus.UNPAID, created_at__lt=deadline
+        Q(pay_by__lt=now) | Q(created_at__lt=deadline),
+        status=OrderStatus.PENDING,
+        payment_status__in=PaymentStatus.UNPAID,
     ).only("pk", "order_number", "promo_code_id", "status", "payment_status")
     expired = 0
     for order in stale.iterator():
