@@ -80,11 +80,16 @@ def _schedule_of(product: Product) -> QueueSchedule:
 
 
 def queue_schedule(*, product_id: int) -> QueueSchedule:
-    """The product's queue settings from the shared cache (a few seconds old at most), else the database."""
+    """The visible product's queue settings from the shared cache (a few seconds old at most), else the
+    database (`Product.DoesNotExist` for no visible product)."""
     key = f"drops:schedule:{product_id}"
     schedule = cache.get(key)
     if schedule is None:
-        product = Product.objects.only("pk", "queue_enabled", "sale_starts_at", "queue_rate").get(pk=product_id)
+        product = (
+            Product.objects.visible()
+            .only("pk", "queue_enabled", "sale_starts_at", "queue_rate")
+            .get(pk=product_id)
+        )
         schedule = _schedule_of(product)
         cache.set(key, schedule, SCHEDULE_CACHE_SECONDS)
     return schedule

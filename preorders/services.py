@@ -255,7 +255,11 @@ def wave_ships_on_text(*, wave: PreorderWave) -> str:
 
 
 def wave_status_message(*, wave: PreorderWave, status: str) -> str:
-    return WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
+    """The standard message of a status; until the wave ships it also says when it is expected to."""
+    text = WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
+    if status in (WaveStatus.COLLECTING, WaveStatus.PRODUCTION):
+        text += wave_ships_on_text(wave=wave)
+    return text
 
 
 @transaction.atomic
@@ -332,11 +336,23 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
     return locked
 
 
+_UNCHANGED = object()
+
+
 @transaction.atomic
 def wave_update(
-    *, wave: PreorderWave, capacity: int | None = None, status: str | None = None, message: str = ""
+    *,
+    wave: PreorderWave,
+    capacity: int | None = None,
+    status: str | None = None,
+    message: str = "",
+    ships_on=_UNCHANGED,
 ) -> PreorderWave:
-    """Staff's edit of one wave: the capacity first, then the status and what its customers are told."""
+    """Staff's edit of one wave: the ship date and capacity first, then the status and what its customers are
+    told (a ship date set before a status change is in that message's timeline)."""
+    if ships_on is not _UNCHANGED and ships_on != wave.ships_on:
+        PreorderWave.objects.filter(pk=wave.pk).update(ships_on=ships_on, updated_at=timezone.now())
+        wave.ships_on = ships_on
     if capacity is not None and capacity != wave.capacity:
         wave_set_capacity(wave=wave, capacity=capacity)
     if status and status != wave.status:

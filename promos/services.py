@@ -271,9 +271,10 @@ def _promo_template_terms(template) -> tuple[dict, list[int]]:
 
 
 @transaction.atomic
-def promo_generate(*, template, prefix: str, count: int) -> list[PromoCode]:
+def promo_generate(*, template, prefix: str, count: int, single_use: bool = False) -> list[PromoCode]:
     """`count` new codes with the template's terms (discount, limit, validity, activity, products), each
     `PREFIX-XXXXXXXX` with a random part, unique whatever the case; their use counts start at zero.
+    `single_use` makes each code good for one order (`max_uses` 1), whatever the template's limit.
 
     The template is a promo code (usually an existing one) or a dict of its fields (`products`: ids or rows).
     """
@@ -283,6 +284,8 @@ def promo_generate(*, template, prefix: str, count: int) -> list[PromoCode]:
     if not isinstance(count, int) or not 1 <= count <= PROMO_GENERATE_MAX:
         raise PromoCodeRejected(f"Количество кодов — от 1 до {PROMO_GENERATE_MAX}.", code="promo_count_invalid")
     terms, product_ids = _promo_template_terms(template)
+    if single_use:
+        terms["max_uses"] = 1
     codes: set[str] = set()
     while len(codes) < count:
         wanted = {promo_code_random(prefix=prefix) for _ in range(count - len(codes))}

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("catalog", "0002_drop_start_caps_queue"),
+        ("catalog", "0004_drop_start_caps_queue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
