@@ -101,7 +101,7 @@ class QueuePlace:
     """What the waiting page and the API show: `status` is `waiting`, `admitted` or `closed`."""
 
     status: str
-    position: int | None  # 1 = first in the queue; None before the start (places are drawn at the start)
+    position: int | None  # 1 = next to be admitted (or admitted); None before the start (drawn at the start)
     ahead: int | None
     admit_at: datetime | None
     admitted_until: datetime | None
@@ -179,7 +179,7 @@ def _place(
     if now >= until:
         return QueuePlace(
             "closed",
-            slot + 1,
+            None,
             0,
             admit_at,
             until,
@@ -190,7 +190,7 @@ def _place(
     if now >= admit_at:
         return QueuePlace(
             "admitted",
-            slot + 1,
+            1,
             0,
             admit_at,
             until,
@@ -198,12 +198,13 @@ def _place(
             detail="Ваша очередь подошла: оформите заказ.",
             **common,
         )
+    # Slots above the admitted ones are all taken (a gap only opens below them), so `ahead` is exact.
     admitted = schedule.admitted_slots(now)
     ahead = max(slot - admitted, 0)
     progress = min(99, round(100 * admitted / (slot + 1)))
     return QueuePlace(
         "waiting",
-        slot + 1,
+        ahead + 1,
         ahead,
         admit_at,
         None,
