@@ -290,6 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", default="10/min"),
         "auth_phone": env("THROTTLE_AUTH_PHONE", default="10/min"),
+        "waitlist_ip": env("THROTTLE_WAITLIST_IP", default="20/hour"),
     },
 }
 SIMPLE_JWT = {

@@ -1,6 +1,5 @@
 """The waiting room for frontends: `POST products/{id}/queue/` takes the account's place, `GET` reads it."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -8,23 +7,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.throttles import client_ip
 from catalog.models import Product
 from config.api import error_responses
 from drops import services
 from drops.serializers import QueuePlaceSerializer
-
-
-def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or with `TRUSTED_PROXY_COUNT` proxies the one the outermost saw."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-        ]
-        if forwarded:
-            return forwarded[-min(proxies, len(forwarded))]
-    return request.META.get("REMOTE_ADDR", "")
-
 
 MAX_ID = 2**63 - 1
 
@@ -55,7 +42,7 @@ class ProductQueueView(APIView):
     )
     def post(self, request, pk: int):
         product = get_object_or_404(Product.objects.visible(), pk=_product_id(pk))
-        place = services.queue_join(product=product, user=request.user, ip=client_address(request) or None)
+        place = services.queue_join(product=product, user=request.user, ip=client_ip(request) or None)
         return Response(QueuePlaceSerializer(place.as_dict()).data)
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.phones import phone_normalize
+from accounts.throttles import ShopRateThrottle, client_ip
 from catalog.models import Product
 from config.api import error_responses
 from preorders.services import waitlist_join
@@ -39,13 +40,23 @@ class WaitlistEntrySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class WaitlistIPThrottle(ShopRateThrottle):
+    """Waitlist requests from one address: anyone may leave a phone, so nobody may leave thousands."""
+
+    scope = "waitlist_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
 class ProductWaitlistView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [WaitlistIPThrottle]
 
     @extend_schema(
         summary="Сообщить, когда товар появится",
         request=WaitlistInputSerializer,
-        responses={201: WaitlistEntrySerializer, **error_responses(400, 404, 409)},
+        responses={201: WaitlistEntrySerializer, **error_responses(400, 404, 409, 429)},
     )
     def post(self, request, pk: int):
         product = get_object_or_404(Product.objects.visible(), pk=min(pk, MAX_ID))

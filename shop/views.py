@@ -36,7 +36,6 @@ from config.errors import DomainError
 from config.russian import plural
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_points, delivery_tracking_url
-from drops.api import client_address
 from drops.serializers import QueuePlaceSerializer
 from drops.services import queue_join, queue_place
 from orders.models import Order
@@ -147,7 +146,7 @@ def product_queue(request, key):
     refusal = None
     if request.method == "POST":
         try:
-            queue_join(product=product, user=request.user, ip=client_address(request) or None)
+            queue_join(product=product, user=request.user, ip=client_ip(request) or None)
         except DomainError as error:
             refusal = error.message
         else:

@@ -129,3 +129,16 @@ def test_waitlist_of_a_signed_in_customer_takes_their_phone():
         "phone": "+79165554433",
         "size": "",
     }
+
+
+def test_the_waitlist_is_throttled_per_address(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "waitlist_ip": "2/hour"},
+    }
+    product = ProductFactory(stock={"M": 0})
+    url = f"/api/v1/products/{product.pk}/waitlist/"
+    answers = [
+        api_client.post(url, {"phone": f"+7916111000{i}", "size": "M"}, format="json").status_code for i in range(3)
+    ]
+    assert answers == [201, 201, 429]
