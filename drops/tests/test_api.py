@@ -139,6 +139,7 @@ def test_the_waitlist_is_throttled_per_address(api_client, settings):
     product = ProductFactory(stock={"M": 0})
     url = f"/api/v1/products/{product.pk}/waitlist/"
     answers = [
-        api_client.post(url, {"phone": f"+7916111000{i}", "size": "M"}, format="json").status_code for i in range(3)
+        api_client.post(url, {"phone": f"+7916111000{i}", "size": "M"}, format="json").status_code
+        for i in range(3)
     ]
     assert answers == [201, 201, 429]
