@@ -47,6 +47,8 @@ class QueueEntry(models.Model):
     )
     slot = models.PositiveIntegerField(_("место"), null=True, blank=True)
     admit_at = models.DateTimeField(_("пропуск с"), null=True, blank=True)
+    # A secret random key given on joining: the start's draw orders the early arrivals by it.
+    draw = models.BigIntegerField(_("жребий"), default=0, editable=False)
     ip = models.GenericIPAddressField(_("адрес"), null=True, blank=True)
     created_at = models.DateTimeField(_("встал в очередь"), auto_now_add=True)
 

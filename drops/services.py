@@ -1,9 +1,9 @@
 """A drop's start: orders refused before `sale_starts_at`, and the waiting room that admits buyers fairly.
 
 How the queue stays fair (DESIGN.md, «The waiting room»):
-- Everyone who joins before the start gets a row without a slot. The first reader after the start shuffles
-  those rows once (`secrets.SystemRandom`) under the lock of the product's `DropQueue` row and numbers them
-  0…n-1: joining at 9:59 is as good as at 9:45, and nobody learns a place before the start.
+- Everyone who joins before the start gets a row without a slot and with a secret random key (`secrets`). The
+  first reader after the start numbers those rows 0…n-1 in key order, once, in one statement, under the lock of
+  the product's `DropQueue` row: joining at 9:59 is as good as at 9:45, and nobody learns a place before then.
 - Later arrivals take the next slot at the tail, under the same lock; a slot is never below the first slot of
   the current minute, so a queue that ran empty does not bank admissions for a burst.
 - Slot `s` is admitted at `start + s // queue_rate` minutes, so each minute admits at most `queue_rate` slots,
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Product
@@ -228,13 +228,29 @@ def queue_start(*, product_id: int, now: datetime | None = None) -> None:
         schedule = _schedule_of(product)
         if not schedule.running or now < schedule.starts_at:
             return
-        early = list(QueueEntry.objects.filter(product_id=product_id, slot__isnull=True).order_by("pk"))
-        secrets.SystemRandom().shuffle(early)
-        for slot, entry in enumerate(early):
-            entry.slot, entry.admit_at = slot, schedule.slot_admit_at(slot)
-        QueueEntry.objects.bulk_update(early, ["slot", "admit_at"], batch_size=500)
-        queue.shuffled_at, queue.tail = now, len(early)
+        drawn = _draw(product_id=product_id)
+        # Admission moments by the minute: one indexed update per `queue_rate` places.
+        for minute in range(-(-drawn // schedule.rate)):
+            QueueEntry.objects.filter(
+                product_id=product_id, slot__gte=minute * schedule.rate, slot__lt=(minute + 1) * schedule.rate
+            ).update(admit_at=schedule.slot_admit_at(minute * schedule.rate))
+        queue.shuffled_at, queue.tail = now, drawn
         queue.save(update_fields=["shuffled_at", "tail"])
+
+
+def _draw(*, product_id: int) -> int:
+    """Number the early rows 0…n-1 in the order of their secret random `draw` keys, in one statement (the keys
+    are never shown, so the order is unknown to everyone until now); returns n."""
+    table = connection.ops.quote_name(QueueEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET slot = ranked.place - 1 "
+            f"FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY draw, id) AS place FROM {table} "
+            f"WHERE product_id = %s AND slot IS NULL) AS ranked "
+            f"WHERE {table}.id = ranked.id",
+            [product_id],
+        )
+        return cursor.rowcount
 
 
 def _slot_take(*, schedule: QueueSchedule, now: datetime) -> tuple[int, datetime]:
@@ -282,7 +298,7 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
 def _entry_create(*, schedule: QueueSchedule, product: Product, user, ip, now: datetime) -> QueueEntry:
     try:
         with transaction.atomic():
-            entry = QueueEntry(product=product, user=user, ip=ip or None)
+            entry = QueueEntry(product=product, user=user, ip=ip or None, draw=secrets.randbits(62))
             if now >= schedule.starts_at:
                 entry.slot, entry.admit_at = _slot_take(schedule=schedule, now=now)
             else:
