@@ -7,9 +7,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.throttles import client_ip
 from catalog.models import Product
 from config.api import error_responses
+from config.client_ip import client_ip
 from drops import services
 from drops.serializers import QueuePlaceSerializer
 

@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.phones import phone_normalize
-from accounts.throttles import ShopRateThrottle, client_ip
+from accounts.throttles import ShopRateThrottle
 from catalog.models import Product
 from config.api import error_responses
+from config.client_ip import client_ip
 from preorders.services import waitlist_join
 
 MAX_ID = 2**63 - 1

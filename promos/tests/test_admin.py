@@ -199,3 +199,9 @@ def test_add_a_restricted_code_and_change_its_products(staff):
     url = reverse("admin:promos_promocode_change", args=[promo.pk])
     assert staff.post(url, form(code="new10", products=[tee.pk])).status_code == 302
     assert list(promo.products.all()) == [tee]
+
+
+def test_a_code_that_looks_like_a_formula_goes_out_as_text(staff):
+    promo = PromoCodeFactory(code="=CMD", discount_percent=5)
+    response = staff.post(CHANGELIST, {"action": "export_csv", "_selected_action": [promo.pk]})
+    assert response.content.decode("utf-8-sig").splitlines()[1].startswith("'=CMD;")
