@@ -11,8 +11,8 @@ How the queue stays fair (DESIGN.md, «The waiting room»):
   `QUEUE_ADMISSION_MINUTES`. An account whose admission lapsed may queue again, at the tail.
 
 What a refresh costs: the signed token carries the slot and the admission moment, so reading one's place with
-a valid token is no database query and one cache read (the product's queue settings); without one it is one
-indexed read of the account's row. Nothing is written on a refresh; the shuffle is written once per drop.
+a valid token is no database query of its own and one cache read (the product's queue settings; with the
+database cache that read is one query); without one it is one indexed read of the account's row more. Nothing is written on a refresh; the shuffle is written once per drop.
 """
 
 import secrets

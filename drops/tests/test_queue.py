@@ -118,13 +118,25 @@ def test_a_place_moves_from_waiting_to_admitted_to_closed(drop, start, settings)
     assert QueueEntry.objects.get(product=drop, user=user).slot >= 9 and again.status == "admitted"
 
 
-def test_a_refresh_with_the_token_reads_no_database(drop, start, user, django_assert_num_queries):
+def test_a_refresh_with_the_token_reads_no_database(drop, start, user, django_assert_num_queries, settings):
+    # With Redis as the shared cache (here an in-memory one): the queue itself asks the database nothing.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     queue_join(product=drop, user=user, now=start - timedelta(minutes=1))
     queue_start(product_id=drop.pk, now=start)
     place = queue_place(product_id=drop.pk, user=user, now=start + timedelta(seconds=2))
     with django_assert_num_queries(0):
         again = queue_place(product_id=drop.pk, user=user, token=place.token, now=start + timedelta(seconds=3))
     assert again.position == place.position
+
+
+def test_a_refresh_with_the_token_costs_one_cache_read_on_the_database_cache(
+    drop, start, user, django_assert_num_queries
+):
+    queue_join(product=drop, user=user, now=start - timedelta(minutes=1))
+    queue_start(product_id=drop.pk, now=start)
+    place = queue_place(product_id=drop.pk, user=user, now=start + timedelta(seconds=2))
+    with django_assert_num_queries(1):  # the cache's own table, no write
+        queue_place(product_id=drop.pk, user=user, token=place.token, now=start + timedelta(seconds=3))
 
 
 def test_a_token_is_good_only_for_its_account_and_product(drop, start, user):
