@@ -58,7 +58,10 @@ def test_a_queue_not_open_yet_is_a_409_in_russian(user_client):
 def test_orders_refused_before_the_start_and_without_an_admission(user_client, user):
     start = timezone.now() + timedelta(minutes=5)
     drop = ProductFactory(stock={"M": 5}, sale_starts_at=start, queue_enabled=True)
-    body = {"items": [{"product": drop.pk, "size": "M", "quantity": 1}]}
+    body = {
+        "items": [{"product": drop.pk, "size": "M", "quantity": 1}],
+        "delivery_address": "Москва, ул. Тверская, 1",
+    }
     early = user_client.post("/api/v1/orders/", body, format="json")
     assert early.status_code == 409 and early.json()["code"] == "sale_not_started"
     assert "начнутся" in early.json()["detail"]
@@ -71,7 +74,10 @@ def test_orders_refused_before_the_start_and_without_an_admission(user_client, u
 
 def test_a_cap_refusal_says_how_many_more(user_client):
     product = ProductFactory(stock={"M": 5}, max_per_customer=2)
-    body = {"items": [{"product": product.pk, "size": "M", "quantity": 3}]}
+    body = {
+        "items": [{"product": product.pk, "size": "M", "quantity": 3}],
+        "delivery_address": "Москва, ул. Тверская, 1",
+    }
     response = user_client.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["available"]) == ("customer_limit", 2)

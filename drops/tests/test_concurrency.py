@@ -49,14 +49,19 @@ def test_twenty_orders_of_one_customer_at_once_get_exactly_the_cap(no_payments):
     product = ProductFactory(stock={"M": 100, "L": 100}, max_per_customer=2)
     customer = UserFactory()
     calls = [
-        lambda size=("M" if i % 2 else "L"): order_place(user=customer, items=one_unit(product, size))
+        lambda size=("M" if i % 2 else "L"): order_place(
+            delivery_address="Москва", user=customer, items=one_unit(product, size)
+        )
         for i in range(TIMES)
     ]
     assert outcomes(run_together(calls)) == {"ok": 2, "customer_limit": TIMES - 2}
     assert sum(OrderItem.objects.filter(order__user=customer).values_list("quantity", flat=True)) == 2
     # Other customers were never held up by that customer's lock.
     strangers = [UserFactory() for _ in range(10)]
-    others = [lambda user=user: order_place(user=user, items=one_unit(product)) for user in strangers]
+    others = [
+        lambda user=user: order_place(delivery_address="Москва", user=user, items=one_unit(product))
+        for user in strangers
+    ]
     assert outcomes(run_together(others)) == {"ok": 10}
 
 
@@ -64,7 +69,10 @@ def test_a_code_for_one_use_per_customer_is_used_once_by_twenty_orders_at_once(n
     products = [ProductFactory(stock={"M": 5}) for _ in range(TIMES)]
     PromoCodeFactory(code="ONCE", max_uses_per_customer=1)
     customer = UserFactory()
-    calls = [lambda p=p: order_place(user=customer, items=one_unit(p), promo_code="ONCE") for p in products]
+    calls = [
+        lambda p=p: order_place(delivery_address="Москва", user=customer, items=one_unit(p), promo_code="ONCE")
+        for p in products
+    ]
     assert outcomes(run_together(calls)) == {"ok": 1, "promo_customer_limit": TIMES - 1}
     assert PromoCode.objects.get(code="ONCE").current_uses == 1
 
@@ -73,7 +81,10 @@ def test_a_first_order_code_fired_twenty_times_at_once_makes_one_order(no_paymen
     product = ProductFactory(stock={"M": 50})
     PromoCodeFactory(code="FIRST", first_order_only=True)
     customer = UserFactory()
-    calls = [lambda: order_place(user=customer, items=one_unit(product), promo_code="FIRST") for _ in range(TIMES)]
+    calls = [
+        lambda: order_place(delivery_address="Москва", user=customer, items=one_unit(product), promo_code="FIRST")
+        for _ in range(TIMES)
+    ]
     assert outcomes(run_together(calls)) == {"ok": 1, "promo_first_order_only": TIMES - 1}
     assert Order.objects.filter(user=customer).count() == 1
 
@@ -115,7 +126,7 @@ def token_of(user) -> str:
 def test_one_customer_posting_twenty_orders_at_once_gets_the_cap(gunicorn):  # noqa: F811
     product = ProductFactory(stock={"M": 100}, max_per_customer=2)
     token = token_of(UserFactory())
-    body = {"items": one_unit(product)}
+    body = {"items": one_unit(product), "delivery_address": "Москва, ул. Тверская, 1"}
     assert post_many(gunicorn, [("/api/v1/orders/", body, token)] * TIMES) == {
         (201, None): 2,
         (409, "customer_limit"): TIMES - 2,
@@ -127,7 +138,10 @@ def test_one_customer_posting_a_per_customer_code_twenty_times_uses_it_once(guni
     products = [ProductFactory(stock={"M": 5}) for _ in range(TIMES)]
     PromoCodeFactory(code="ONEEACH", max_uses_per_customer=1)
     token = token_of(UserFactory())
-    requests = [("/api/v1/orders/", {"items": one_unit(p), "promo_code": "oneeach"}, token) for p in products]
+    requests = [
+        ("/api/v1/orders/", {"items": one_unit(p), "promo_code": "oneeach", "delivery_address": "Москва"}, token)
+        for p in products
+    ]
     assert post_many(gunicorn, requests) == {(201, None): 1, (400, "promo_customer_limit"): TIMES - 1}
 
 
@@ -178,7 +192,7 @@ def test_over_http_only_the_admitted_minute_can_order_and_nobody_skips_the_queue
     queue = f"/api/v1/products/{drop.pk}/queue/"
     # Ten customers call the orders API straight away, without a place: every one refused.
     skippers = [token_of(UserFactory()) for _ in range(10)]
-    order = {"items": one_unit(drop)}
+    order = {"items": one_unit(drop), "delivery_address": "Москва, ул. Тверская, 1"}
     assert post_many(gunicorn, [("/api/v1/orders/", order, t) for t in skippers]) == {
         (403, "queue_admission_required"): 10
     }
@@ -194,7 +208,9 @@ def test_over_http_only_the_admitted_minute_can_order_and_nobody_skips_the_queue
 # --- Back in stock ------------------------------------------------------------------------------------------------
 def test_units_coming_back_at_once_tell_each_waiting_phone_once(no_payments, sms_outbox):
     product = ProductFactory(stock={"M": 10})
-    orders = [order_place(user=UserFactory(), items=one_unit(product)) for _ in range(10)]
+    orders = [
+        order_place(delivery_address="Москва", user=UserFactory(), items=one_unit(product)) for _ in range(10)
+    ]
     phones = [f"+7916500{i:04d}" for i in range(15)]
     for phone in phones:
         waitlist_join(product=product, phone=phone, size="M")

@@ -177,20 +177,22 @@ def test_orders_need_an_admission_while_the_queue_runs(drop, start, user, monkey
 def test_order_place_checks_the_start_and_the_admission(drop, start, user, monkeypatch):
     items = [{"product": drop.pk, "size": "M", "quantity": 1}]
     with pytest.raises(DomainError) as refused:
-        order_place(user=user, items=items)
+        order_place(delivery_address="Москва", user=user, items=items)
     assert refused.value.code == "sale_not_started" and "начнутся" in refused.value.message
     queue_join(product=drop, user=user, now=start - timedelta(minutes=1))
     drop.__class__.objects.filter(pk=drop.pk).update(sale_starts_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(DomainError) as refused:
-        order_place(user=UserFactory(), items=items)
+        order_place(delivery_address="Москва", user=UserFactory(), items=items)
     assert refused.value.code == "queue_admission_required"
     queue_place(product_id=drop.pk, user=user)  # the first reader after the start draws the places
-    assert order_place(user=user, items=items).items.count() == 1
+    assert order_place(delivery_address="Москва", user=user, items=items).items.count() == 1
 
 
 def test_without_a_queue_nobody_needs_a_place(start, user):
     product = ProductFactory(stock={"M": 5}, sale_starts_at=timezone.now() - timedelta(minutes=1))
-    assert order_place(user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    assert order_place(
+        delivery_address="Москва", user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}]
+    )
     place = queue_join(product=product, user=user)
     assert place.status == "closed"
 

@@ -29,7 +29,12 @@ def no_payments(monkeypatch):
 
 
 def buy(user, product, quantity=1, size="M", **kwargs):
-    return order_place(user=user, items=[{"product": product.pk, "size": size, "quantity": quantity}], **kwargs)
+    return order_place(
+        delivery_address="Москва",
+        user=user,
+        items=[{"product": product.pk, "size": size, "quantity": quantity}],
+        **kwargs,
+    )
 
 
 def refusal(call) -> DomainError:
@@ -69,7 +74,7 @@ def test_a_cap_adds_up_the_sizes_of_one_order(user):
         {"product": product.pk, "size": "M", "quantity": 1},
         {"product": product.pk, "size": "L", "quantity": 2},
     ]
-    assert refusal(lambda: order_place(user=user, items=items)).extra["available"] == 2
+    assert refusal(lambda: order_place(delivery_address="Москва", user=user, items=items)).extra["available"] == 2
 
 
 def test_a_cap_holds_for_preorders_too(user):
@@ -131,6 +136,7 @@ def test_an_order_takes_the_shortest_payment_timeout_of_its_products(user, setti
     plain = ProductFactory(stock={"M": 5})
     before = timezone.now()
     order = order_place(
+        delivery_address="Москва",
         user=user,
         items=[{"product": p.pk, "size": "M", "quantity": 1} for p in (quick, slow, plain)],
     )

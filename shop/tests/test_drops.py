@@ -98,13 +98,17 @@ def test_wave_ship_dates_show_on_the_product_and_the_order(customer_client, cust
     PreorderWave.objects.filter(product=product, wave_number=1).update(ships_on="2026-12-27")
     html = customer_client.get(product.get_absolute_url()).content.decode()
     assert "Волна 1: отправка ожидается 27 декабря 2026" in html
-    order = order_place(user=customer, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва", user=customer, items=[{"product": product.pk, "size": "M", "quantity": 1}]
+    )
     html = customer_client.get(order.get_absolute_url()).content.decode()
     assert "отправка ожидается 27 декабря 2026" in html
 
 
 def test_the_order_page_counts_down_to_its_payment_deadline(customer_client, customer):
     product = ProductFactory(stock={"M": 1}, payment_timeout=10)
-    order = order_place(user=customer, items=[{"product": product.pk, "size": "M", "quantity": 1}])
+    order = order_place(
+        delivery_address="Москва", user=customer, items=[{"product": product.pk, "size": "M", "quantity": 1}]
+    )
     html = customer_client.get(order.get_absolute_url()).content.decode()
     assert "Заказ ждёт оплаты до" in html and "data-countdown=" in html
