@@ -1,7 +1,8 @@
 """Geometry of the dashboard's SVG charts, computed on the server: templates only draw what is here.
 
-No chart library and no script: the figures are few and static, and an SVG rendered by the template works
-without anything vendored or fetched.
+No chart library and no script: the figures are few and static, and an SVG drawn by the template works under a
+strict Content-Security-Policy (no inline script or style) without anything vendored or fetched. Axis ticks
+are round numbers (1, 2, 2,5 or 5 × 10ⁿ) and every bar has its label.
 """
 
 import math
@@ -67,24 +68,44 @@ def _as_number(value) -> float:
     return float(Decimal(str(value or 0)))
 
 
+def nice_ticks(top: float, count: int = 4) -> list[Decimal]:
+    """Round axis ticks from 0 to at least `top`: steps of 1, 2, 2.5 or 5 × 10ⁿ, about `count` of them."""
+    if top <= 0:
+        return [Decimal(0), Decimal(1)]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = Decimal(str(step))
+    steps = math.ceil(Decimal(str(top)) / step)
+    return [step * n for n in range(steps + 1)]
+
+
+# The narrowest a day's column may be and still carry its own label.
+MIN_SLOT = 24
+
+
 def column_chart(
     points: list[tuple[str, object, str]],
     *,
     tick_format=str,
     width: int = 760,
     height: int = 240,
-    max_labels: int = 14,
 ) -> ColumnChart:
-    """Vertical bars for a series such as revenue by day: `points` are (axis label, value, tooltip)."""
+    """Vertical bars for a series such as revenue by day: `points` are (axis label, value, tooltip).
+
+    The chart grows wider rather than drop labels: every bar keeps its own (the page scrolls it sideways
+    inside its frame on a narrow screen).
+    """
+    width = max(width, 84 + MIN_SLOT * len(points))
     chart = ColumnChart(
-        width=width, height=height, plot_left=88, plot_right=width - 8, plot_top=10, plot_bottom=height - 28
+        width=width, height=height, plot_left=76, plot_right=width - 8, plot_top=10, plot_bottom=height - 28
     )
     if not points:
         return chart
-    top = max(_as_number(value) for _, value, _ in points) or 1.0
+    ticks = nice_ticks(max(_as_number(value) for _, value, _ in points))
+    top = float(ticks[-1])
     plot_height = chart.plot_bottom - chart.plot_top
     slot = (chart.plot_right - chart.plot_left) / len(points)
-    every = max(1, math.ceil(len(points) / max_labels))
     for index, (label, value, title) in enumerate(points):
         bar_height = plot_height * _as_number(value) / top
         x = chart.plot_left + index * slot + slot * 0.15
@@ -97,16 +118,11 @@ def column_chart(
                 label=label,
                 title=title,
                 label_x=round(chart.plot_left + index * slot + slot / 2, 2),
-                show_label=index % every == 0,
             )
         )
-    for step in range(5):
-        share = step / 4
+    for tick in ticks:
         chart.ticks.append(
-            Tick(
-                y=round(chart.plot_bottom - plot_height * share, 2),
-                text=tick_format(Decimal(str(top)) * Decimal(share)),
-            )
+            Tick(y=round(chart.plot_bottom - plot_height * float(tick) / top, 2), text=tick_format(tick))
         )
     return chart
 

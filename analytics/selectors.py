@@ -61,6 +61,12 @@ class Period:
     def days(self) -> list[date]:
         return [self.date_from + timedelta(days=n) for n in range((self.date_to - self.date_from).days + 1)]
 
+    @property
+    def previous(self) -> "Period":
+        """The period of the same length just before this one (what the figures are compared with)."""
+        length = self.date_to - self.date_from + timedelta(days=1)
+        return Period(date_from=self.date_from - length, date_to=self.date_from - timedelta(days=1))
+
 
 class PeriodRejected(DomainError):
     code = "invalid_period"
@@ -270,4 +276,30 @@ def analytics_summary(*, period: Period) -> dict:
         "promo_codes": analytics_promo_usage(period=period),
         "preorder_waves": analytics_wave_fill(),
         "revenue_by_day": analytics_revenue_by_day(period=period),
+    }
+
+
+# The figures of the dashboard's cards that are compared with the period before.
+COMPARED = (
+    "revenue",
+    "orders_count",
+    "paid_orders_count",
+    "average_check",
+    "conversion_percent",
+    "discount_total",
+)
+
+
+def analytics_comparison(*, period: Period) -> dict:
+    """Each card's figure in the previous period of the same length and the change in percent (None from zero)."""
+    now, before = analytics_totals(period=period), analytics_totals(period=period.previous)
+    comparison = {}
+    for key in COMPARED:
+        old, new = Decimal(str(before[key])), Decimal(str(now[key]))
+        change = ((new - old) * 100 / old).quantize(Decimal("0.1")) if old else None
+        comparison[key] = {"previous": before[key], "change_percent": change}
+    return {
+        "date_from": period.previous.date_from,
+        "date_to": period.previous.date_to,
+        "figures": comparison,
     }

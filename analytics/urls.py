@@ -8,4 +8,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("export.csv", views.export_csv, name="export"),
 ]

@@ -1,14 +1,34 @@
 """The admin dashboard: the analytics report for staff, inside the admin's frame."""
 
+import csv
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from analytics.charts import column_chart, horizontal_chart
 from analytics.forms import PeriodForm
-from analytics.selectors import analytics_summary, period_build
+from analytics.selectors import analytics_comparison, analytics_summary, period_build
+from analytics.templatetags.analytics_tags import pct
 from config.money import rub
 from orders.models import OrderStatus
+
+
+def _day_label(day, *, first: bool) -> str:
+    """A day under its column: the day of the month, with the month where one starts («1.12», «2», «3»…)."""
+    return f"{day.day}.{day.month:02d}" if first or day.day == 1 else str(day.day)
+
+
+def _period(request) -> tuple[PeriodForm, object]:
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["period"]
+    period = period_build()
+    if not form.is_bound:
+        form = PeriodForm(initial={"date_from": period.date_from, "date_to": period.date_to})
+    return form, period
 
 
 def _charts(summary: dict) -> dict:
@@ -16,12 +36,12 @@ def _charts(summary: dict) -> dict:
         "revenue_by_day": column_chart(
             [
                 (
-                    day["date"].strftime("%d.%m"),
+                    _day_label(day["date"], first=index == 0),
                     day["revenue"],
                     f"{day['date']:%d.%m.%Y}: {rub(day['revenue'])}, "
                     f"заказов {day['orders_count']}, оплачено {day['paid_orders_count']}",
                 )
-                for day in summary["revenue_by_day"]
+                for index, day in enumerate(summary["revenue_by_day"])
             ],
             tick_format=rub,
         ),
@@ -48,16 +68,32 @@ def _charts(summary: dict) -> dict:
     }
 
 
+# The cards on top of the dashboard: figure, its element id, label, how it reads.
+CARDS = [
+    ("revenue", "revenue", "Выручка", rub),
+    ("orders_count", "orders", "Заказов создано", str),
+    ("paid_orders_count", "paid", "Оплачено", str),
+    ("average_check", "average", "Средний чек", rub),
+    ("conversion_percent", "conversion", "Конверсия в оплату", pct),
+    ("discount_total", "discount", "Скидки по промокодам", rub),
+]
+
+
 @staff_member_required
 def dashboard(request):
-    form = PeriodForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        period = form.cleaned_data["period"]
-    else:
-        period = period_build()
-        if not form.is_bound:
-            form = PeriodForm(initial={"date_from": period.date_from, "date_to": period.date_to})
+    form, period = _period(request)
     summary = analytics_summary(period=period)
+    comparison = analytics_comparison(period=period)
+    cards = [
+        {
+            "id": html_id,
+            "label": label,
+            "value": shown(summary[key]),
+            "previous": shown(comparison["figures"][key]["previous"]),
+            "change": comparison["figures"][key]["change_percent"],
+        }
+        for key, html_id, label, shown in CARDS
+    ]
     context = {
         **admin.site.each_context(request),
         "title": "Аналитика",
@@ -65,5 +101,36 @@ def dashboard(request):
         "period": period,
         "summary": summary,
         "charts": _charts(summary),
+        "cards": cards,
+        "comparison": comparison,
+        "export_query": urlencode({"date_from": period.date_from, "date_to": period.date_to}),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+@staff_member_required
+def export_csv(request):
+    """The period's figures by day, then the totals, as CSV for Russian Excel (`;`, decimal commas, BOM)."""
+    _, period = _period(request)
+    summary = analytics_summary(period=period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="analytics-{period.date_from:%Y-%m-%d}-{period.date_to:%Y-%m-%d}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["Дата", "Заказов создано", "Оплачено", "Выручка, ₽"])
+    for day in summary["revenue_by_day"]:
+        writer.writerow(
+            [f"{day['date']:%d.%m.%Y}", day["orders_count"], day["paid_orders_count"], _decimal(day["revenue"])]
+        )
+    writer.writerow([])
+    writer.writerow(["Итого", summary["orders_count"], summary["paid_orders_count"], _decimal(summary["revenue"])])
+    writer.writerow(["Средний чек, ₽", "", "", _decimal(summary["average_check"])])
+    writer.writerow(["Конверсия в оплату, %", "", "", _decimal(summary["conversion_percent"])])
+    writer.writerow(["Скидки по промокодам, ₽", "", "", _decimal(summary["discount_total"])])
+    return response
+
+
+def _decimal(value) -> str:
+    return f"{value:.2f}".replace(".", ",")

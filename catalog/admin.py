@@ -14,6 +14,7 @@ from catalog.services import (
     product_set_stock,
     product_update,
 )
+from config.admin_display import money_cell
 from config.audit import audit_record_rows
 
 # Sized by attributes and styled by catalog/admin.css: the content security policy allows no inline style.
@@ -70,13 +71,14 @@ class ProductStockInline(admin.TabularInline):
 class ProductAdmin(SimpleHistoryAdmin):
     class Media:
         css = ADMIN_CSS
+        js = ["backoffice/product_form.js"]
 
     form = ProductForm
     list_display = [
         "thumbnail",
         "name",
         "article",
-        "price",
+        "price_money",
         "order_type",
         "stock_total",
         "is_active",
@@ -97,6 +99,7 @@ class ProductAdmin(SimpleHistoryAdmin):
         (
             _("Предзаказ"),
             {
+                "classes": ["dwc-preorder-only"],
                 "fields": ["preorder_waves_total", "preorder_wave_capacity"],
                 "description": _(
                     "Для предзаказа: сколько волн и по сколько штук (все размеры вместе). "
@@ -135,13 +138,25 @@ class ProductAdmin(SimpleHistoryAdmin):
             )
         )
 
+    def get_fieldsets(self, request, obj=None):
+        # A product being added has no dates yet.
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else [fs for fs in fieldsets if fs[0] != _("Даты")]
+
     def get_inlines(self, request, obj):
+        # A preorder counts waves, not stock: its page has no stock rows to fill.
+        if obj is not None and obj.is_preorder:
+            return [ProductMediaInline]
         return [ProductMediaInline, ProductStockInline]
 
     @admin.display(description=_("фото"))
     def thumbnail(self, product):
         media = list(product.media.all())
         return media_preview(media[0] if media else None)
+
+    @admin.display(description=_("цена"), ordering="price")
+    def price_money(self, product):
+        return money_cell(product.price)
 
     @admin.display(description=_("остаток, шт."), ordering="stock_total")
     def stock_total(self, product):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from catalog.admin_widgets import SizeListField, SizeTableField
 from catalog.errors import ProductRejected
 from catalog.images import ImageRejected
 from catalog.models import Product, ProductMedia, ProductStock
@@ -11,6 +12,9 @@ from catalog.services import media_image_clean, product_check, product_sizes_che
 
 
 class ProductForm(forms.ModelForm):
+    sizes = SizeListField(label=_("Размеры"), required=False)
+    size_table = SizeTableField(label=_("Таблица размеров"), required=False)
+
     class Meta:
         model = Product
         fields = [

@@ -54,7 +54,11 @@ _ERRORS = {
     409: (ErrorSerializer, "Состояние магазина не позволяет выполнить запрос."),
     415: (ErrorSerializer, "Тело запроса не в JSON (`unsupported_media_type`)."),
     429: (ThrottledSerializer, "Слишком много запросов (`throttled`); см. заголовок Retry-After."),
-    503: (ErrorSerializer, "Внешняя служба (СДЭК) не отвечает; повторите позже."),
+    503: (
+        ErrorSerializer,
+        "Внешняя служба не отвечает: СДЭК, или ЮKassa (`payment_unavailable`, `payment_circuit_open`, "
+        "`payment_check_unavailable`); повторите позже, заказ сохранён.",
+    ),
 }
 
 

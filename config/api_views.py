@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
     OpenApiJsonRenderer2,
@@ -70,6 +70,22 @@ def api_not_found(request, *args, **kwargs):
     raise NotFound()
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+def api_root(request):
+    """The API's front door: where its documentation and schema are."""
+    return Response(
+        {
+            "name": "DWC Shop API v1",
+            "docs": request.build_absolute_uri(reverse("api-docs")),
+            "schema": request.build_absolute_uri(reverse("api-schema")),
+            "health": request.build_absolute_uri(reverse("api-health")),
+        }
+    )
+
+
 class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 document, JSON unless `?format=yaml` or an `Accept` header asks for YAML."""
 
@@ -84,6 +100,7 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
+    path("", api_root, name="api-root"),
     path("health/", HealthView.as_view(), name="api-health"),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,6 @@
 """Project-wide request guards that belong to no app."""
 
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 from config.views import not_found
@@ -31,3 +32,32 @@ def private_responses_not_stored(get_response):
         return response
 
     return middleware
+
+
+# The start of Django's debug «Page not found» page.
+_TECHNICAL_404 = b"Page not found at"
+
+
+class FriendlyNotFoundMiddleware:
+    """With `DEBUG` on (`make run`), a missing address answers as in production: the shop's Russian 404 page,
+    or the API's JSON 404 under /api/.
+
+    Django's debug 404 (the URL patterns tried) stays one setting away: `DEBUG_TECHNICAL_404=true`.
+    Without `DEBUG` Django calls `handler404` itself and this does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DEBUG_TECHNICAL_404
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and _TECHNICAL_404 in response.content[:2000]
+        ):
+            return not_found(request, None)
+        return response

@@ -15,6 +15,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# i15-ux: with DEBUG, Django's debug 404 page (the URL patterns tried) instead of the shop's own.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 
 _DEV_SECRET_KEY = "dev-insecure-dwc-shop-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -80,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.refuse_unreadable_paths",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Faults: a database that does not answer is a fast 503 (JSON for the API), not a 500.
+    "config.db_outage.DatabaseOutageMiddleware",
+    # i15-ux: the shop's own 404 page (JSON under /api/) under `make run` (DEBUG) too.
+    "config.middleware.FriendlyNotFoundMiddleware",
     "config.middleware.private_responses_not_stored",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out admin login into the lockout page.
@@ -172,6 +178,8 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
+# i15-ux: the shop's own translations (Russian plurals).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------------------
@@ -320,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema_add_common_errors",
+        # i15-ux: a summary and an example on every operation.
+        "config.api_docs.schema_add_summaries_and_examples",
     ],
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000", "http://localhost:8000"])
@@ -353,7 +363,10 @@ YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=11)
 # Tax system of the shop (1 general, 2 simplified on income, 3 on income minus expenses…); 0 leaves it out.
 YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=1)
 SETTLEMENT_MAX_ATTEMPTS = env.int("SETTLEMENT_MAX_ATTEMPTS", default=8)
-YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
+# --- YooKassa faults: short timeouts and a circuit breaker (state in the shared cache) ---
+YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=3.0)  # seconds a call may take
+YOOKASSA_BREAKER_FAILURES = env.int("YOOKASSA_BREAKER_FAILURES", default=5)  # failed calls in a row open it
+YOOKASSA_BREAKER_RESET = env.float("YOOKASSA_BREAKER_RESET", default=30.0)  # seconds open before a trial call
 # Where the local fake YooKassa (tests, `make run`) sends its notifications; empty: SITE_URL + the notifications path.
 FAKE_YOOKASSA_WEBHOOK_URL = env("FAKE_YOOKASSA_WEBHOOK_URL", default="")
 # How many proxies in front of the shop append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.

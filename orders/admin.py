@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.phones import phone_normalize
+from config.admin_display import money_cell, status_badge
 from config.errors import DomainError
 from config.money import from_kopecks, rub
 from orders import services as order_services
 from orders.admin_forms import OrderAddForm, OrderForm
 from orders.models import Order, OrderItem, OrderStatus
-from preorders.models import PreorderStatus
+from orders.selectors import order_queryset, order_timeline, tracking_url
 
 # Excel with Russian regional settings opens `;`-separated files with decimal commas straight into columns,
 # and recognises UTF-8 by its byte order mark.
@@ -96,7 +98,7 @@ def orders_csv(queryset, *, filename: str) -> HttpResponse:
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    fields = ["product", "size", "quantity", "price", "line_total", "is_preorder", "preorder_wave"]
+    fields = ["product", "size", "quantity", "price_money", "line_total", "is_preorder", "preorder_wave"]
     readonly_fields = fields
     can_delete = False
 
@@ -106,24 +108,13 @@ class OrderItemInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("сумма, ₽"))
+    @admin.display(description=_("сумма"))
     def line_total(self, item):
-        return item.line_total
+        return money_cell(item.line_total)
 
-
-class PreorderStatusInline(admin.TabularInline):
-    model = PreorderStatus
-    extra = 0
-    fields = ["created_at", "wave", "status", "status_message"]
-    readonly_fields = fields
-    can_delete = False
-    verbose_name_plural = _("история предзаказа")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("wave__product")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("цена"))
+    def price_money(self, item):
+        return money_cell(item.price)
 
 
 def _status_action(status: OrderStatus, description):
@@ -147,12 +138,10 @@ class OrderAdmin(SimpleHistoryAdmin):
     list_display = [
         "order_number",
         "customer_phone",
-        "total_amount",
-        "discount_amount",
-        "final_amount",
-        "status",
-        "payment_status",
-        "tracking_number",
+        "final_money",
+        "status_badge",
+        "payment_badge",
+        "tracking_link",
         "created_at",
     ]
     list_filter = ["status", "payment_status", "created_at", ("promo_code", admin.EmptyFieldListFilter)]
@@ -161,7 +150,8 @@ class OrderAdmin(SimpleHistoryAdmin):
     search_help_text = _("Номер заказа, телефон или имя покупателя.")
     date_hierarchy = "created_at"
     list_per_page = 50
-    inlines = [OrderItemInline, PreorderStatusInline]
+    # The preorder steps are in the timeline, merged with the order's own events.
+    inlines = [OrderItemInline]
     actions = [
         _status_action(OrderStatus.PROCESSING, _("Перевести в «В обработке»")),
         _status_action(OrderStatus.SHIPPED, _("Отметить «Отправлен» (без трек-номера)")),
@@ -173,25 +163,35 @@ class OrderAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "order_number",
         "customer",
-        "status",
-        "payment_status",
-        "total_amount",
-        "discount_amount",
-        "final_amount",
+        "status_badge",
+        "payment_badge",
+        "total_money",
+        "discount_money",
+        "delivery_money",
+        "final_money",
         "promo_code",
         "payment_id",
         "payment_link",
-        "receipt_url",
+        "receipt_link",
         "paid_at",
         "shipped_at",
+        "tracking_page",
+        "timeline",
         "created_at",
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["order_number", "customer", "status", "new_status", "created_at", "updated_at"]}),
-        (_("Сумма"), {"fields": ["total_amount", "discount_amount", "final_amount", "promo_code"]}),
-        (_("Оплата"), {"fields": ["payment_status", "payment_id", "payment_link", "receipt_url", "paid_at"]}),
-        (_("Доставка"), {"fields": ["tracking_number", "shipped_at", "delivery_address", "cdek_point"]}),
+        (None, {"fields": ["order_number", "customer", "status_badge", "new_status", "created_at", "updated_at"]}),
+        (_("История заказа"), {"fields": ["timeline"]}),
+        (_("Сумма"), {"fields": ["total_money", "discount_money", "delivery_money", "final_money", "promo_code"]}),
+        (
+            _("Оплата, возвраты и чеки"),
+            {"fields": ["payment_badge", "payment_id", "payment_link", "receipt_link", "paid_at"]},
+        ),
+        (
+            _("Доставка"),
+            {"fields": ["tracking_number", "tracking_page", "shipped_at", "delivery_address", "cdek_point"]},
+        ),
     ]
     add_fieldsets = [
         (None, {"fields": ["user", "product", "size", "quantity", "promo_code"]}),
@@ -211,7 +211,65 @@ class OrderAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("ссылка на оплату"))
     def payment_link(self, order):
-        return format_html('<a href="{0}" rel="noopener">{0}</a>', order.payment_url) if order.payment_url else "—"
+        if not order.payment_url:
+            return "не создана" if order.final_amount else "не нужна: к оплате 0 ₽"
+        return format_html('<a href="{0}" rel="noopener">{0}</a>', order.payment_url)
+
+    @admin.display(description=_("чек"))
+    def receipt_link(self, order):
+        if order.receipt_url:
+            return format_html('<a href="{}" rel="noopener">Открыть чек</a>', order.receipt_url)
+        if order.payment_id:
+            return "ЮKassa отправляет чек 54-ФЗ покупателю на телефон после оплаты"
+        return "чека нет: заказ не оплачивали через ЮKassa"
+
+    @admin.display(description=_("статус"), ordering="status")
+    def status_badge(self, order):
+        return status_badge(order.status, order.get_status_display())
+
+    @admin.display(description=_("оплата"), ordering="payment_status")
+    def payment_badge(self, order):
+        return status_badge(order.payment_status, order.get_payment_status_display())
+
+    @admin.display(description=_("сумма"))
+    def total_money(self, order):
+        return money_cell(order.total_amount)
+
+    @admin.display(description=_("скидка"))
+    def discount_money(self, order):
+        return money_cell(order.discount_amount)
+
+    @admin.display(description=_("доставка"))
+    def delivery_money(self, order):
+        return money_cell(order.delivery_amount)
+
+    @admin.display(description=_("к оплате"), ordering="final_amount")
+    def final_money(self, order):
+        return money_cell(order.final_amount)
+
+    @admin.display(description=_("трек-номер"), ordering="tracking_number")
+    def tracking_link(self, order):
+        if not order.tracking_number:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            tracking_url(order.tracking_number),
+            order.tracking_number,
+        )
+
+    @admin.display(description=_("отслеживание"))
+    def tracking_page(self, order):
+        if not order.tracking_number:
+            return "появится с трек-номером"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Открыть на сайте СДЭК</a>',
+            tracking_url(order.tracking_number),
+        )
+
+    @admin.display(description=_("история"))
+    def timeline(self, order):
+        entries = order_timeline(order_queryset().get(pk=order.pk))
+        return render_to_string("admin/orders/order/timeline.html", {"timeline": entries})
 
     def get_search_results(self, request, queryset, search_term):
         """Besides the plain search, a phone typed any way (8 916 …, +7 (916) …) finds its customer's orders."""

@@ -1,13 +1,15 @@
 """Admin forms for orders: what staff type; every change is made by orders.services."""
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from catalog.errors import ProductRejected
 from catalog.models import Product
 from catalog.services import product_sizes_check
-from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus
+from orders.models import ALLOWED_TRANSITIONS, Order, OrderItem, OrderStatus
 
 NO_CHANGE = ""
 
@@ -45,8 +47,17 @@ class OrderForm(forms.ModelForm):
 class OrderAddForm(forms.ModelForm):
     """An order placed by staff for a customer (a phone order): one line, placed by `order_place`."""
 
-    user = forms.ModelChoiceField(label=_("Покупатель"), queryset=get_user_model().objects.all())
-    product = forms.ModelChoiceField(label=_("Товар"), queryset=Product.objects.visible())
+    # Searched as staff type (phone, name; product name, article) instead of a list of every row.
+    user = forms.ModelChoiceField(
+        label=_("Покупатель"),
+        queryset=get_user_model().objects.all(),
+        widget=AutocompleteSelect(Order._meta.get_field("user"), admin.site),
+    )
+    product = forms.ModelChoiceField(
+        label=_("Товар"),
+        queryset=Product.objects.visible(),
+        widget=AutocompleteSelect(OrderItem._meta.get_field("product"), admin.site),
+    )
     size = forms.CharField(label=_("Размер"), max_length=32, help_text=_("Для товара без размеров: ONE SIZE."))
     quantity = forms.IntegerField(label=_("Количество"), min_value=1, initial=1)
     promo_code = forms.CharField(label=_("Промокод"), max_length=64, required=False)

@@ -1,13 +1,17 @@
 """Orders for frontends: customers place, read, cancel and pay their own orders; staff move them along."""
 
+import re
+
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import error_responses
 from orders import selectors, services
+from orders.errors import OrderInvalid
 from orders.models import Order
 from orders.serializers import (
     OrderCreateSerializer,
@@ -16,6 +20,26 @@ from orders.serializers import (
     OrderUpdateSerializer,
     PaymentUrlSerializer,
 )
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
+IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Ключ оформления (например, UUID): повторы и одновременные запросы с одним ключом создают один заказ и "
+        "получают его же в ответ. До 64 печатных символов ASCII."
+    ),
+)
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "")
+    if key and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise OrderInvalid(
+            "Заголовок Idempotency-Key: от 1 до 64 печатных символов ASCII.", code="invalid_idempotency_key"
+        )
+    return key
 
 
 class IsStaffForChanges(permissions.BasePermission):
@@ -42,8 +66,10 @@ class IsStaffForChanges(permissions.BasePermission):
             "промокод, считает доставку СДЭК (`delivery_amount`; без ответа СДЭК — фиксированная цена). "
             "Способ доставки выводится, если не указан; ни пункта, ни адреса — 400 `delivery_required`, "
             "неизвестный пункт — 400 `cdek_point_unknown`. Цены берутся из базы. 409 (`insufficient_stock`, `waves_full`) — не хватает товара "
-            "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции."
+            "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции. Платёж создаётся "
+            "в фоне: пока `payment_url` пуст, ссылку даёт `POST orders/{order_number}/pay/`."
         ),
+        parameters=[IDEMPOTENCY_KEY_HEADER],
         request=OrderCreateSerializer,
         responses={201: OrderSerializer, **error_responses(400, 401, 409)},
     ),
@@ -53,7 +79,7 @@ class IsStaffForChanges(permissions.BasePermission):
             "и/или `tracking_number` (заказ становится отправленным, покупателю уходит SMS)."
         ),
         request=OrderUpdateSerializer,
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 503)},
     ),
 )
 class OrderViewSet(
@@ -88,6 +114,7 @@ class OrderViewSet(
         serializer = OrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        checkout_key = _idempotency_key(request)
         order = services.order_place(
             user=request.user,
             items=[dict(item) for item in data["items"]],
@@ -96,6 +123,7 @@ class OrderViewSet(
             delivery_address=data.get("delivery_address", ""),
             cdek_point=data.get("cdek_point", ""),
             city=data.get("city", ""),
+            checkout_key=checkout_key,
         )
         return Response(self._body(order), status=status.HTTP_201_CREATED)
 
@@ -111,8 +139,11 @@ class OrderViewSet(
 
     @extend_schema(
         request=None,
-        description="Отменяет свой неоплаченный заказ: товар, места в волнах и промокод возвращаются.",
-        responses={200: OrderSerializer, **error_responses(401, 404, 409)},
+        description=(
+            "Отменяет свой неоплаченный заказ: товар, места в волнах и промокод возвращаются. Сначала платёж "
+            "сверяется с ЮKassa: оплаченный заказ не отменяется (409), без ответа ЮKassa — 503."
+        ),
+        responses={200: OrderSerializer, **error_responses(401, 404, 409, 503)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
@@ -125,7 +156,7 @@ class OrderViewSet(
             "Для неоплаченного заказа, чей платёж не прошёл или истёк: платёж заново (тот же ключ "
             "идемпотентности) → `payment_url`."
         ),
-        responses={200: PaymentUrlSerializer, **error_responses(401, 404, 409)},
+        responses={200: PaymentUrlSerializer, **error_responses(401, 404, 409, 503)},
     )
     @action(detail=True, methods=["post"])
     def pay(self, request, *args, **kwargs):

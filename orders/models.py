@@ -108,6 +108,9 @@ class Order(TimeStampedModel):
     )
     paid_at = models.DateTimeField(_("оплачен"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+    # The checkout that placed the order (the storefront form's token, the API's Idempotency-Key): unique per
+    # customer, so repeated or concurrent submits of one checkout place one order.
+    checkout_key = models.CharField(_("ключ оформления"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("заказ")
@@ -138,6 +141,9 @@ class Order(TimeStampedModel):
                     + Decimal("0.005")
                 ),
                 name="order_final_is_total_minus_discount_plus_delivery",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "checkout_key"], condition=~Q(checkout_key=""), name="order_checkout_key_unique"
             ),
         ]
 

@@ -1,15 +1,81 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
-from django.db.models import Prefetch, QuerySet
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from orders.models import Order, OrderItem, OrderRefund
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from delivery.selectors import delivery_tracking_url
+from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus
 from preorders.models import PreorderStatus
+
+_TRACKING_IN_MESSAGE = re.compile(r"трек-номер\s+(\S+?)\.?$")
+
+
+def tracking_url(number: str) -> str:
+    """CDEK's tracking page of a shipment (`delivery.selectors`); "" without a number."""
+    number = (number or "").strip()
+    return delivery_tracking_url(tracking_number=number) if number else ""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One step of an order's timeline as customers and staff read it."""
+
+    at: datetime
+    title: str
+    text: str = ""
+    status: str = ""
+    tracking_number: str = ""
+
+    @property
+    def tracking_url(self) -> str:
+        return tracking_url(self.tracking_number)
+
+
+def order_timeline(order: Order) -> list[TimelineEntry]:
+    """The order's own events (placed, paid, shipped…) and its preorder waves' steps, merged by time.
+
+    Uses the prefetched `events` and `preorder_statuses` of `order_queryset()`; an order from before events
+    were kept starts with its creation.
+    """
+    entries = []
+    events = list(order.events.all())
+    if not events:
+        entries.append(TimelineEntry(at=order.created_at, title="Заказ оформлен", status=OrderStatus.PENDING))
+    for event in events:
+        number = ""
+        if event.status == OrderStatus.SHIPPED:
+            found = _TRACKING_IN_MESSAGE.search(event.message)
+            number = found.group(1) if found else order.tracking_number
+        entries.append(
+            TimelineEntry(
+                at=event.created_at,
+                title=event.message,
+                status=event.status,
+                tracking_number=number,
+            )
+        )
+    for step in order.preorder_statuses.all():
+        entries.append(
+            TimelineEntry(
+                at=step.created_at,
+                title=f"Волна {step.wave.wave_number}: {step.get_status_display()}",
+                text=step.status_message,
+                status=f"wave-{step.status}",
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at)
 
 
 def order_queryset() -> QuerySet[Order]:
     """Orders with their items (product, wave) and preorder timeline, in a fixed number of queries."""
     return Order.objects.select_related("user", "promo_code").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("product", "preorder_wave").order_by("id")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
         Prefetch(
             "preorder_statuses",
             queryset=PreorderStatus.objects.select_related("wave").order_by("created_at", "id"),
@@ -33,3 +99,34 @@ def order_get_for(*, user, number: str) -> Order:
     if not user.is_staff:
         orders = orders.filter(user=user)
     return orders.get(order_number=number)
+
+
+def orders_unpaid_stale(*, now=None) -> QuerySet[Order]:
+    """Orders left unpaid past their `pay_by` (the shortest `payment_timeout` of their products) or
+    `ORDER_PAYMENT_TIMEOUT` minutes after they were placed, whichever comes first; oldest first."""
+    now = now or timezone.now()
+    deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
+    return Order.objects.filter(
+        Q(pay_by__lt=now) | Q(created_at__lt=deadline),
+        status=OrderStatus.PENDING,
+        payment_status__in=PaymentStatus.UNPAID,
+    ).order_by("pk")
+
+
+def orders_payment_unsettled(*, quiet_for: timedelta, now=None) -> QuerySet[Order]:
+    """Pending orders nobody has heard about for `quiet_for`: a payment still pending at YooKassa (its
+    notification may be lost) or none at all (its creation failed), for the reconciliation to look at."""
+    since = (now or timezone.now()) - quiet_for
+    return Order.objects.filter(
+        status=OrderStatus.PENDING,
+        payment_status__in=(PaymentStatus.PENDING, PaymentStatus.WAITING_FOR_CAPTURE),
+        final_amount__gt=0,
+        updated_at__lt=since,
+    ).order_by("pk")
+
+
+def order_for_checkout(*, user, checkout_key: str) -> Order | None:
+    """The order a customer's checkout (form token, `Idempotency-Key`) already placed, if any."""
+    if not checkout_key or not getattr(user, "is_authenticated", False):
+        return None
+    return Order.objects.filter(user=user, checkout_key=checkout_key).first()

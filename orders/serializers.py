@@ -125,7 +125,9 @@ class OrderSerializer(serializers.ModelSerializer):
     tracking_url = serializers.SerializerMethodField(help_text="Страница отслеживания СДЭК или пусто.")
     preorder_statuses = PreorderStatusSerializer(many=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    promo_code = serializers.CharField(source="promo_code.code", read_only=True, default=None)
+    promo_code = serializers.CharField(source="promo_code.code", read_only=True, default=None, allow_null=True)
+    # Empty until the payment is created (or when there is nothing to pay), so no `uri` format in the schema.
+    payment_url = serializers.CharField(read_only=True, help_text="Ссылка на оплату ЮKassa; пусто, пока её нет.")
 
     class Meta:
         model = Order

@@ -1,5 +1,10 @@
+from csp.decorators import csp_replace
 from django.contrib import admin
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from pages.models import Page
 
@@ -28,5 +33,25 @@ class PageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("как увидят на сайте"))
     def preview(self, page):
-        # The same sanitised HTML the storefront shows (Page.content_html).
-        return page.content_html if page.pk else "—"
+        # The storefront's own page template and styles, published or not (saved content).
+        if not page.pk:
+            return "Предпросмотр появится после сохранения."
+        url = reverse("admin:pages_page_preview", args=[page.pk])
+        return format_html(
+            '<iframe class="dwc-page-preview" src="{0}" title="Предпросмотр страницы" loading="lazy"></iframe>'
+            '<p><a href="{0}" target="_blank" rel="noopener">Открыть предпросмотр в новой вкладке</a></p>',
+            url,
+        )
+
+    def get_urls(self):
+        # The admin's own page frames the preview: same origin only, for this view alone.
+        same_origin = csp_replace({"frame-ancestors": ["'self'"]})
+        preview = self.admin_site.admin_view(same_origin(xframe_options_sameorigin(self.preview_view)))
+        return [path("<int:pk>/preview/", preview, name="pages_page_preview"), *super().get_urls()]
+
+    def preview_view(self, request, pk):
+        """The page as the storefront draws it (the shop's template and styles), for staff, before publishing."""
+        if not self.has_view_permission(request):
+            return render(request, "404.html", status=404)
+        page = get_object_or_404(Page, pk=pk)
+        return render(request, "shop/page.html", {"page": page, "is_preview": True})

@@ -196,7 +196,7 @@ class PreorderStatusAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["order", "wave__product"]
     search_fields = ["order__order_number", "wave__product__name", "wave__product__article"]
-    raw_id_fields = ["order", "wave"]
+    autocomplete_fields = ["order", "wave"]
     readonly_fields = ["created_at", "updated_at"]
 
     def has_change_permission(self, request, obj=None):

@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from catalog.models import Product
+from catalog.models import ONE_SIZE, Product
 from catalog.selectors import ItemRequest
 from shop.models import CartItem
+from shop.selectors import FEW_LEFT, product_units_available
 
 SESSION_KEY = "cart"
 PROMO_SESSION_KEY = "cart_promo_code"
@@ -25,6 +26,32 @@ class CartLine(ItemRequest):
     @property
     def key(self) -> str:
         return _key(self.product.pk, self.size)
+
+    @property
+    def title(self) -> str:
+        """«Худи «Базовое» чёрное, M» (no size for a product that has none)."""
+        return self.product.name if self.size == ONE_SIZE else f"{self.product.name}, {self.size}"
+
+    @property
+    def few_left(self) -> int | None:
+        """Units the shop has of this size when they are few («осталось 2»), else None."""
+        units = product_units_available(self.product).get(self.size, 0)
+        return units if 0 < units <= FEW_LEFT else None
+
+
+@dataclass(frozen=True)
+class CartAdjustment:
+    """A line the cart changed because the shop has fewer units than it held: `quantity` 0 means removed."""
+
+    title: str
+    was: int
+    quantity: int
+
+    @property
+    def message(self) -> str:
+        if self.quantity == 0:
+            return f"{self.title}: закончился, убрали из корзины."
+        return f"{self.title}: осталось {self.quantity} шт., количество уменьшено с {self.was} до {self.quantity}."
 
 
 def _key(product_id: int, size: str) -> str:
@@ -126,7 +153,11 @@ class Cart:
         if self._lines is None:
             items = self._items()
             wanted = {_split(key) for key in items}
-            products = Product.objects.visible().prefetch_related("media").in_bulk({pid for pid, _ in wanted})
+            products = (
+                Product.objects.visible()
+                .prefetch_related("media", "stock", "waves")
+                .in_bulk({pid for pid, _ in wanted})
+            )
             lines = []
             for key, quantity in items.items():
                 product_id, size = _split(key)
@@ -137,6 +168,33 @@ class Cart:
                 lines.append(CartLine(product=product, size=size, quantity=quantity))
             self._lines = lines
         return self._lines
+
+    def fit_to_stock(self) -> list[CartAdjustment]:
+        """Bring each line within the units the shop has now; what changed, for the customer to read.
+
+        Stock is not held by a cart: this only saves a surprise at checkout (`order_place` decides). Lines of one
+        preorder product share the room left in its waves, in the order they were added.
+        """
+        adjustments = []
+        left: dict[int, dict[str, int]] = {}
+        for line in list(self.lines()):
+            available = left.setdefault(line.product.pk, product_units_available(line.product))
+            units = available.get(line.size, 0)
+            if line.quantity <= units:
+                fitted = line.quantity
+            else:
+                fitted = units
+                adjustments.append(CartAdjustment(title=line.title, was=line.quantity, quantity=fitted))
+                if fitted:
+                    self._store(line.product.pk, line.size, fitted)
+                else:
+                    self._delete(line.product.pk, line.size)
+            if line.product.is_preorder:
+                for size in available:
+                    available[size] -= fitted
+            else:
+                available[line.size] = units - fitted
+        return adjustments
 
     def __len__(self) -> int:
         return sum(self._items().values())

@@ -282,5 +282,8 @@ class CheckoutForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
+    # One token per checkout page: a double click or a resubmitted form places one order (see `order_place`).
+    checkout_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()

@@ -17,10 +17,16 @@ from pages.models import Page
 MAX_ID = 2**63 - 1
 
 
+# «осталось 2»: a size with this many units or fewer says how many are left.
+FEW_LEFT = 5
+
+
 @dataclass(frozen=True)
 class SizeChoice:
     label: str
     available: bool
+    # Units left when they are few (1…FEW_LEFT) and counted per size (in-stock products); None otherwise.
+    few_left: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,31 @@ def product_size_choices(product: Product) -> list[SizeChoice]:
     """Every size of the product and whether it can be ordered now (uses prefetched stock and waves)."""
     if product.order_type == Product.OrderType.IN_STOCK:
         on_hand = {row.size: row.quantity for row in product.stock.all()}
-        return [SizeChoice(label, on_hand.get(label, 0) > 0) for label in product.size_labels]
+        return [
+            SizeChoice(label, on_hand.get(label, 0) > 0, _few(on_hand.get(label, 0)))
+            for label in product.size_labels
+        ]
     has_room = product.order_type == Product.OrderType.PREORDER and bool(product.open_waves())
     return [SizeChoice(label, has_room) for label in product.size_labels]
+
+
+def _few(units: int) -> int | None:
+    return units if 0 < units <= FEW_LEFT else None
+
+
+def product_units_available(product: Product) -> dict[str, int]:
+    """How many units of each size can be ordered now (uses prefetched stock and waves).
+
+    In-stock products count per size; a preorder's sizes share the room left in its open waves, so the
+    number is the same for each size (a cart's lines of one preorder product share it too).
+    """
+    if product.order_type == Product.OrderType.IN_STOCK:
+        on_hand = {row.size: row.quantity for row in product.stock.all()}
+        return {label: on_hand.get(label, 0) for label in product.size_labels}
+    room = (
+        sum(wave.free for wave in product.open_waves()) if product.order_type == Product.OrderType.PREORDER else 0
+    )
+    return {label: room for label in product.size_labels}
 
 
 def product_wave_progress(product: Product) -> WaveProgress | None:

@@ -5,6 +5,8 @@ A form with errors comes back with status 200, as browsers expect of a page a pe
 logged by the browser as a failed resource).
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -30,7 +32,7 @@ from accounts.services import (
 )
 from accounts.sms_limits import SmsLimitReached
 from accounts.throttles import register_attempt_allowed
-from catalog.models import Product
+from catalog.models import ONE_SIZE, Product
 from config.client_ip import client_ip
 from config.errors import DomainError
 from config.russian import plural
@@ -39,7 +41,7 @@ from delivery.selectors import delivery_points, delivery_tracking_url
 from drops.serializers import QueuePlaceSerializer
 from drops.services import queue_join, queue_place
 from orders.models import Order
-from orders.selectors import order_get_for, order_list_for
+from orders.selectors import order_for_checkout, order_get_for, order_list_for
 from orders.services import order_cancel, order_delivery_choose, order_payment_retry, order_place
 from preorders.services import waitlist_join
 from promos.services import promo_preview
@@ -104,10 +106,15 @@ def product_detail(request, key):
     if request.method == "POST":
         form = AddToCartForm(request.POST, size_choices=selectors.product_size_choices(product))
         if form.is_valid():
-            Cart(request).add(
-                product=product, size=form.cleaned_data["size"], quantity=form.cleaned_data["quantity"]
-            )
-            messages.success(request, f"«{product.name}», размер {form.cleaned_data['size']}, — в корзине.")
+            cart, size = Cart(request), form.cleaned_data["size"]
+            in_cart = cart.add(product=product, size=size, quantity=form.cleaned_data["quantity"])
+            title = product.name if size == ONE_SIZE else f"{product.name}, {size}"
+            available = selectors.product_units_available(product).get(size, 0)
+            if in_cart > available:
+                cart.set_quantity(product_id=product.pk, size=size, quantity=available)
+                messages.warning(request, f"{title}: осталось только {available} шт. — столько и лежит в корзине.")
+            else:
+                messages.success(request, f"В корзине: {title} — {in_cart} шт.")
             return redirect("shop:cart")
         context = _product_context(product, cart_form=form, user=request.user)
         return render(request, "shop/product.html", context)
@@ -184,11 +191,19 @@ def _cart_summary(cart: Cart, code: str) -> tuple[dict, str]:
     return {key: preview[key] for key in summary}, ""
 
 
+def _cart_fit(request, cart: Cart) -> None:
+    """The cart within the stock the shop has now, and a word about each line it changed."""
+    for adjustment in cart.fit_to_stock():
+        messages.warning(request, adjustment.message)
+
+
 @require_http_methods(["GET", "POST"])
 def cart_detail(request):
     """The cart: change a quantity, remove a line, try a promo code."""
     cart = Cart(request)
     promo_form = PromoCodeForm(initial={"promo_code": cart.promo_code})
+    if request.method == "GET":
+        _cart_fit(request, cart)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "update":
@@ -241,17 +256,23 @@ def _order_or_404(request, number: str) -> Order:
         raise Http404("Заказ не найден") from missing
 
 
-# A customer without an account is most often new here: checkout sends them to the registration form, which
-# also signs in an existing customer (its «Войти» button), and back.
-@login_required(login_url=reverse_lazy("shop:register"))
+# Checkout's first step for a visitor is the sign-in page: sign in, or register (one link away), and come back.
+@login_required(login_url=reverse_lazy("shop:login"))
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Delivery details and the promo code; «Перейти к оплате» places the order and sends the customer to pay."""
+    user = request.user
+    if request.method == "POST":
+        # A repeated submit of a checkout that already placed its order (the cart is empty by now) goes on to pay.
+        placed = order_for_checkout(user=user, checkout_key=str(request.POST.get("checkout_token", ""))[:64])
+        if placed is not None:
+            return _order_pay_redirect(request, placed)
     cart = Cart(request)
+    if request.method == "GET":
+        _cart_fit(request, cart)
     if not cart.lines():
         messages.info(request, "Корзина пуста: выберите что-нибудь в каталоге.")
         return redirect("shop:cart")
-    user = request.user
     if request.method == "POST":
         form = CheckoutForm(request.POST)
         if form.is_valid() and request.POST.get("action") == "preview":
@@ -272,6 +293,7 @@ def checkout(request):
                     delivery_address=data["delivery_address"].strip(),
                     cdek_point=data["cdek_point"].strip(),
                     city=data["city"].strip(),
+                    checkout_key=data["checkout_token"],
                 )
             except DomainError as refusal:
                 field = "promo_code" if refusal.code.startswith("promo_") else None
@@ -281,10 +303,7 @@ def checkout(request):
             else:
                 cart.clear()
                 user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
-                order.refresh_from_db()
-                if order.payment_url and order.status == order.Status.PENDING:
-                    return redirect(order.payment_url)
-                return redirect(order.get_absolute_url())
+                return _order_pay_redirect(request, order)
     else:
         form = CheckoutForm(
             initial={
@@ -292,6 +311,7 @@ def checkout(request):
                 "cdek_point": user.cdek_point,
                 "city": request.GET.get("city", "")[:100],
                 "promo_code": cart.promo_code,
+                "checkout_token": uuid.uuid4().hex,
             }
         )
     code = (form.data.get("promo_code") or "").strip().upper() if form.is_bound else cart.promo_code
@@ -347,6 +367,26 @@ def _checkout_delivery(cart: Cart, form: CheckoutForm, summary: dict) -> dict:
         "delivery_error": delivery_error,
         "map_key": settings.YANDEX_MAPS_API_KEY,
     }
+
+
+def _order_pay_redirect(request, order: Order):
+    """Send the customer of a just-placed order to YooKassa: the link the worker made, else one made now (short
+    timeout, circuit breaker). If YooKassa is not answering, the order waits on its page, payable later."""
+    order.refresh_from_db()
+    if order.status != order.Status.PENDING:
+        return redirect(order.get_absolute_url())
+    payment_url = order.payment_url
+    if not payment_url:
+        try:
+            payment_url = order_payment_retry(order=order)
+        except DomainError:
+            payment_url = ""
+    if not payment_url:
+        messages.warning(
+            request, "Заказ оформлен, но платёжный сервис сейчас не отвечает. Оплатите заказ здесь чуть позже."
+        )
+        return redirect(order.get_absolute_url())
+    return redirect(payment_url)
 
 
 @login_required

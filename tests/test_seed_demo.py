@@ -48,3 +48,22 @@ def test_seed_demo_has_a_release_starting_minutes_after_launch():
     assert release.queue_enabled and release.max_per_customer == 2
     assert all(wave.ships_on for wave in release.waves.all()) and release.waves.count() == 2
     assert PromoCode.objects.get(code="WELCOME10").first_order_only
+
+
+def test_the_drops_wave_counts_are_backed_by_real_orders():
+    from django.db.models import Sum
+
+    from orders.models import Order, OrderItem, OrderStatus
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    drop = Product.objects.get(article="DWC-DROP-01")
+    waves = list(PreorderWave.objects.filter(product=drop).order_by("wave_number"))
+    assert [(wave.current_count, wave.status) for wave in waves] == [
+        (20, "production"),
+        (7, "collecting"),
+        (0, "collecting"),
+    ]
+    for wave in waves:
+        live = OrderItem.objects.filter(preorder_wave=wave, order__status__in=OrderStatus.LIVE)
+        assert (live.aggregate(units=Sum("quantity"))["units"] or 0) == wave.current_count
+    assert set(Order.objects.filter(items__product=drop).values_list("status", flat=True)) == {"paid"}

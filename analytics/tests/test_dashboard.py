@@ -81,3 +81,48 @@ def test_customers_and_anonymous_go_to_the_admin_login(client, db):
 def test_admin_index_links_to_the_dashboard(staff):
     html = staff.get("/admin/").content.decode()
     assert 'href="/admin/analytics/"' in html
+
+
+def test_cards_compare_with_the_previous_period_of_the_same_length(staff, week):
+    html = staff.get(URL, WEEK).content.decode()
+    # 25–31 October had one paid order of 2 500 ₽ (o9); the week has 11 800 ₽.
+    assert "+372,0\u00a0% к прошлому периоду (2 500 ₽)" in html
+    assert "25 октября 2026 — 31 октября 2026" in html
+
+
+def test_every_day_has_its_label_and_axis_ticks_are_round(staff, week):
+    html = staff.get(URL, {"date_from": "2026-10-20", "date_to": "2026-11-18"}).content.decode()
+    for label in ["20.10", "21", "31", "1.11", "2", "7", "18"]:
+        assert f'text-anchor="middle">{label}</text>' in html
+    chart = staff.get(URL, WEEK).context["charts"]["revenue_by_day"]
+    assert [tick.text for tick in chart.ticks] == ["0 ₽", "2 000 ₽", "4 000 ₽", "6 000 ₽"]
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [(4500, [0, 2000, 4000, 6000]), (18317.62, [0, 5000, 10000, 15000, 20000]), (9, [0, 2.5, 5, 7.5, 10])],
+)
+def test_nice_ticks(top, ticks):
+    from analytics.charts import nice_ticks
+
+    assert [float(tick) for tick in nice_ticks(top)] == ticks
+
+
+def test_csv_export_of_the_period_by_day(staff, week):
+    response = staff.get(reverse("analytics:export"), WEEK)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffДата;Заказов создано;Оплачено;Выручка, ₽")
+    assert "02.11.2026;2;2;5500,00" in text
+    assert "Итого;8;5;11800,00" in text
+
+
+def test_csv_export_is_for_staff_only(client, db):
+    response = client.get(reverse("analytics:export"), WEEK)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_dashboard_has_no_inline_styles(staff, week):
+    html = staff.get(URL, WEEK).content.decode()
+    main = html[html.index('id="content-main"') :]
+    assert "<style" not in html and 'style="' not in main

@@ -36,7 +36,8 @@ def test_list_shows_thumbnail_article_price_type_stock_and_wave_fill(staff):
     bomber.waves.filter(wave_number=2).update(current_count=14)
     response = staff.get(CHANGELIST)
     html = response.content.decode()
-    assert "T-1" in html and "2490,00" in html and "В наличии" in html and "Предзаказ" in html
+    assert "T-1" in html and "2 490 ₽" in html and "2490,00" not in html
+    assert "В наличии" in html and "Предзаказ" in html
     assert '<img src="/media/products/' in html
     rows = {p.article: p for p in response.context["cl"].result_list}
     assert rows["T-1"].stock_total == 7
@@ -373,3 +374,47 @@ def test_a_wave_of_its_own_capacity_keeps_it_until_the_product_capacity_changes(
     # The product's wave capacity changes: every empty future wave follows it.
     assert staff.post(change_url(product), preorder_form(product, preorder_wave_capacity="7")).status_code == 302
     assert list(product.waves.values_list("capacity", flat=True)) == [7, 7]
+
+
+# --- Sizes and the size table without JSON -------------------------------------------------------------------------
+def test_product_form_edits_sizes_as_a_list_and_the_size_table_as_a_grid(staff):
+    page = staff.get(ADD).content.decode()
+    assert 'name="sizes"' in page and 'name="size_table__r0c0"' in page
+    assert '<textarea name="sizes"' not in page and '<textarea name="size_table"' not in page
+    data = form_data(sizes=["S", "M", " ", "L"], size_table="")
+    data.pop("size_table")
+    data.update(
+        {
+            "size_table__r0c0": "Размер",
+            "size_table__r0c1": "Грудь, см",
+            "size_table__r0c2": "",
+            "size_table__r1c0": "S",
+            "size_table__r1c1": "100",
+            "size_table__r2c0": "",
+            "size_table__r2c1": "",
+        }
+    )
+    response = staff.post(ADD, data)
+    assert response.status_code == 302
+    product = Product.objects.get(article="H-1")
+    assert product.sizes == ["S", "M", "L"]
+    assert product.size_table == [["Размер", "Грудь, см"], ["S", "100"]]
+    page = staff.get(reverse("admin:catalog_product_change", args=[product.pk])).content.decode()
+    assert 'value="Грудь, см"' in page and 'name="sizes" value="L"' in page
+
+
+def test_product_form_refuses_a_repeated_size_next_to_the_sizes(staff):
+    response = staff.post(ADD, form_data(sizes=["S", "S"]))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["sizes"]
+
+
+def test_a_preorder_has_waves_and_no_stock_rows_a_stock_product_the_reverse(staff):
+    drop = PreorderProductFactory()
+    shirt = ProductFactory(stock={"S": 1})
+    drop_page = staff.get(reverse("admin:catalog_product_change", args=[drop.pk])).content.decode()
+    shirt_page = staff.get(reverse("admin:catalog_product_change", args=[shirt.pk])).content.decode()
+    assert 'name="waves-TOTAL_FORMS"' in drop_page and 'name="stock-TOTAL_FORMS"' not in drop_page
+    assert 'name="stock-TOTAL_FORMS"' in shirt_page and 'name="waves-TOTAL_FORMS"' not in shirt_page
+    # The preorder section is marked for the form's script to hide on a stock product.
+    assert "dwc-preorder-only" in shirt_page and "backoffice/product_form.js" in shirt_page

@@ -37,7 +37,7 @@ TIMES = 20
 
 @pytest.fixture
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_start", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
 
 
 def one_unit(product, size="M"):

@@ -27,6 +27,7 @@ from orders.payments.errors import (
     OrderAlreadyPaid,
     OrderNotPayable,
     OrderNotRefundable,
+    PaymentCheckUnavailable,
     PaymentNotFound,
     PaymentUnavailable,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "OrderAlreadyPaid",
     "OrderNotPayable",
     "OrderNotRefundable",
+    "PaymentCheckUnavailable",
     "PaymentNotFound",
     "PaymentUnavailable",
     "idempotence_key",

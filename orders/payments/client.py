@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from yookassa import Configuration, Payment, Receipt, Refund
 from yookassa.client import ApiClient
-from yookassa.domain.exceptions import NotFoundError
+from yookassa.domain.exceptions import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError
 
+from orders.payments.breaker import CircuitOpen, breaker_before_call, breaker_failure, breaker_success
 from orders.payments.errors import PaymentNotFound, PaymentUnavailable
 
 logger = logging.getLogger("dwc.payments")
@@ -44,22 +45,41 @@ class TimedReceipt(Receipt):
         self.client = TimedApiClient()
 
 
+# YooKassa answered and refused this one request: it is up, so these do not trip the circuit breaker.
+REFUSALS = (BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError)
+
+
 def yookassa_call(call, *args, **kwargs):
-    """Call the API with the shop's credentials; every failure becomes `PaymentUnavailable`."""
+    """Call the API with the shop's credentials, through the circuit breaker; every failure becomes
+    `PaymentUnavailable` (at once, without a call, while the circuit is open)."""
     Configuration.configure(
         settings.YOOKASSA_SHOP_ID,
         settings.YOOKASSA_SECRET_KEY,
         api_url=settings.YOOKASSA_API_URL,
         max_attempts=1,
     )
+    name = getattr(call, "__name__", call)
     try:
-        return call(*args, **kwargs)
+        breaker_before_call()
+    except CircuitOpen as error:
+        logger.info("YooKassa call %s not made: circuit open", name)
+        raise PaymentUnavailable(code="payment_circuit_open") from error
+    try:
+        result = call(*args, **kwargs)
     except NotFoundError as error:
+        breaker_success()
         raise PaymentNotFound() from error
+    except REFUSALS as error:
+        breaker_success()
+        logger.warning("YooKassa refused %s: %r", name, error)
+        raise PaymentUnavailable() from error
     except Exception as error:
         # The SDK turns network errors into AttributeError; its own errors carry the API's answer.
-        logger.warning("YooKassa call %s failed: %r", getattr(call, "__name__", call), error)
+        breaker_failure()
+        logger.warning("YooKassa call %s failed: %r", name, error)
         raise PaymentUnavailable() from error
+    breaker_success()
+    return result
 
 
 def idempotence_key(order, purpose: str) -> str:

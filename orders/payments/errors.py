@@ -11,6 +11,13 @@ class PaymentUnavailable(DomainError):
     default_message = "Платёжный сервис временно недоступен. Попробуйте ещё раз через минуту."
 
 
+class PaymentCheckUnavailable(PaymentUnavailable):
+    """An unpaid order was to be closed, but its payment could not be read back: nothing was changed."""
+
+    code = "payment_check_unavailable"
+    default_message = "Не удалось проверить оплату заказа в ЮKassa. Попробуйте ещё раз через минуту."
+
+
 class PaymentNotFound(PaymentUnavailable):
     """The API knows no such payment (or refund)."""
 

@@ -3,16 +3,19 @@
 - `placing`: `order_place` (items, amounts, reservation of stock and wave units, promo use).
 - `lifecycle`: `order_transition`, the one writer of an order's status, and the unpaid orders' way out
   (cancel, expiry, a canceled payment) that gives everything back.
+- `closing`: cancel and expiry as callers use them, each after reading the payment back from YooKassa, and the
+  periodic reconciliation of payments nobody has heard about.
 - `paying`: payments created, retried, read back from YooKassa and applied.
 - `refunds`: refunds by line (plan, send, complete once, reconcile with notifications).
 - `settlement`: the settlement receipts of prepaid orders whose wave ships.
 - `staff`: status and tracking number changes from the API and the admin.
 """
 
+from orders.services.closing import order_cancel, order_expire_unpaid, payments_reconcile
 from orders.services.lifecycle import (
-    order_cancel,
+    order_cancel_unpaid,
     order_event_add,
-    order_expire_unpaid,
+    order_expire,
     order_mark_paid,
     order_mark_refunded,
     order_payment_canceled,
@@ -21,6 +24,8 @@ from orders.services.lifecycle import (
 )
 from orders.services.paying import (
     order_payment_apply,
+    order_payment_enqueue,
+    order_payment_refresh,
     order_payment_retry,
     order_payment_start,
     payment_notification_handle,
@@ -41,13 +46,17 @@ __all__ = [
     "RefundRejected",
     "Shortage",
     "order_cancel",
+    "order_cancel_unpaid",
     "order_event_add",
+    "order_expire",
     "order_expire_unpaid",
     "order_mark_paid",
     "order_mark_refunded",
     "order_number_for",
     "order_payment_apply",
     "order_payment_canceled",
+    "order_payment_enqueue",
+    "order_payment_refresh",
     "order_payment_retry",
     "order_payment_start",
     "order_place",
@@ -61,4 +70,5 @@ __all__ = [
     "order_staff_update",
     "order_transition",
     "payment_notification_handle",
+    "payments_reconcile",
 ]

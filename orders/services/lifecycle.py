@@ -7,11 +7,9 @@ moment, records a timeline entry and runs the notification hook. See docs/archit
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -137,8 +135,11 @@ def _order_close_unpaid(*, order: Order, message: str, changes: dict | None = No
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, by=None) -> Order:
-    """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back."""
+def order_cancel_unpaid(*, order: Order, by=None) -> Order:
+    """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back.
+
+    This asks nobody: `orders.services.closing.order_cancel` first reads the payment back from YooKassa.
+    """
     message = "Заказ отменён магазином." if getattr(by, "is_staff", False) else "Заказ отменён покупателем."
     if not _order_close_unpaid(order=order, message=message):
         order.refresh_from_db(fields=["status", "payment_status"])
@@ -149,26 +150,14 @@ def order_cancel(*, order: Order, by=None) -> Order:
     return order
 
 
-def order_expire_unpaid(*, now=None) -> int:
-    """Cancel orders left unpaid past their `pay_by` (the shortest `payment_timeout` of their products) or
-    `ORDER_PAYMENT_TIMEOUT` minutes after they were placed, whichever comes first, giving everything back.
-
-    Each order is its own transaction, so one failure does not keep the others' units locked up.
-    """
-    now = now or timezone.now()
-    deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
-    stale = Order.objects.filter(
-        Q(pay_by__lt=now) | Q(created_at__lt=deadline),
-        status=OrderStatus.PENDING,
-        payment_status__in=PaymentStatus.UNPAID,
-    ).only("pk", "order_number", "promo_code_id", "status", "payment_status")
-    expired = 0
-    for order in stale.iterator():
-        with transaction.atomic():
-            if _order_close_unpaid(order=order, message="Заказ отменён: он не был оплачен вовремя."):
-                expired += 1
-                logger.info("Order %s expired unpaid", order.order_number)
-    return expired
+@transaction.atomic
+def order_expire(*, order: Order) -> bool:
+    """Cancel an order left unpaid too long, giving everything back; False when it was paid or closed meanwhile.
+    This asks nobody: `orders.services.closing.order_expire_unpaid` reads the payment back first."""
+    if _order_close_unpaid(order=order, message="Заказ отменён: он не был оплачен вовремя."):
+        logger.info("Order %s expired unpaid", order.order_number)
+        return True
+    return False
 
 
 def order_mark_paid(*, order: Order, payment_id: str = "", notify=None) -> bool:

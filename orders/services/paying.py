@@ -3,8 +3,9 @@
 `orders.payments` talks to YooKassa; these functions decide, and every change of an order goes through the
 lifecycle (`order_transition`), so repeats and concurrent copies change an order once.
 
-- `order_payment_start(order_id=...)`: after an order commits, its payment is created; a failure is logged and
-  the order stays pending (`pay/` completes it later with the same idempotence key).
+- `order_payment_enqueue(order_id=...)`: after an order commits, its payment is created by the task worker
+  (`order_payment_start`), off the request path; a failure is logged and the order stays pending (`pay/` or the
+  reconciliation complete it later with the same idempotence key).
 - `order_payment_retry(order=...)`: `POST orders/{number}/pay/`; the confirmation URL to send the customer to.
 - `payment_notification_handle(data=...)`: a notification, trusted for nothing but the payment id: the payment is
   read back from the API and only what the API says is applied (`order_payment_apply`).
@@ -14,6 +15,7 @@ Refunds by line are `orders.services.refunds`; a `refund.succeeded` notification
 import logging
 
 from django.utils import timezone
+from django_tasks import task
 
 from orders import notifications, payments
 from orders.models import Order, OrderStatus, PaymentStatus
@@ -60,6 +62,21 @@ def order_payment_start(*, order_id: int) -> None:
         logger.exception("The payment of order %s could not be created; the order stays pending", order_id)
 
 
+@task()
+def order_payment_create(*, order_id: int) -> None:
+    """The background task that creates a placed order's payment (`manage.py db_worker` runs it)."""
+    order_payment_start(order_id=order_id)
+
+
+def order_payment_enqueue(*, order_id: int) -> None:
+    """Queue the payment's creation (called once the order commits), so a slow YooKassa never holds the request
+    that placed the order. If even queueing fails the order stays pending and payable later."""
+    try:
+        order_payment_create.enqueue(order_id=order_id)
+    except Exception:
+        logger.exception("Could not queue the payment of order %s; it stays pending", order_id)
+
+
 def order_payment_retry(*, order: Order) -> str:
     """Pay a pending order (again): the payment URL to send the customer to.
 
@@ -88,6 +105,28 @@ def order_payment_retry(*, order: Order) -> str:
 
 
 # --- What the API says --------------------------------------------------------------------------------------------
+def order_payment_refresh(*, order: Order) -> Order:
+    """Read a pending order's payment back from YooKassa and apply what it says, as a notification would have:
+    succeeded → paid, waiting for capture → captured, canceled → cancelled. Called before an unpaid order is
+    cancelled or expired, so a payment whose notification was lost is applied, never lost.
+
+    Raises `PaymentUnavailable` when YooKassa cannot be asked: the caller must not close the order then.
+    """
+    order = Order.objects.select_related("user").get(pk=order.pk)
+    if order.status != OrderStatus.PENDING or not order.payment_id:
+        return order
+    try:
+        payment = payments.payment_find(order.payment_id)
+    except PaymentNotFound:
+        # The API knows no such payment: nobody can have paid it.
+        logger.warning("Payment %s of order %s is unknown to YooKassa", order.payment_id, order.order_number)
+        return order
+    if payment.status != PaymentStatus.PENDING:
+        order_payment_apply(payment=payment)
+        order.refresh_from_db()
+    return order
+
+
 def order_payment_apply(*, payment, refund=None) -> Order | None:
     """Apply a payment as read from the API to its order, once; returns the order, or None when it is not ours.
 

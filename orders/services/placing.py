@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -34,8 +34,9 @@ from drops.services import drop_sale_check, queue_admission_check
 from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
+from orders.selectors import order_for_checkout
 from orders.services.lifecycle import EVENT_MESSAGES
-from orders.services.paying import order_payment_start
+from orders.services.paying import order_payment_enqueue
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
@@ -226,7 +227,9 @@ def _pay_by(*, items: list[ItemRequest], now) -> datetime:
     return now + timedelta(minutes=minutes)
 
 
-def _order_write(*, user, items: list[ItemRequest], pricing: Pricing, promo, delivery: Delivery) -> Order:
+def _order_write(
+    *, user, items: list[ItemRequest], pricing: Pricing, promo, delivery: Delivery, checkout_key: str = ""
+) -> Order:
     now = timezone.now()
     order = Order(
         id=_order_id_next(),
@@ -243,6 +246,7 @@ def _order_write(*, user, items: list[ItemRequest], pricing: Pricing, promo, del
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
+        checkout_key=checkout_key,
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
@@ -376,6 +380,7 @@ def order_place(
     delivery_address: str = "",
     cdek_point: str = "",
     city: str = "",
+    checkout_key: str = "",
 ) -> Order:
     """Place an order, all or nothing.
 
@@ -388,27 +393,47 @@ def order_place(
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` and a code's per-customer terms hold over the customer's live orders. The
     order must be paid within the shortest `payment_timeout` of its products.
+
+    `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
+    whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
+    unique (user, key) index: the later insert waits for the first transaction and, once it commits, gives way.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
+    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    if placed is not None:
+        return placed
     # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
     # IMMEDIATE transactions lock writers out from their first statement).
     delivery = order_delivery_choose(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
-    return _order_place(user=user, items=items, promo_code=promo_code, delivery=delivery)
+    try:
+        return _order_place(
+            user=user, items=items, promo_code=promo_code, delivery=delivery, checkout_key=checkout_key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=checkout_key)
+        if placed is None:
+            raise
+        return placed
 
 
 @transaction.atomic
-def _order_place(*, user, items: list[dict], promo_code: str | None, delivery: Delivery) -> Order:
+def _order_place(
+    *, user, items: list[dict], promo_code: str | None, delivery: Delivery, checkout_key: str = ""
+) -> Order:
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
     pricing = _price(items=resolved, promo=promo, delivery=delivery)
-    # The order row is written before the shared rows are locked, so those locks are held only for the counters.
-    order = _order_write(user=user, items=resolved, pricing=pricing, promo=promo, delivery=delivery)
+    # The order row is written before the shared rows are locked, so those locks are held only for the counters
+    # (and a repeated checkout waits here, on the unique key).
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key
+    )
     waves = _reserve(items=resolved)
     rows = _items_write(order=order, items=resolved, waves=waves)
     if promo is not None:
@@ -417,5 +442,5 @@ def _order_place(*, user, items: list[dict], promo_code: str | None, delivery: D
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
-        transaction.on_commit(lambda: order_payment_start(order_id=order.pk))
+        transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk))
     return order

@@ -6,13 +6,15 @@ from django.utils import timezone
 from orders import notifications
 from orders.errors import InvalidTransition, OrderInvalid
 from orders.models import Order, OrderStatus
+from orders.payments import PaymentCheckUnavailable, PaymentUnavailable
 from orders.services.lifecycle import (
-    order_cancel,
+    order_cancel_unpaid,
     order_event_add,
     order_mark_paid,
     order_mark_refunded,
     order_transition,
 )
+from orders.services.paying import order_payment_refresh
 from orders.services.refunds import order_refund
 
 # What staff may correct of an order's delivery.
@@ -41,6 +43,12 @@ def order_set_status(*, order: Order, status: str, by=None) -> Order:
     if status == OrderStatus.REFUNDED and current.status != status and current.payment_id:
         # The refund is a call to YooKassa: made outside any transaction, it marks the order once confirmed.
         return order_refund(order=current)
+    if status == OrderStatus.CANCELLED and current.status == OrderStatus.PENDING:
+        # A payment whose notification was lost is applied before anything is given back (outside the lock).
+        try:
+            current = order_payment_refresh(order=current)
+        except PaymentUnavailable as error:
+            raise PaymentCheckUnavailable() from error
     return _order_set_status(order=current, status=status, by=by)
 
 
@@ -52,7 +60,7 @@ def _order_set_status(*, order: Order, status: str, by=None) -> Order:
     if not current.can_transition_to(status):
         raise _refuse(current, status)
     if status == OrderStatus.CANCELLED:
-        return order_cancel(order=current, by=by)
+        return order_cancel_unpaid(order=current, by=by)
     if status == OrderStatus.PAID:
         order_mark_paid(order=current)
     elif status == OrderStatus.REFUNDED:

@@ -28,7 +28,7 @@ BUYERS = 40
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_start", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
 
 
 def run_together(calls):

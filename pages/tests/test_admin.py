@@ -10,11 +10,25 @@ from pages.tests.factories import PageFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_change_page_previews_sanitised_html(staff):
-    page = PageFactory(content="## Доставка\n\n<script>alert(1)</script>**СДЭК**")
+def test_change_page_previews_sanitised_html_in_the_sites_own_template(staff):
+    page = PageFactory(content="## Доставка\n\n<script>alert(1)</script>**СДЭК**", is_published=False)
+    preview_url = reverse("admin:pages_page_preview", args=[page.pk])
     html = staff.get(reverse("admin:pages_page_change", args=[page.pk])).content.decode()
-    assert "<h2>Доставка</h2>" in html and "<strong>СДЭК</strong>" in html
-    assert "<script>alert(1)</script>" not in html
+    assert f'<iframe class="dwc-page-preview" src="{preview_url}"' in html
+    response = staff.get(preview_url)
+    preview = response.content.decode()
+    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert "css/shop.css" in preview and 'class="site-header"' in preview
+    assert "<h2>Доставка</h2>" in preview and "<strong>СДЭК</strong>" in preview
+    assert "<script>alert(1)</script>" not in preview
+
+
+def test_the_preview_is_for_staff_only(client):
+    page = PageFactory(is_published=False)
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:pages_page_preview", args=[page.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_add_a_page(staff):

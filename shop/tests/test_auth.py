@@ -169,13 +169,23 @@ def test_forms_are_protected_by_csrf(customer):
     assert client.post(reverse("shop:login"), {"phone": customer.phone, "password": "x"}).status_code == 403
 
 
-def test_the_registration_form_also_signs_in_an_existing_customer(client, password):
+def test_sign_in_and_registration_are_two_pages_one_link_apart(client, password):
+    """Checkout's sign-in step: a login form with one «Войти», and a link to register that keeps `next`."""
     user = UserFactory(phone="+79161234567")
-    page = client.get(reverse("shop:register") + "?next=/checkout/").content.decode()
-    assert f'formaction="{reverse("shop:login")}"' in page and "Войти" in page
+    login_page = client.get(reverse("shop:login") + "?next=/checkout/").content.decode()
+    assert login_page.count('type="submit"') == 1 and "Вход или регистрация" in login_page
+    assert f'href="{reverse("shop:register")}?next=/checkout/"' in login_page
+    register_page = client.get(reverse("shop:register") + "?next=/checkout/").content.decode()
+    assert register_page.count('type="submit"') == 1 and "formaction" not in register_page
+    assert f'href="{reverse("shop:login")}?next=/checkout/"' in register_page
     response = client.post(
-        reverse("shop:login"),
-        {"phone": "8 916 123-45-67", "password": password, "full_name": "", "next": "/checkout/"},
+        reverse("shop:login"), {"phone": "8 916 123-45-67", "password": password, "next": "/checkout/"}
     )
     assert response.status_code == 302 and response["Location"] == "/checkout/"
     assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_the_header_keeps_its_sign_in_link_on_the_sign_in_pages(client):
+    for name in ("shop:login", "shop:register"):
+        html = client.get(reverse(name)).content.decode()
+        assert f'<a href="{reverse("shop:login")}">Войти</a>' in html

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
+from preorders.tests.factories import PreorderProductFactory
 from promos.tests.factories import PromoCodeFactory
 from shop.cart import PROMO_SESSION_KEY, SESSION_KEY
 from shop.models import CartItem
@@ -155,10 +156,41 @@ def test_cart_survives_logout_in_the_account(customer_client, customer, hoodie):
     assert 'class="cart-line"' in customer_client.get(URL).content.decode()
 
 
-def test_cart_line_quantity_is_capped(client, hoodie):
-    _add(client, hoodie, "S", 100)
-    _add(client, hoodie, "S", 5)
-    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:S": 100}
+def test_cart_line_quantity_is_capped(client):
+    plenty = ProductFactory(stock={"S": 500})
+    _add(client, plenty, "S", 100)
+    _add(client, plenty, "S", 5)
+    assert client.session[SESSION_KEY] == {f"{plenty.pk}:S": 100}
+
+
+def test_cart_brings_a_quantity_down_to_the_stock_and_says_so(client, hoodie):
+    """50 of a size with 2 left: the cart keeps 2, shows their price, and says what it changed."""
+    _add(client, hoodie, "M", 1)
+    client.post(URL, {"action": "update", "product": hoodie.pk, "size": "M", "quantity": "50"})
+    html = client.get(URL).content.decode()
+    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:M": 2}
+    assert "Худи «Базовое», M: осталось 2 шт., количество уменьшено с 50 до 2." in html
+    assert "9 980 ₽" in html and "249 500 ₽" not in html
+    assert "Осталось 2 шт." in html
+    # Told once: the next look at the cart has nothing to correct.
+    assert "количество уменьшено" not in client.get(URL).content.decode()
+
+
+def test_cart_drops_a_line_sold_out_meanwhile_and_says_so(customer_client, customer, hoodie):
+    _add(customer_client, hoodie, "M", 2)
+    hoodie.stock.filter(size="M").update(quantity=0)
+    html = customer_client.get(URL).content.decode()
+    assert "Худи «Базовое», M: закончился, убрали из корзины." in html
+    assert not CartItem.objects.filter(user=customer).exists()
+
+
+def test_cart_lines_of_one_preorder_share_the_room_left_in_its_waves(client):
+    drop = PreorderProductFactory(sizes=["S", "M"], preorder_waves_total=1, preorder_wave_capacity=5)
+    _add(client, drop, "S", 3)
+    _add(client, drop, "M", 4)
+    html = client.get(URL).content.decode()
+    assert client.session[SESSION_KEY] == {f"{drop.pk}:S": 3, f"{drop.pk}:M": 2}
+    assert "M: осталось 2 шт., количество уменьшено с 4 до 2." in html
 
 
 def test_session_cart_follows_a_new_customer_through_registration(client, hoodie):

@@ -108,3 +108,20 @@ def test_catalog_sorts_by_price(client, hoodie, drop):
     assert html.index(drop.name) < html.index(hoodie.name) < html.index(cheap.name)
     newest_first = client.get(URL).content.decode()
     assert newest_first.index(cheap.name) < newest_first.index(drop.name)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"), [(1, "1 товар"), (3, "3 товара"), (5, "5 товаров"), (11, "11 товаров"), (21, "21 товар")]
+)
+def test_the_product_count_agrees_with_its_number(client, count, text):
+    ProductFactory.create_batch(count)
+    html = client.get(reverse("shop:catalog")).content.decode()
+    assert f'<p class="muted">{text}</p>' in html
+
+
+def test_plurals_come_from_the_compiled_russian_catalog():
+    from django.utils import translation
+
+    with translation.override("ru"):
+        forms = [translation.ngettext("%(count)s line", "%(count)s lines", n) % {"count": n} for n in (1, 2, 5)]
+    assert forms == ["1 позиция", "2 позиции", "5 позиций"]

@@ -22,11 +22,11 @@ def _details(**extra):
     return {"delivery_address": "Москва, ул. Тверская, 1", "cdek_point": "MSK123", "promo_code": "", **extra}
 
 
-def test_anonymous_customer_is_sent_to_register_and_back(client, hoodie):
+def test_anonymous_customer_is_sent_to_the_sign_in_step_and_back(client, hoodie):
     _add(client, hoodie)
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('shop:register')}?next={URL}"
+    assert response["Location"] == f"{reverse('shop:login')}?next={URL}"
 
 
 def test_empty_cart_goes_back_to_the_cart(customer_client):

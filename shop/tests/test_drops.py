@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_start", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
 
 
 def drop_starting_in(minutes, **extra):
@@ -37,7 +37,7 @@ def test_before_the_start_the_page_counts_down_and_offers_the_queue(customer_cli
     html = customer_client.get(drop.get_absolute_url()).content.decode()
     assert "До старта" in html and "data-countdown=" in html and "Встать в очередь" in html
     assert "Не больше 2 шт. в одни руки." in html
-    assert 'class="button button--primary button--wide" disabled' in html  # «В корзину» waits for the start
+    assert 'class="button button--primary button--wide buy-button" disabled' in html  # «В корзину» waits for the start
 
 
 def test_before_the_queue_opens_the_page_says_when(client, settings):
@@ -66,7 +66,7 @@ def test_once_admitted_the_room_sends_the_customer_to_the_product(customer_clien
     assert response.status_code == 302 and response["Location"] == drop.get_absolute_url()
     html = customer_client.get(drop.get_absolute_url()).content.decode()
     assert "Ваша очередь подошла" in html
-    assert 'class="button button--primary button--wide" disabled' not in html
+    assert 'class="button button--primary button--wide buy-button" disabled' not in html
 
 
 def test_the_waiting_room_needs_an_account(client):

@@ -10,6 +10,8 @@ from orders.services import order_place
 from orders.tests.factories import OrderFactory, OrderItemFactory
 from preorders.tests.factories import PreorderStatusFactory
 
+ADDRESS = "Москва, ул. Тверская, д. 1, кв. 1"
+
 pytestmark = pytest.mark.django_db
 
 
@@ -121,3 +123,40 @@ def test_cancel_an_unpaid_order_gives_the_stock_back(customer_client, customer, 
     assert order.status == Order.Status.CANCELLED
     assert hoodie.stock.get(size="S").quantity == 5
     assert "Заказ отменён." in response.content.decode()
+
+
+def test_a_stock_order_shows_its_timeline_with_a_tracking_link(customer_client, customer, hoodie):
+    from orders.services import order_mark_paid, order_set_tracking
+
+    order = order_place(
+        user=customer, items=[{"product": hoodie, "size": "S", "quantity": 1}], delivery_address=ADDRESS
+    )
+    order_mark_paid(order=order)
+    order_set_tracking(order=order, tracking_number="1234567890")
+    html = customer_client.get(order.get_absolute_url()).content.decode()
+    assert "История заказа" in html
+    placed, paid, shipped = (
+        html.index(text) for text in ("Заказ оформлен.", "Заказ оплачен.", "трек-номер 1234567890")
+    )
+    assert placed < paid < shipped
+    assert 'href="https://www.cdek.ru/ru/tracking?order_id=1234567890"' in html
+
+
+def test_preorder_steps_and_order_events_are_merged_by_time(customer_client, customer, drop):
+    order = order_place(
+        user=customer, items=[{"product": drop, "size": "M", "quantity": 1}], delivery_address=ADDRESS
+    )
+    wave = order.items.get().preorder_wave
+    PreorderStatusFactory(order=order, wave=wave, status="production", status_message="Шьём.")
+    html = customer_client.get(order.get_absolute_url()).content.decode()
+    assert (
+        html.index("Заказ оформлен.")
+        < html.index(f"Волна {wave.wave_number}: В производстве")
+        < html.index("Шьём.")
+    )
+
+
+def test_a_cancelled_unpaid_order_does_not_wait_for_its_payment(customer_client, customer):
+    order = OrderFactory(user=customer, status=Order.Status.CANCELLED, payment_status=Order.PaymentStatus.PENDING)
+    html = customer_client.get(order.get_absolute_url()).content.decode()
+    assert "не потребуется: заказ отменён" in html and "ожидается" not in html

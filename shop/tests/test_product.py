@@ -6,6 +6,7 @@ from catalog.tests.factories import ProductFactory, ProductMediaFactory
 from preorders.models import WaitlistEntry
 from preorders.tests.factories import PreorderProductFactory
 from shop.cart import SESSION_KEY
+from shop.selectors import FEW_LEFT
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,34 @@ def test_product_page_shows_gallery_description_size_table_and_care(client, hood
 
 def test_sizes_are_radios_named_size_and_sold_out_ones_are_disabled(client, hoodie):
     html = client.get(hoodie.get_absolute_url()).content.decode()
-    assert '<input type="radio" name="size" value="S">' in html
-    assert '<input type="radio" name="size" value="M">' in html
+    assert '<input type="radio" name="size" value="S" aria-describedby="size-left-1">' in html
+    assert '<input type="radio" name="size" value="M" aria-describedby="size-left-2">' in html
     assert '<input type="radio" name="size" value="L" disabled>' in html
     assert 'name="quantity"' in html
+
+
+def test_sizes_with_few_units_left_say_how_many(client, hoodie):
+    """M has 2 left (few: «осталось 2»); S has 5 (the threshold, still few); a larger stock says nothing."""
+    hoodie.stock.filter(size="S").update(quantity=FEW_LEFT + 1)
+    html = client.get(hoodie.get_absolute_url()).content.decode()
+    assert '<span class="size-choice__left" id="size-left-2">осталось 2</span>' in html
+    assert "size-left-1" not in html and "осталось 0" not in html
+
+
+def test_add_to_cart_says_what_went_in_without_nested_quotes(client, hoodie):
+    cap = ProductFactory(name="Кепка", sizes=[], size_table=[], stock={"ONE SIZE": 9})
+    response = client.post(hoodie.get_absolute_url(), {"size": "S", "quantity": "2"}, follow=True)
+    assert "В корзине: Худи «Базовое», S — 2 шт." in response.content.decode()
+    response = client.post(cap.get_absolute_url(), {"size": "ONE SIZE", "quantity": "1"}, follow=True)
+    html = response.content.decode()
+    assert "В корзине: Кепка — 1 шт." in html and "Размер ONE SIZE" not in html and "Кепка, ONE SIZE" not in html
+
+
+def test_add_to_cart_never_puts_more_than_the_stock_in_the_cart(client, hoodie):
+    client.post(hoodie.get_absolute_url(), {"size": "M", "quantity": "1"})
+    response = client.post(hoodie.get_absolute_url(), {"size": "M", "quantity": "5"}, follow=True)
+    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:M": 2}
+    assert "Худи «Базовое», M: осталось только 2 шт. — столько и лежит в корзине." in response.content.decode()
 
 
 def test_hidden_and_unknown_products_are_404(client):
@@ -46,11 +71,11 @@ def test_hidden_and_unknown_products_are_404(client):
 
 
 def test_add_to_cart_puts_the_line_in_the_session_cart(client, hoodie):
-    response = client.post(hoodie.get_absolute_url(), {"size": "M", "quantity": "2"})
+    response = client.post(hoodie.get_absolute_url(), {"size": "S", "quantity": "2"})
     assert response.status_code == 302 and response["Location"] == reverse("shop:cart")
-    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:M": 2}
-    client.post(hoodie.get_absolute_url(), {"size": "M", "quantity": "1"})
-    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:M": 3}
+    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:S": 2}
+    client.post(hoodie.get_absolute_url(), {"size": "S", "quantity": "1"})
+    assert client.session[SESSION_KEY] == {f"{hoodie.pk}:S": 3}
 
 
 @pytest.mark.parametrize(

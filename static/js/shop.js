@@ -35,6 +35,39 @@
     });
   });
 
+  // Catalog filters: folded behind their button on a phone, open on wider screens.
+  var wide = window.matchMedia("(min-width: 720px)");
+  function unfold() {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      if (wide.matches) details.open = true;
+    });
+  }
+  unfold();
+  if (wide.addEventListener) wide.addEventListener("change", unfold);
+
+  // Product page: «В корзину» without a size chosen points at the sizes instead of reloading the page.
+  document.querySelectorAll("form.add-to-cart").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var sizes = form.querySelectorAll("input[name=size]");
+      if (!sizes.length || form.querySelector("input[name=size]:checked")) return;
+      var fieldset = form.querySelector(".sizes");
+      if (!fieldset) return;
+      event.preventDefault();
+      fieldset.classList.add("field--error");
+      var note = fieldset.querySelector(".field__error");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "field__error";
+        note.setAttribute("role", "alert");
+        note.textContent = "Выберите размер.";
+        fieldset.appendChild(note);
+      }
+      fieldset.scrollIntoView({ block: "center", behavior: "smooth" });
+      var first = form.querySelector("input[name=size]:not(:disabled)");
+      if (first) first.focus({ preventScroll: true });
+    });
+  });
+
   // Irreversible actions ask once.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

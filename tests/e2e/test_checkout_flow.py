@@ -58,6 +58,10 @@ def test_buy_start_to_finish_with_a_promo_code(shop_page, fake_yookassa_live, ho
     shop.shot("cart")
 
     page.get_by_role("button", name="Оформить заказ").click()
+    expect(page).to_have_url(re.compile(r"/login/\?next=/checkout/"))
+    expect(page.get_by_text("Вход или регистрация")).to_be_visible()
+    shop.shot("sign-in-step")
+    page.get_by_role("link", name="Зарегистрироваться").click()
     expect(page).to_have_url(re.compile(r"/register/\?next=/checkout/"))
     page.locator("input[name=phone]").fill("+7 916 555-44-33")
     page.locator("input[name=full_name]").fill("Анна Покупатель")

@@ -1,4 +1,5 @@
-"""Cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the worker runs it periodically (`--every`)."""
+"""Reconcile pending payments, then cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the scheduler runs
+it periodically (`--every`)."""
 
 import time
 
@@ -6,13 +7,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from orders.services import order_expire_unpaid
+from orders.services import order_expire_unpaid, payments_reconcile
 
 
 class Command(BaseCommand):
     help = (
-        "Cancel orders unpaid for longer than ORDER_PAYMENT_TIMEOUT minutes, giving back stock, waves and codes. "
-        "With --every N it keeps doing so every N seconds (the worker's schedule)."
+        "Read pending payments back from YooKassa (lost notifications, payments never created), then cancel orders "
+        "unpaid for longer than ORDER_PAYMENT_TIMEOUT minutes, giving back stock, waves and codes. "
+        "With --every N it keeps doing so every N seconds (the scheduler's loop)."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +27,11 @@ class Command(BaseCommand):
             if not connection.in_atomic_block:
                 # A long-running loop drops connections the database has closed or that outlived CONN_MAX_AGE.
                 close_old_connections()
+            reconciled = payments_reconcile()
+            self.stdout.write(
+                f"Reconciled {reconciled.checked} pending payment(s): {reconciled.settled} settled, "
+                f"{reconciled.created} created, {reconciled.unavailable} not answered."
+            )
             expired = order_expire_unpaid()
             self.stdout.write(
                 f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."

@@ -13,8 +13,10 @@ from accounts.models import User
 from catalog.models import Product, ProductStock
 from catalog.services import product_media_add
 from drops.models import DropQueue, QueueEntry
+from orders.services import order_mark_paid, order_place
 from pages.models import Page
 from preorders.models import PreorderWave
+from preorders.services import wave_update
 from promos.models import PromoCode
 from shop.demo import demo_photo
 
@@ -179,7 +181,12 @@ DROP = (
     CLOTHES_TABLE,
     "Лимитированный дроп: пуховик оверсайз, утеплитель 250 г/м². Шьём волнами по 20 штук.",
 )
-DROP_WAVES = [(1, 20, 20, "production"), (2, 20, 7, "collecting"), (3, 20, 0, "collecting")]
+DROP_WAVES = [(1, 20, "production"), (2, 20, "collecting"), (3, 20, "collecting")]
+# The drop's wave counts are real orders of demo buyers (paid before the demo starts): 20 units fill the first
+# wave, 7 go to the second; so stock, wave counts and orders agree from the first minute.
+DROP_BUYERS_PHONE = "+7999000{:04d}"
+DROP_ORDERS = [("M", 3), ("L", 3), ("S", 2), ("M", 2), ("XL", 3), ("L", 2), ("M", 3), ("S", 2), ("L", 2), ("M", 2),
+               ("XS", 3)]  # fmt: skip
 # Days from today each wave is expected to ship.
 DROP_SHIPS_IN = {1: 14, 2: 35, 3: 56}
 
@@ -266,10 +273,7 @@ class Command(BaseCommand):
         )
         created += is_new
         if is_new:
-            for number, capacity, count, status in DROP_WAVES:
-                PreorderWave.objects.create(
-                    product=drop, wave_number=number, capacity=capacity, current_count=count, status=status
-                )
+            self._drop_orders(drop)
 
         for wave in PreorderWave.objects.filter(product=drop, ships_on__isnull=True):
             wave.ships_on = timezone.localdate() + timedelta(days=DROP_SHIPS_IN.get(wave.wave_number, 56))
@@ -294,6 +298,28 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Демо-данные загружены: новых товаров {created}."))
         self.stdout.write(f"Админка: /admin/  телефон {STAFF_PHONE}  пароль {STAFF_PASSWORD}")
         self.stdout.write(f"Покупатель: телефон {CUSTOMER_PHONE}  пароль {CUSTOMER_PASSWORD}")
+
+    def _drop_orders(self, drop):
+        """The drop's waves filled by real, paid orders of demo buyers, then the first wave sent to production
+        (its buyers' timelines say so), through the same services as the shop itself."""
+        waves = {wave.wave_number: wave for wave in PreorderWave.objects.filter(product=drop)}
+        for number, capacity, _ in DROP_WAVES:
+            if number not in waves:
+                waves[number] = PreorderWave.objects.create(product=drop, wave_number=number, capacity=capacity)
+        for index, (size, quantity) in enumerate(DROP_ORDERS, start=10):
+            buyer, _ = User.objects.get_or_create(
+                phone=DROP_BUYERS_PHONE.format(index), defaults={"full_name": f"Покупатель дропа {index}"}
+            )
+            order = order_place(
+                user=buyer,
+                items=[{"product": drop.pk, "size": size, "quantity": quantity}],
+                delivery_address="Москва, ул. Тверская, 1",
+            )
+            order_mark_paid(order=order)
+        for number, _, status in DROP_WAVES:
+            wave = PreorderWave.objects.get(pk=waves[number].pk)
+            if wave.status != status:
+                wave_update(wave=wave, status=status)
 
     def _product(self, article, name, kind, color, price, sizes, table, description, **extra):
         product, is_new = Product.objects.get_or_create(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("config", "0003_historical_order_delivery"),
+        ("config", "0004_historicalorder_checkout_key"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0004_delivery_refunds_settlement_receipts"),
+        ("orders", "0005_order_checkout_key"),
         ("promos", "0002_per_customer_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

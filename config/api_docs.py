@@ -1,0 +1,216 @@
+"""What Swagger (`/api/v1/docs/`) says about each operation: a short Russian summary and an example.
+
+A postprocessing hook of drf-spectacular. Summaries are written here per operation; an operation added
+elsewhere without one gets the first sentence of its description. Examples: the main flows have written ones;
+every other operation gets one built from its schema (field names and types with plausible values), so Swagger
+shows a filled-in body for every request and response.
+"""
+
+import re
+
+SUMMARIES = {
+    "auth_register": "Регистрация по телефону и паролю",
+    "auth_login": "Вход по телефону и паролю",
+    "auth_refresh": "Обновить токены",
+    "users_me_retrieve": "Мой профиль",
+    "users_me_partial_update": "Изменить профиль",
+    "health": "Проверка работоспособности",
+    "products_list": "Каталог товаров",
+    "products_create": "Создать товар (сотрудники)",
+    "products_retrieve": "Товар",
+    "products_update": "Заменить товар (сотрудники)",
+    "products_partial_update": "Изменить товар (сотрудники)",
+    "products_destroy": "Убрать товар в архив (сотрудники)",
+    "pages_list": "Страницы сайта",
+    "pages_retrieve": "Страница сайта",
+    "promo_codes_list": "Промокоды (сотрудники)",
+    "promo_codes_create": "Создать промокод (сотрудники)",
+    "promo_codes_retrieve": "Промокод (сотрудники)",
+    "promo_codes_update": "Заменить промокод (сотрудники)",
+    "promo_codes_partial_update": "Изменить промокод (сотрудники)",
+    "promo_codes_destroy": "Удалить неиспользованный промокод (сотрудники)",
+    "promo_codes_validate_create": "Проверить промокод для корзины",
+    "orders_list": "Мои заказы",
+    "orders_create": "Оформить заказ",
+    "orders_retrieve": "Заказ по номеру",
+    "orders_partial_update": "Статус и трек-номер заказа (сотрудники)",
+    "orders_cancel_create": "Отменить неоплаченный заказ",
+    "orders_pay_create": "Оплатить заказ ещё раз",
+    "orders_refund_create": "Вернуть деньги (сотрудники)",
+    "payments_yookassa_notifications_create": "Уведомление ЮKassa",
+    "analytics_summary_retrieve": "Сводка для аналитики (сотрудники)",
+}
+
+ORDER_EXAMPLE = {
+    "order_number": "DWC-2026-000123",
+    "status": "pending",
+    "payment_status": "pending",
+    "tracking_number": "",
+    "total_amount": "9980.00",
+    "discount_amount": "998.00",
+    "final_amount": "8982.00",
+    "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
+    "cdek_point": "MSK123",
+    "items": [
+        {
+            "id": 1,
+            "product": 12,
+            "size": "M",
+            "quantity": 2,
+            "price": "4990.00",
+            "is_preorder": False,
+            "preorder_wave": None,
+        }
+    ],
+    "payment_url": "https://yoomoney.ru/checkout/payments/v2/contract?orderId=2e1b…",
+}
+
+# Written examples: operationId → {"request": body, "response": body of the success answer}.
+EXAMPLES = {
+    "auth_register": {
+        "request": {"phone": "+79161234567", "password": "secret-123", "full_name": "Анна Смирнова"},
+    },
+    "auth_login": {
+        "request": {"phone": "+79161234567", "password": "secret-123"},
+        "response": {"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
+    },
+    "promo_codes_validate_create": {
+        "request": {"code": "WELCOME10", "items": [{"product": 12, "size": "M", "quantity": 2}]},
+        "response": {
+            "valid": True,
+            "discount_amount": "998.00",
+            "total_amount": "9980.00",
+            "final_amount": "8982.00",
+        },
+    },
+    "orders_create": {
+        "request": {
+            "items": [{"product": 12, "size": "M", "quantity": 2}],
+            "promo_code": "WELCOME10",
+            "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
+            "cdek_point": "MSK123",
+        },
+        "response": ORDER_EXAMPLE,
+    },
+    "orders_retrieve": {"response": ORDER_EXAMPLE},
+    "orders_partial_update": {"request": {"tracking_number": "1234567890"}},
+}
+
+# Plausible values for fields by name, then by type, for examples built from a schema.
+VALUES_BY_NAME = {
+    "phone": "+79161234567",
+    "password": "secret-123",
+    "full_name": "Анна Смирнова",
+    "email": "anna@example.com",
+    "order_number": "DWC-2026-000123",
+    "article": "HD-BASE-BLK",
+    "name": "Худи «Базовое» чёрное",
+    "size": "M",
+    "code": "WELCOME10",
+    "slug": "delivery",
+    "title": "Доставка и оплата",
+    "tracking_number": "1234567890",
+    "cdek_point": "MSK123",
+    "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
+    "currency": "RUB",
+    "detail": "Текст ошибки по-русски.",
+    "description": "Плотный хлопок, свободный крой.",
+    "care_instructions": "Стирка при 30 °C.",
+    "alt": "Худи спереди",
+    "sizes": "M",
+    "size_table": "M",
+    "status": "collecting",
+    "content": "## Доставка\n\nСДЭК по всей России.",
+}
+MONEY = re.compile(r"^-?\d{0,10}(?:\.\d{0,2})?$")
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if "allOf" in schema and schema["allOf"]:
+        return _resolve(schema["allOf"][0], components)
+    if "oneOf" in schema and schema["oneOf"]:
+        return _resolve(schema["oneOf"][0], components)
+    return schema
+
+
+def example_from_schema(schema: dict, components: dict, *, name: str = "", depth: int = 0):
+    """A plausible value for a JSON schema (objects, lists, enums, money strings, dates…)."""
+    schema = _resolve(schema, components)
+    if depth > 6:
+        return None
+    if "enum" in schema and schema["enum"]:
+        return next((value for value in schema["enum"] if value not in ("", None)), schema["enum"][0])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties") or {}
+        return {
+            field: example_from_schema(sub, components, name=field, depth=depth + 1)
+            for field, sub in properties.items()
+        }
+    if kind == "array":
+        return [example_from_schema(schema.get("items", {}), components, name=name, depth=depth + 1)]
+    if name in VALUES_BY_NAME and kind in (None, "string"):
+        return VALUES_BY_NAME[name]
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1.5
+    if kind == "boolean":
+        return True
+    formats = {"date": "2026-11-27", "date-time": "2026-11-27T12:00:00+03:00", "uri": "https://example.com/"}
+    if schema.get("format") in formats:
+        return formats[schema["format"]]
+    if schema.get("format") == "decimal" or (schema.get("pattern") and "\\." in schema.get("pattern", "")):
+        return "4990.00"
+    return "строка"
+
+
+def _first_sentence(text: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", (text or "").strip(), maxsplit=1)[0]
+    return sentence.rstrip(".")[:80]
+
+
+def schema_add_summaries_and_examples(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a summary and examples on every operation."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            # Operation ids may carry the API's version as a prefix, depending on the schema settings.
+            operation_id = operation.get("operationId", "").removeprefix("v1_")
+            written = EXAMPLES.get(operation_id, {})
+            operation["summary"] = (
+                SUMMARIES.get(operation_id)
+                or operation.get("summary")
+                or _first_sentence(operation.get("description", ""))
+            )
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                value = written.get("request") or example_from_schema(media.get("schema", {}), components)
+                media.setdefault("examples", {"example": {"summary": "Пример", "value": value}})
+            # The success answer's body; an operation answering with no body (204) shows its refusal instead.
+            for status, response in sorted(operation["responses"].items()):
+                content = response.get("content") or {}
+                if not content or not (str(status).startswith("2") or not body_examples_set(operation)):
+                    continue
+                for media in content.values():
+                    value = written.get("response") if str(status).startswith("2") else None
+                    value = value or example_from_schema(media.get("schema", {}), components)
+                    media.setdefault(
+                        "examples", {"example": {"summary": f"Пример ответа {status}", "value": value}}
+                    )
+                break
+    return result
+
+
+def body_examples_set(operation: dict) -> bool:
+    """Whether a 2xx answer of the operation has a body to show an example of."""
+    return any(
+        str(status).startswith("2") and response.get("content")
+        for status, response in operation["responses"].items()
+    )
