@@ -108,6 +108,16 @@ class ProductAdmin(SimpleHistoryAdmin):
                 ),
             },
         ),
+        (
+            _("Старт продаж"),
+            {
+                "fields": ["sale_starts_at", "max_per_customer", "payment_timeout", "queue_enabled", "queue_rate"],
+                "description": _(
+                    "Дроп: до старта товар виден с обратным отсчётом, заказы не принимаются. Очередь открывается "
+                    "заранее и пускает покупателей в случайном порядке по «пускать в минуту»."
+                ),
+            },
+        ),
         (_("Даты"), {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -32,7 +32,22 @@ class ProductForm(forms.ModelForm):
             "preorder_waves_total",
             "preorder_wave_capacity",
             "weight_grams",
+            "sale_starts_at",
+            "max_per_customer",
+            "payment_timeout",
+            "queue_enabled",
+            "queue_rate",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "queue_rate" in self.fields:
+            self.fields["queue_rate"].required = False
+
+    def clean_queue_rate(self):
+        # Left empty: the shop's default rate (it only matters once the queue is switched on).
+        rate = self.cleaned_data.get("queue_rate")
+        return rate if rate is not None else Product._meta.get_field("queue_rate").default
 
     def _post_clean(self):
         super()._post_clean()

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,25 @@ class Product(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(30_000)],
         help_text=_("Вес одной единицы в упаковке; пусто — вес по умолчанию для расчёта доставки."),
     )
+    # --- Drops: a scheduled, fair, capped start (DESIGN.md, «Drops») ---
+    sale_starts_at = models.DateTimeField(
+        _("старт продаж"), null=True, blank=True, help_text=_("До старта товар виден с обратным отсчётом.")
+    )
+    max_per_customer = models.PositiveIntegerField(
+        _("не больше в одни руки, шт."), null=True, blank=True, help_text=_("Пусто — без ограничения.")
+    )
+    payment_timeout = models.PositiveIntegerField(
+        _("время на оплату, мин."),
+        null=True,
+        blank=True,
+        help_text=_("Пусто — общее время на оплату (ORDER_PAYMENT_TIMEOUT)."),
+    )
+    queue_enabled = models.BooleanField(
+        _("очередь на старте"),
+        default=False,
+        help_text=_("Комната ожидания открывается до старта продаж и пускает покупателей по очереди."),
+    )
+    queue_rate = models.PositiveIntegerField(_("пускать в минуту"), default=50)
 
     objects = ProductQuerySet.as_manager()
 
@@ -154,6 +174,15 @@ class Product(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(weight_grams__isnull=True) | Q(weight_grams__gte=1), name="product_weight_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(max_per_customer__isnull=True) | Q(max_per_customer__gte=1),
+                name="product_max_per_customer_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_timeout__isnull=True) | Q(payment_timeout__gte=1),
+                name="product_payment_timeout_positive",
+            ),
+            models.CheckConstraint(condition=Q(queue_rate__gte=1), name="product_queue_rate_positive"),
         ]
 
     def __str__(self):
@@ -171,6 +200,15 @@ class Product(TimeStampedModel):
     def size_labels(self) -> list[str]:
         """The sizes a customer picks from; a product without sizes has the one size ONE SIZE."""
         return [str(size) for size in self.sizes] if self.sizes else [ONE_SIZE]
+
+    def sale_started(self, now=None) -> bool:
+        """Orders are taken from `sale_starts_at` on (always, without one)."""
+        return self.sale_starts_at is None or (now or timezone.now()) >= self.sale_starts_at
+
+    @property
+    def has_queue(self) -> bool:
+        """A waiting room runs for this product: it is switched on and the sale has a start."""
+        return self.queue_enabled and self.sale_starts_at is not None
 
     @property
     def is_preorder(self) -> bool:

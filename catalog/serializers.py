@@ -54,6 +54,7 @@ class WaveSerializer(serializers.Serializer):
     capacity = serializers.IntegerField()
     current_count = serializers.IntegerField()
     status = serializers.CharField(help_text="collecting, production, shipping или completed")
+    ships_on = serializers.DateField(allow_null=True, help_text="Когда ожидается отправка волны.")
 
 
 class StockField(serializers.DictField):
@@ -138,11 +139,22 @@ class ProductSerializer(serializers.ModelSerializer):
             "current_wave",
             "current_wave_count",
             "weight_grams",
+            "sale_starts_at",
+            "max_per_customer",
+            "payment_timeout",
+            "queue_enabled",
+            "queue_rate",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "slug", "created_at", "updated_at"]
-        extra_kwargs = {"description": {"max_length": 20_000}, "care_instructions": {"max_length": 20_000}}
+        extra_kwargs = {
+            "description": {"max_length": 20_000},
+            "care_instructions": {"max_length": 20_000},
+            "max_per_customer": {"min_value": 1, "max_value": MAX_STOCK},
+            "payment_timeout": {"min_value": 1, "max_value": 7 * 24 * 60},
+            "queue_rate": {"min_value": 1, "max_value": MAX_STOCK},
+        }
 
     def validate_sizes(self, sizes):
         sizes = [size.strip() for size in sizes]

@@ -12,7 +12,7 @@ from catalog.caching import catalog_changed
 from catalog.errors import OutOfStock, ProductRejected
 from catalog.images import CleanImage, ImageRejected, image_clean
 from catalog.models import Product, ProductMedia, ProductStock
-from catalog.signals import product_saved
+from catalog.signals import product_saved, stock_returned
 from catalog.tasks import media_renditions_build
 
 # --- Product writes (staff: API and admin) -------------------------------------------------------------------
@@ -31,6 +31,11 @@ PRODUCT_FIELDS = (
     "is_active",
     "is_archived",
     "weight_grams",
+    "sale_starts_at",
+    "max_per_customer",
+    "payment_timeout",
+    "queue_enabled",
+    "queue_rate",
 )
 
 
@@ -113,13 +118,20 @@ def product_set_stock(*, product: Product, stock: dict[str, int], remove: Iterab
         row.size: row
         for row in ProductStock.objects.select_for_update(of=("self",)).filter(product=product).order_by("pk")
     }
+    returned = []
     for size, quantity in stock.items():
         if size in rows:
             if rows[size].quantity != quantity:
                 ProductStock.objects.filter(pk=rows[size].pk).update(quantity=quantity)
                 catalog_changed(product_ids=[product.pk])
+                if rows[size].quantity == 0:
+                    returned.append(size)
         else:
             ProductStock.objects.create(product=product, size=size, quantity=quantity)
+            if quantity > 0:
+                returned.append(size)
+    if returned and product.order_type == Product.OrderType.IN_STOCK:
+        stock_returned.send(sender=Product, product_id=product.pk, sizes=returned)
 
 
 def product_archive(*, product: Product) -> Product:
@@ -207,12 +219,21 @@ def stock_release(*, quantities: dict[StockKey, int]) -> None:
     if len(quantities) == 1:
         [((product_id, size), quantity)] = quantities.items()
         ProductStock.objects.filter(product_id=product_id, size=size).update(quantity=F("quantity") + quantity)
-        catalog_changed(product_ids=[product_id])
-        return
-    rows = stock_lock(keys=quantities)
-    for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
-        ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
-    catalog_changed(product_ids={product_id for product_id, _ in rows})
+    else:
+        rows = stock_lock(keys=quantities)
+        for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
+            ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
+    catalog_changed(product_ids={product_id for product_id, _ in quantities})
+    _stock_returned(keys=quantities)
+
+
+def _stock_returned(*, keys) -> None:
+    """Tell the apps above that these sizes have units again (their waitlists hear about it)."""
+    sizes: dict[int, list[str]] = {}
+    for product_id, size in keys:
+        sizes.setdefault(product_id, []).append(size)
+    for product_id, returned in sizes.items():
+        stock_returned.send(sender=Product, product_id=product_id, sizes=returned)
 
 
 # --- Product photos ---------------------------------------------------------------------------------------------

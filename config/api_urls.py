@@ -7,6 +7,8 @@ from config.api_views import api_not_found
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("catalog.api_urls")),
+    path("", include("preorders.api_urls")),
+    path("", include("drops.api_urls")),
     path("", include("pages.api_urls")),
     path("", include("promos.api_urls")),
     path("", include("orders.api_urls")),

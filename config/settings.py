@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "catalog",
     "preorders",
     "promos",
+    "drops",
     "orders",
     "pages",
     "analytics",
@@ -312,6 +313,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", default="10/min"),
         "auth_phone": env("THROTTLE_AUTH_PHONE", default="10/min"),
+        "waitlist_ip": env("THROTTLE_WAITLIST_IP", default="20/hour"),
     },
 }
 SIMPLE_JWT = {
@@ -352,6 +354,14 @@ CORS_URLS_REGEX = r"^/api/.*$"
 ORDER_PAYMENT_TIMEOUT = env.int("ORDER_PAYMENT_TIMEOUT", default=30)  # minutes
 ORDER_MAX_LINE_QUANTITY = env.int("ORDER_MAX_LINE_QUANTITY", default=100)
 ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=50)
+# --- Drops: the waiting room (DESIGN.md, «The waiting room») ---
+QUEUE_OPENS_BEFORE = env.int("QUEUE_OPENS_BEFORE", default=15)  # minutes before a drop's start
+QUEUE_ADMISSION_MINUTES = env.int(
+    "QUEUE_ADMISSION_MINUTES", default=10
+)  # an admission lets one order for this long
+QUEUE_PLACES_PER_ADDRESS = env.int(
+    "QUEUE_PLACES_PER_ADDRESS", default=5
+)  # accounts queued from one client address
 YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="demo-shop")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="demo-secret")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")

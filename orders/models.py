@@ -103,6 +103,9 @@ class Order(TimeStampedModel):
         related_name="orders",
         verbose_name=_("промокод"),
     )
+    pay_by = models.DateTimeField(
+        _("оплатить до"), null=True, blank=True, help_text=_("Неоплаченный заказ отменяется после этого времени.")
+    )
     paid_at = models.DateTimeField(_("оплачен"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
     # The checkout that placed the order (the storefront form's token, the API's Idempotency-Key): unique per
@@ -116,6 +119,7 @@ class Order(TimeStampedModel):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="order_user_created_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
+            models.Index(fields=["status", "pay_by"], name="order_status_pay_by_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_non_negative"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from delivery.selectors import delivery_tracking_url
@@ -102,10 +102,14 @@ def order_get_for(*, user, number: str) -> Order:
 
 
 def orders_unpaid_stale(*, now=None) -> QuerySet[Order]:
-    """Orders left unpaid longer than `ORDER_PAYMENT_TIMEOUT` minutes, oldest first."""
-    deadline = (now or timezone.now()) - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
+    """Orders left unpaid past their `pay_by` (the shortest `payment_timeout` of their products) or
+    `ORDER_PAYMENT_TIMEOUT` minutes after they were placed, whichever comes first; oldest first."""
+    now = now or timezone.now()
+    deadline = now - timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT)
     return Order.objects.filter(
-        status=OrderStatus.PENDING, payment_status__in=PaymentStatus.UNPAID, created_at__lt=deadline
+        Q(pay_by__lt=now) | Q(created_at__lt=deadline),
+        status=OrderStatus.PENDING,
+        payment_status__in=PaymentStatus.UNPAID,
     ).order_by("pk")
 
 

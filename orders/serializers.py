@@ -1,5 +1,7 @@
 """Orders in and out of the API. Input is only checked for shape here; the rules live in orders.services."""
 
+from datetime import date
+
 from django.conf import settings
 from rest_framework import serializers
 
@@ -55,14 +57,28 @@ class OrderUpdateSerializer(serializers.Serializer):
 class OrderItemSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     preorder_wave = serializers.SerializerMethodField(help_text="Номер волны предзаказа или null.")
+    ships_on = serializers.SerializerMethodField(help_text="Когда ожидается отправка волны (или null).")
 
     class Meta:
         model = OrderItem
-        fields = ["id", "product", "product_name", "size", "quantity", "price", "is_preorder", "preorder_wave"]
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "size",
+            "quantity",
+            "price",
+            "is_preorder",
+            "preorder_wave",
+            "ships_on",
+        ]
         read_only_fields = fields
 
     def get_preorder_wave(self, item) -> int | None:
         return item.preorder_wave.wave_number if item.preorder_wave_id else None
+
+    def get_ships_on(self, item) -> date | None:
+        return item.preorder_wave.ships_on if item.preorder_wave_id else None
 
 
 class PreorderStatusSerializer(serializers.ModelSerializer):
@@ -137,6 +153,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "preorder_statuses",
             "payment_url",
             "created_at",
+            "pay_by",
             "paid_at",
             "shipped_at",
         ]

@@ -50,7 +50,7 @@ class PreorderWaveInline(admin.TabularInline):
     model = PreorderWave
     form = WaveForm
     extra = 0
-    fields = ["wave_number", "capacity", "current_count", "status", "status_message", "completed_at"]
+    fields = ["wave_number", "capacity", "current_count", "ships_on", "status", "status_message", "completed_at"]
     readonly_fields = ["wave_number", "current_count", "completed_at"]
     ordering = ["wave_number"]
     can_delete = False
@@ -131,7 +131,7 @@ admin.site.register(Product, PreorderProductAdmin)
 
 @admin.register(PreorderWave)
 class PreorderWaveAdmin(SimpleHistoryAdmin):
-    list_display = ["product", "wave_number", "fill", "status", "completed_at", "updated_at"]
+    list_display = ["product", "wave_number", "fill", "status", "ships_on", "completed_at", "updated_at"]
     list_filter = ["status", "product__order_type"]
     list_select_related = ["product"]
     search_fields = ["product__name", "product__article"]
@@ -158,6 +158,7 @@ class PreorderWaveAdmin(SimpleHistoryAdmin):
             "wave_number",
             "capacity",
             "current_count",
+            "ships_on",
             "status",
             "status_message",
             "completed_at",
@@ -205,7 +206,7 @@ class PreorderStatusAdmin(admin.ModelAdmin):
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ["product", "phone", "user", "created_at", "notified_at"]
+    list_display = ["product", "size", "phone", "user", "created_at", "notified_at"]
     list_filter = [("notified_at", admin.EmptyFieldListFilter), "product__order_type"]
     list_select_related = ["product", "user"]
     search_fields = ["phone", "product__name", "product__article"]

@@ -21,7 +21,8 @@ class WaveForm(forms.ModelForm):
 
     class Meta:
         model = PreorderWave
-        fields = ["capacity", "status"]
+        fields = ["capacity", "ships_on", "status"]
+        widgets = {"ships_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +46,7 @@ class WaveForm(forms.ModelForm):
             "capacity": cleaned.get("capacity"),
             "status": cleaned.get("status"),
             "message": cleaned.get("status_message", ""),
+            "ships_on": cleaned.get("ships_on"),
         }
 
     def clean(self):

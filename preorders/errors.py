@@ -20,3 +20,10 @@ class WaveChangeRefused(DomainError):
 
     code = "wave_change_refused"
     default_message = "Волну нельзя изменить так."
+
+
+class WaitlistRefused(ConflictError):
+    """Nothing to wait for: the size is on hand or the product takes orders now."""
+
+    code = "waitlist_not_needed"
+    default_message = "Товар можно заказать сейчас."

@@ -26,6 +26,7 @@ class PreorderWave(TimeStampedModel):
         _("статус"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.COLLECTING, db_index=True
     )
     completed_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+    ships_on = models.DateField(_("отправка ожидается"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("волна предзаказа")
@@ -71,12 +72,14 @@ class PreorderStatus(TimeStampedModel):
 
 
 class WaitlistEntry(models.Model):
-    """A phone to tell by SMS when a waiting product opens a new wave."""
+    """A phone to tell by SMS, once, when a sold-out size of an in-stock product is back (`size`) or a waiting
+    product opens a new wave (`size` empty)."""
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("товар")
     )
     phone = models.CharField(_("телефон"), max_length=16)
+    size = models.CharField(_("размер"), max_length=32, blank=True, help_text=_("Пусто — новая волна предзаказа."))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("пользователь")
     )
@@ -87,7 +90,16 @@ class WaitlistEntry(models.Model):
         verbose_name = _("лист ожидания")
         verbose_name_plural = _("лист ожидания")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["product", "phone"], name="waitlist_unique_product_phone")]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "size", "phone"], name="waitlist_unique_product_size_phone")
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "size"],
+                condition=Q(notified_at__isnull=True),
+                name="waitlist_waiting_idx",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.product_id} · {self.phone}"
+        return f"{self.product_id} · {self.size or 'волна'} · {self.phone}"

@@ -5,12 +5,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.phones import phone_normalize
 from accounts.sms import sms_enqueue
 from catalog.caching import catalog_changed
-from catalog.models import Product
-from preorders.errors import WaveCapacityExceeded, WaveChangeRefused, WaveTransitionRefused
+from catalog.errors import InvalidSize
+from catalog.models import Product, ProductStock
+from preorders.errors import WaitlistRefused, WaveCapacityExceeded, WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaitlistEntry, WaveStatus
 from preorders.signals import wave_status_changed
 
@@ -63,14 +65,61 @@ def waves_next_number(*, product: Product) -> int:
 
 
 # --- Waitlist (customers) ---------------------------------------------------------------------------------------
-def waitlist_join(*, product: Product, phone: str, user=None) -> WaitlistEntry:
-    """Leave a phone to hear when a waiting product opens a new wave; joining twice is one entry."""
+def waitlist_join(*, product: Product, phone: str, size: str = "", user=None) -> WaitlistEntry:
+    """Leave a phone to hear, once, when a sold-out size of an in-stock product is back, or when a waiting
+    product opens a new wave (its size is not kept: a wave takes every size). Joining twice is one entry.
+
+    Refused (`waitlist_not_needed`) when the size is on hand or the product takes orders; `unknown_size` for a
+    size the product does not offer.
+    """
     phone = phone_normalize(phone)
+    size = (size or "").strip()
+    if product.order_type == Product.OrderType.IN_STOCK:
+        labels = product.size_labels
+        if not size and len(labels) == 1:
+            size = labels[0]
+        if size not in labels:
+            raise InvalidSize(f"Выберите размер: {', '.join(labels)}.", product=product.pk, sizes=labels)
+        if ProductStock.objects.filter(product=product, size=size, quantity__gt=0).exists():
+            raise WaitlistRefused(f"Размер {size} есть в наличии: его можно заказать сейчас.")
+    elif product.order_type == Product.OrderType.WAITING:
+        size = ""
+    else:
+        raise WaitlistRefused("Предзаказ открыт: товар можно заказать сейчас.")
     try:
         with transaction.atomic():
-            return WaitlistEntry.objects.create(product=product, phone=phone, user=user)
+            return WaitlistEntry.objects.create(product=product, size=size, phone=phone, user=user)
     except IntegrityError:
-        return WaitlistEntry.objects.get(product=product, phone=phone)
+        return WaitlistEntry.objects.get(product=product, size=size, phone=phone)
+
+
+def _waitlist_tell(*, entries, text: str) -> int:
+    """Mark the entries told and queue one SMS each: the lock and the `notified_at IS NULL` filter make it once."""
+    rows = list(
+        entries.select_for_update().filter(notified_at__isnull=True).order_by("pk").values_list("pk", "phone")
+    )
+    if not rows:
+        return 0
+    WaitlistEntry.objects.filter(pk__in=[pk for pk, _ in rows]).update(notified_at=timezone.now())
+    for _, phone in rows:
+        sms_enqueue(phone=phone, text=text)
+    return len(rows)
+
+
+@transaction.atomic
+def waitlist_notify_sizes(*, product_id: int, sizes) -> int:
+    """Sizes of an in-stock product have units again: tell each phone waiting for them, once (the worker sends
+    the SMS after commit). Costs one indexed read when nobody waits."""
+    entries = WaitlistEntry.objects.filter(product_id=product_id, size__in=list(sizes))
+    if not entries.filter(notified_at__isnull=True).exists():
+        return 0
+    product = Product.objects.only("pk", "name", "slug").get(pk=product_id)
+    url = f"{settings.SITE_URL}{product.get_absolute_url()}"
+    told = 0
+    for size in sorted(set(sizes)):
+        text = f"DWC: «{product.name}», размер {size}, снова в наличии: {url}"
+        told += _waitlist_tell(entries=entries.filter(size=size), text=text)
+    return told
 
 
 # --- Allocation of units to waves (orders) ---------------------------------------------------------------------
@@ -204,8 +253,17 @@ def wave_change_check(*, wave: PreorderWave, status: str | None = None, capacity
             )
 
 
+def wave_ships_on_text(*, wave: PreorderWave) -> str:
+    """« Отправка ожидается 27 ноября 2026.» for a wave with a ship date, else nothing."""
+    return f" Отправка ожидается {date_format(wave.ships_on, 'j E Y')}." if wave.ships_on else ""
+
+
 def wave_status_message(*, wave: PreorderWave, status: str) -> str:
-    return WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
+    """The standard message of a status; until the wave ships it also says when it is expected to."""
+    text = WAVE_STATUS_MESSAGES[status].format(wave=wave.wave_number)
+    if status in (WaveStatus.COLLECTING, WaveStatus.PRODUCTION):
+        text += wave_ships_on_text(wave=wave)
+    return text
 
 
 @transaction.atomic
@@ -283,11 +341,23 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
     return locked
 
 
+_UNCHANGED = object()
+
+
 @transaction.atomic
 def wave_update(
-    *, wave: PreorderWave, capacity: int | None = None, status: str | None = None, message: str = ""
+    *,
+    wave: PreorderWave,
+    capacity: int | None = None,
+    status: str | None = None,
+    message: str = "",
+    ships_on=_UNCHANGED,
 ) -> PreorderWave:
-    """Staff's edit of one wave: the capacity first, then the status and what its customers are told."""
+    """Staff's edit of one wave: the ship date and capacity first, then the status and what its customers are
+    told (a ship date set before a status change is in that message's timeline)."""
+    if ships_on is not _UNCHANGED and ships_on != wave.ships_on:
+        PreorderWave.objects.filter(pk=wave.pk).update(ships_on=ships_on, updated_at=timezone.now())
+        wave.ships_on = ships_on
     if capacity is not None and capacity != wave.capacity:
         wave_set_capacity(wave=wave, capacity=capacity)
     if status and status != wave.status:
@@ -298,17 +368,6 @@ def wave_update(
 @transaction.atomic
 def waitlist_notify(*, product: Product) -> int:
     """Tell everyone on the product's waitlist, once each, that preorders are open again; returns how many."""
-    entries = list(
-        WaitlistEntry.objects.select_for_update()
-        .filter(product=product, notified_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "phone")
-    )
-    if not entries:
-        return 0
-    WaitlistEntry.objects.filter(pk__in=[pk for pk, _ in entries]).update(notified_at=timezone.now())
     url = f"{settings.SITE_URL}{product.get_absolute_url()}"
     text = f"DWC: открыта новая волна предзаказа «{product.name}». Успейте заказать: {url}"
-    for _, phone in entries:
-        sms_enqueue(phone=phone, text=text)
-    return len(entries)
+    return _waitlist_tell(entries=WaitlistEntry.objects.filter(product=product), text=text)

@@ -16,6 +16,8 @@ class PromoCodeForm(forms.ModelForm):
             "discount_percent",
             "discount_amount",
             "max_uses",
+            "max_uses_per_customer",
+            "first_order_only",
             "valid_from",
             "valid_until",
             "is_active",
@@ -42,3 +44,9 @@ class PromoGenerateForm(forms.Form):
         help_text=_("Латинские буквы и цифры, например DROP7: коды будут вида DROP7-K7M2QX9P."),
     )
     count = forms.IntegerField(label=_("Сколько кодов"), min_value=1, max_value=PROMO_GENERATE_MAX, initial=10)
+    single_use = forms.BooleanField(
+        label=_("Одноразовые"),
+        required=False,
+        initial=True,
+        help_text=_("Каждый код — на один заказ. Коды сразу скачаются файлом CSV."),
+    )

@@ -15,6 +15,12 @@ class PromoCode(TimeStampedModel):
     discount_amount = models.DecimalField(_("скидка, ₽"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_uses = models.PositiveIntegerField(_("лимит использований"), null=True, blank=True)
     current_uses = models.PositiveIntegerField(_("использований"), default=0)
+    max_uses_per_customer = models.PositiveIntegerField(
+        _("лимит на покупателя"), null=True, blank=True, help_text=_("Пусто — без ограничения.")
+    )
+    first_order_only = models.BooleanField(
+        _("только на первый заказ"), default=False, help_text=_("У покупателя нет других действующих заказов.")
+    )
     valid_from = models.DateTimeField(_("действует с"), null=True, blank=True)
     valid_until = models.DateTimeField(_("действует до"), null=True, blank=True)
     is_active = models.BooleanField(_("активен"), default=True)
@@ -48,6 +54,10 @@ class PromoCode(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(current_uses__lte=F("max_uses")),
                 name="promo_uses_within_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses_per_customer__isnull=True) | Q(max_uses_per_customer__gte=1),
+                name="promo_per_customer_positive",
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)

@@ -25,6 +25,8 @@ class PromoCodeSerializer(serializers.ModelSerializer):
             "discount_percent",
             "discount_amount",
             "max_uses",
+            "max_uses_per_customer",
+            "first_order_only",
             "current_uses",
             "valid_from",
             "valid_until",

@@ -37,6 +37,8 @@ _REFUSALS = {
     "promo_expired": "Срок действия промокода истёк.",
     "promo_used_up": "Промокод уже использован максимальное число раз.",
     "promo_not_applicable": "Промокод не действует на товары в корзине.",
+    "promo_customer_limit": "Вы уже использовали этот промокод максимальное число раз.",
+    "promo_first_order_only": "Промокод действует только на первый заказ.",
 }
 
 
@@ -79,6 +81,21 @@ def promo_discount(*, promo: PromoCode, lines: list[ItemRequest]) -> Decimal:
     else:
         discount = promo.discount_amount or Decimal("0")
     return max(min(discount, eligible_sum), Decimal("0")).quantize(KOPECK)
+
+
+def promo_customer_needs_check(promo: PromoCode | None) -> bool:
+    """Whether the code limits each customer (then the order counts the customer's orders under their lock)."""
+    return promo is not None and (promo.first_order_only or promo.max_uses_per_customer is not None)
+
+
+def promo_customer_check(*, promo: PromoCode, live_orders: int, live_orders_with_code: int) -> None:
+    """Refuse a code the customer may not use: a first-order code once they have a live or completed order, a
+    code they already used `max_uses_per_customer` times in live orders. The caller counts those orders while
+    it holds the customer's lock, so concurrent orders of one customer are judged one after another."""
+    if promo.first_order_only and live_orders > 0:
+        raise _refuse("promo_first_order_only")
+    if promo.max_uses_per_customer is not None and live_orders_with_code >= promo.max_uses_per_customer:
+        raise _refuse("promo_customer_limit")
 
 
 def promo_use(*, promo: PromoCode) -> None:
@@ -233,6 +250,8 @@ PROMO_TEMPLATE_TERMS = {
     "discount_percent": None,
     "discount_amount": None,
     "max_uses": None,
+    "max_uses_per_customer": None,
+    "first_order_only": False,
     "valid_from": None,
     "valid_until": None,
     "is_active": True,
@@ -252,9 +271,10 @@ def _promo_template_terms(template) -> tuple[dict, list[int]]:
 
 
 @transaction.atomic
-def promo_generate(*, template, prefix: str, count: int) -> list[PromoCode]:
+def promo_generate(*, template, prefix: str, count: int, single_use: bool = False) -> list[PromoCode]:
     """`count` new codes with the template's terms (discount, limit, validity, activity, products), each
     `PREFIX-XXXXXXXX` with a random part, unique whatever the case; their use counts start at zero.
+    `single_use` makes each code good for one order (`max_uses` 1), whatever the template's limit.
 
     The template is a promo code (usually an existing one) or a dict of its fields (`products`: ids or rows).
     """
@@ -264,6 +284,8 @@ def promo_generate(*, template, prefix: str, count: int) -> list[PromoCode]:
     if not isinstance(count, int) or not 1 <= count <= PROMO_GENERATE_MAX:
         raise PromoCodeRejected(f"Количество кодов — от 1 до {PROMO_GENERATE_MAX}.", code="promo_count_invalid")
     terms, product_ids = _promo_template_terms(template)
+    if single_use:
+        terms["max_uses"] = 1
     codes: set[str] = set()
     while len(codes) < count:
         wanted = {promo_code_random(prefix=prefix) for _ in range(count - len(codes))}

@@ -144,6 +144,7 @@ class PromoCodeForm(forms.Form):
 
 class WaitlistForm(forms.Form):
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
+    size = forms.CharField(label="Размер", max_length=32, required=False)
 
 
 LOGIN_LOCKED_MESSAGE = "Слишком много попыток входа. Попробуйте через несколько минут или войдите по коду из SMS."

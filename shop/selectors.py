@@ -1,13 +1,16 @@
 """Reads of the storefront pages. Each owns its prefetches so a page's query count does not grow with its rows."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from catalog.filters import ProductFilter
 from catalog.models import Product, ProductStock
+from drops.services import QueuePlace, queue_place, queue_schedule
 from pages.models import Page
 
 # The largest database id: anything larger is no product, and must not reach the database as a number.
@@ -129,6 +132,52 @@ def product_wave_progress(product: Product) -> WaveProgress | None:
     return WaveProgress(
         number=wave.wave_number, total=len(waves), count=wave.current_count, capacity=wave.capacity
     )
+
+
+@dataclass(frozen=True)
+class DropState:
+    """What the product page says about a drop's start: the countdown, the waiting room, the cap."""
+
+    starts_at: datetime | None
+    started: bool
+    queue: bool
+    queue_opens_at: datetime | None
+    queue_open: bool
+    place: QueuePlace | None
+    cap: int | None
+
+    @property
+    def buy_allowed(self) -> bool:
+        """The buy button is live: the sale started and, while the queue runs, this customer is admitted."""
+        return self.started and (not self.queue or (self.place is not None and self.place.status == "admitted"))
+
+
+def product_drop_state(product: Product, *, user=None, now: datetime | None = None) -> DropState:
+    """The drop side of the product page; reads the customer's place only when a queue runs (one query)."""
+    now = now or timezone.now()
+    started = product.sale_started(now)
+    place = None
+    opens_at = None
+    if product.has_queue:
+        opens_at = queue_schedule(product_id=product.pk).opens_at
+        if user is not None and user.is_authenticated:
+            place = queue_place(product_id=product.pk, user=user, now=now)
+    return DropState(
+        starts_at=product.sale_starts_at,
+        started=started,
+        queue=product.has_queue,
+        queue_opens_at=opens_at,
+        queue_open=opens_at is not None and now >= opens_at,
+        place=place,
+        cap=product.max_per_customer,
+    )
+
+
+def product_sold_out_sizes(product: Product) -> list[str]:
+    """Sizes of an in-stock product with nothing on hand: a customer may ask to hear when they are back."""
+    if product.order_type != Product.OrderType.IN_STOCK:
+        return []
+    return [choice.label for choice in product_size_choices(product) if not choice.available]
 
 
 def footer_pages() -> QuerySet[Page]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("products/<str:key>/", views.product_detail, name="product"),
     path("products/<str:key>/waitlist/", views.product_waitlist, name="waitlist"),
+    path("products/<str:key>/queue/", views.product_queue, name="queue"),
     path("cart/", views.cart_detail, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("orders/<str:number>/", views.order_detail, name="order"),

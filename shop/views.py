@@ -13,9 +13,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,6 +39,8 @@ from config.errors import DomainError
 from config.russian import plural
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_points, delivery_tracking_url
+from drops.serializers import QueuePlaceSerializer
+from drops.services import queue_join, queue_place
 from orders.models import Order
 from orders.selectors import order_for_checkout, order_get_for, order_list_for
 from orders.services import order_cancel, order_delivery_choose, order_payment_retry, order_place
@@ -93,11 +96,15 @@ def _product_context(product: Product, *, cart_form=None, waitlist_form=None, us
     if waitlist_form is None:
         initial = {"phone": user.phone} if user is not None and user.is_authenticated else None
         waitlist_form = WaitlistForm(initial=initial)
+    drop = selectors.product_drop_state(product, user=user)
     return {
         "product": product,
         "media": list(product.media.all()),
         "size_choices": size_choices,
-        "orderable": selectors.product_is_orderable(product),
+        "drop": drop,
+        "sold_out_sizes": selectors.product_sold_out_sizes(product),
+        "waves": list(product.waves.all()) if product.is_preorder else [],
+        "orderable": selectors.product_is_orderable(product) and drop.buy_allowed,
         "wave": selectors.product_wave_progress(product),
         "form": cart_form,
         "waitlist_form": waitlist_form,
@@ -128,6 +135,10 @@ def product_detail(request, key):
     return render(request, "shop/product.html", _product_context(product, user=request.user))
 
 
+def _drop_page_changes_with_time(product) -> bool:
+    return bool(product.queue_enabled or (product.sale_starts_at and product.sale_starts_at > timezone.now()))
+
+
 def _product_detail_shared(request, key):
     """The product page of a visitor without a session, stored per version of the product."""
     product_id = page_cache.product_page_product_id(key)
@@ -141,7 +152,8 @@ def _product_detail_shared(request, key):
         product = known or selectors.product_for_page(key=key)
         # Rows read before the versions are not stored (they may be older than the tokens); nor is the page of a
         # slug that now names another product: it is remembered for the next visitor.
-        storable = known is None and product.pk == product_id
+        # A drop's page changes with the clock (countdown, queue opening), not only with its rows: never stored.
+        storable = known is None and product.pk == product_id and not _drop_page_changes_with_time(product)
         if product.pk != product_id:
             page_cache.product_page_remember(key, product.pk)
         context = {**_product_context(product), "csrf_token": csrf_token}
@@ -156,11 +168,54 @@ def product_waitlist(request, key):
     form = WaitlistForm(request.POST)
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
-        waitlist_join(product=product, phone=form.cleaned_data["phone"], user=user)
-        messages.success(request, "Готово: пришлём SMS, когда откроется новая волна.")
-        return redirect(product.get_absolute_url())
+        try:
+            entry = waitlist_join(
+                product=product, phone=form.cleaned_data["phone"], size=form.cleaned_data["size"], user=user
+            )
+        except DomainError as refusal:
+            form.add_error("size" if refusal.code == "invalid_size" else None, refusal.message)
+        else:
+            if entry.size:
+                messages.success(request, f"Готово: пришлём SMS, когда размер {entry.size} снова появится.")
+            else:
+                messages.success(request, "Готово: пришлём SMS, когда откроется новая волна.")
+            return redirect(product.get_absolute_url())
     context = _product_context(product, waitlist_form=form, user=request.user)
     return render(request, "shop/product.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_queue(request, key):
+    """The waiting room of a drop: take a place (POST), watch it move; JSON for the page's own refreshes."""
+    product = selectors.product_for_page(key=key)
+    if not product.has_queue:
+        return redirect(product.get_absolute_url())
+    refusal = None
+    if request.method == "POST":
+        try:
+            queue_join(product=product, user=request.user, ip=client_ip(request) or None)
+        except DomainError as error:
+            refusal = error.message
+        else:
+            return redirect("shop:queue", key=product.slug)
+    place = queue_place(product_id=product.pk, user=request.user, token=request.GET.get("token", ""))
+    if "application/json" in request.headers.get("Accept", ""):
+        if place is None:
+            return JsonResponse({"detail": "Вы ещё не в очереди.", "code": "queue_no_place"}, status=404)
+        return JsonResponse(QueuePlaceSerializer(place.as_dict()).data)
+    if place is not None and place.status == "admitted" and request.method == "GET" and "stay" not in request.GET:
+        messages.success(request, "Ваша очередь подошла: выберите размер и оформите заказ.")
+        return redirect(product.get_absolute_url())
+    drop = selectors.product_drop_state(product, user=None)
+    context = {
+        "product": product,
+        "place": place,
+        "drop": drop,
+        "refusal": refusal,
+        "admission_minutes": settings.QUEUE_ADMISSION_MINUTES,
+    }
+    return render(request, "shop/queue.html", context)
 
 
 # --- Cart ----------------------------------------------------------------------------------------------------------

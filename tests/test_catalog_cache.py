@@ -248,3 +248,20 @@ def test_links_keep_the_scheme_they_were_asked_with(in_stock):
     address = "/api/v1/products/?page_size=1"
     assert Client().get(address, secure=True).json()["next"].startswith("https://")
     assert Client().get(address).json()["next"].startswith("http://")
+
+
+def test_a_drops_page_follows_the_clock_not_only_its_rows(settings):
+    """Before its start a drop's page counts down; once the start passes with no write at all, the next visitor
+    sees it on sale: a page that changes with time is never served from the cache."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Product
+
+    drop = ProductFactory(stock={"M": 5}, sale_starts_at=timezone.now() + timedelta(hours=1))
+    address = f"/products/{drop.pk}/"
+    assert "До старта" in Client().get(address).content.decode()
+    # The start passes without a save (no signal, no version bump): as the clock would move it.
+    Product.objects.filter(pk=drop.pk).update(sale_starts_at=timezone.now() - timedelta(minutes=1))
+    assert "До старта" not in Client().get(address).content.decode()

@@ -27,7 +27,7 @@ def test_seed_demo_looks_like_a_drop_shop():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Product.objects.visible().count() >= 12
     assert all(product.media.exists() for product in Product.objects.all())
-    drop = Product.objects.get(order_type=Product.OrderType.PREORDER)
+    drop = Product.objects.get(article="DWC-DROP-01")
     counts = list(PreorderWave.objects.filter(product=drop).values_list("current_count", "capacity"))
     assert len(counts) == 3 and 0 < sum(c for c, _ in counts) < sum(cap for _, cap in counts)
     for slug in ("about", "delivery", "offer"):
@@ -36,13 +36,27 @@ def test_seed_demo_looks_like_a_drop_shop():
     assert staff.check_password("dwc-admin-2026")
 
 
+def test_seed_demo_has_a_release_starting_minutes_after_launch():
+    from django.utils import timezone
+
+    from promos.models import PromoCode
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    release = Product.objects.get(article="DWC-DROP-02")
+    minutes = (release.sale_starts_at - timezone.now()).total_seconds() / 60
+    assert 3 < minutes <= 5
+    assert release.queue_enabled and release.max_per_customer == 2
+    assert all(wave.ships_on for wave in release.waves.all()) and release.waves.count() == 2
+    assert PromoCode.objects.get(code="WELCOME10").first_order_only
+
+
 def test_the_drops_wave_counts_are_backed_by_real_orders():
     from django.db.models import Sum
 
     from orders.models import Order, OrderItem, OrderStatus
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    drop = Product.objects.get(order_type=Product.OrderType.PREORDER)
+    drop = Product.objects.get(article="DWC-DROP-01")
     waves = list(PreorderWave.objects.filter(product=drop).order_by("wave_number"))
     assert [(wave.current_count, wave.status) for wave in waves] == [
         (20, "production"),

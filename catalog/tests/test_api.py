@@ -97,9 +97,9 @@ def test_preorder_product_shows_its_waves_and_current_wave(api_client):
     assert body["order_type"] == "preorder"
     assert body["preorder_waves_total"] == 3 and body["preorder_wave_capacity"] == 5
     assert body["waves"] == [
-        {"wave_number": 1, "capacity": 5, "current_count": 5, "status": "collecting"},
-        {"wave_number": 2, "capacity": 5, "current_count": 3, "status": "collecting"},
-        {"wave_number": 3, "capacity": 5, "current_count": 0, "status": "collecting"},
+        {"wave_number": 1, "capacity": 5, "current_count": 5, "status": "collecting", "ships_on": None},
+        {"wave_number": 2, "capacity": 5, "current_count": 3, "status": "collecting", "ships_on": None},
+        {"wave_number": 3, "capacity": 5, "current_count": 0, "status": "collecting", "ships_on": None},
     ]
     assert body["current_wave"] == 2
     assert body["current_wave_count"] == 3

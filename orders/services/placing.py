@@ -1,18 +1,24 @@
 """Placing an order, all or nothing, in named steps (as django-oscar's `OrderCreator` reads):
 
-resolve the items → choose and price the delivery → price them → write the order, its in-stock items and first
-event (no locks yet) → reserve units (locks) → write the preorder items → count the promo use → the preorder
-timeline → (after commit) start the payment.
+resolve the items → choose and price the delivery → check the drop (sale started, queue admission) →
+lock the customer and check their caps → price them → write the order, its in-stock items and first event
+(no shared rows locked yet) → reserve units (locks) → write the preorder items → count the promo use → the
+preorder timeline → (after commit) start the payment.
 
-Every writer takes its locks in one order: preorder products, stock rows, waves (each by primary key), then the
-promo code, so concurrent orders queue instead of deadlocking. Counters move by conditional updates that
+Every writer takes its locks in one order: the customer (only for capped products or per-customer codes),
+preorder products, stock rows, waves (each by primary key), then the promo code, so concurrent orders queue
+instead of deadlocking. Counters move by conditional updates that
 database checks back, so nothing is oversold whatever the concurrency, on PostgreSQL and on SQLite alike.
 """
 
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from catalog.errors import OutOfStock
@@ -24,6 +30,8 @@ from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_items_weight, delivery_point_get
 from delivery.services import delivery_method_infer, delivery_quote
+from drops.errors import CustomerLimitExceeded
+from drops.services import drop_sale_check, queue_admission_check
 from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
@@ -32,9 +40,21 @@ from orders.services.lifecycle import EVENT_MESSAGES
 from orders.services.paying import order_payment_enqueue
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
-from preorders.services import product_refresh_preorder_state, waves_allocate, waves_free_units, waves_lock
+from preorders.services import (
+    product_refresh_preorder_state,
+    wave_ships_on_text,
+    waves_allocate,
+    waves_free_units,
+    waves_lock,
+)
 from promos.models import PromoCode
-from promos.services import promo_discount, promo_find, promo_use
+from promos.services import (
+    promo_customer_check,
+    promo_customer_needs_check,
+    promo_discount,
+    promo_find,
+    promo_use,
+)
 
 
 @dataclass(frozen=True)
@@ -154,7 +174,63 @@ def _price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Deliv
     return Pricing(total=total, discount=discount, delivery=delivery.amount)
 
 
-def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery, checkout_key: str = "") -> Order:
+def _customer_lock(*, user, items: list[ItemRequest], promo: PromoCode | None) -> None:
+    """Per-customer caps (a product's `max_per_customer`, a code's per-customer terms) are counted over the
+    customer's live orders while their user row is locked: the first lock of the shop's lock order, so one
+    customer's concurrent orders are judged one after another and nobody else waits. `FOR NO KEY UPDATE`
+    does not conflict with the key-share lock an order row's foreign key takes. Nothing when there is no cap."""
+    capped = {item.product.pk: item.product for item in items if item.product.max_per_customer is not None}
+    if not capped and not promo_customer_needs_check(promo):
+        return
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
+    if capped:
+        _customer_limits_check(user=user, items=items, capped=capped)
+    if promo_customer_needs_check(promo):
+        counts = Order.objects.filter(user=user, status__in=OrderStatus.LIVE).aggregate(
+            live=Count("pk"), with_code=Count("pk", filter=Q(promo_code=promo))
+        )
+        promo_customer_check(promo=promo, live_orders=counts["live"], live_orders_with_code=counts["with_code"])
+
+
+def _customer_limits_check(*, user, items: list[ItemRequest], capped: dict[int, Product]) -> None:
+    """Refuse units beyond a product's `max_per_customer` over the customer's live orders (one query)."""
+    held = dict(
+        OrderItem.objects.filter(order__user=user, order__status__in=OrderStatus.LIVE, product_id__in=capped)
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    wanted: dict[int, int] = {}
+    for item in items:
+        if item.product.pk in capped:
+            wanted[item.product.pk] = wanted.get(item.product.pk, 0) + item.quantity
+    for product_id, quantity in wanted.items():
+        product = capped[product_id]
+        left = max(product.max_per_customer - held.get(product_id, 0), 0)
+        if quantity > left:
+            more = f"можно заказать ещё {left} шт." if left else "больше заказать нельзя"
+            raise CustomerLimitExceeded(
+                f"«{product.name}» — не больше {product.max_per_customer} шт. в одни руки: {more}",
+                available=left,
+                product=product_id,
+                limit=product.max_per_customer,
+            )
+
+
+def _pay_by(*, items: list[ItemRequest], now) -> datetime:
+    """The order's time to pay: the shortest `payment_timeout` of its products. A product's timeout only ever
+    shortens the shop's `ORDER_PAYMENT_TIMEOUT` (it lets a drop's units come back sooner)."""
+    minutes = min(
+        (item.product.payment_timeout for item in items if item.product.payment_timeout),
+        default=settings.ORDER_PAYMENT_TIMEOUT,
+    )
+    minutes = min(minutes, settings.ORDER_PAYMENT_TIMEOUT)
+    return now + timedelta(minutes=minutes)
+
+
+def _order_write(
+    *, user, items: list[ItemRequest], pricing: Pricing, promo, delivery: Delivery, checkout_key: str = ""
+) -> Order:
     now = timezone.now()
     order = Order(
         id=_order_id_next(),
@@ -165,6 +241,7 @@ def _order_write(*, user, pricing: Pricing, promo, delivery: Delivery, checkout_
         delivery_amount=pricing.delivery,
         final_amount=pricing.final,
         promo_code=promo,
+        pay_by=_pay_by(items=items, now=now),
         delivery_method=delivery.method,
         delivery_address=delivery.address,
         cdek_point=delivery.point_code,
@@ -304,7 +381,7 @@ def _preorder_timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
             order=order,
             wave=wave,
             status=WaveStatus.COLLECTING,
-            status_message=f"Заказ принят в волну {wave.wave_number} предзаказа.",
+            status_message=f"Заказ принят в волну {wave.wave_number} предзаказа.{wave_ships_on_text(wave=wave)}",
         )
         for wave in waves.values()
     )
@@ -328,6 +405,10 @@ def order_place(
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
     started; an order with nothing to pay is paid at once.
+
+    A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
+    product's `max_per_customer` and a code's per-customer terms hold over the customer's live orders. The
+    order must be paid within the shortest `payment_timeout` of its products.
 
     `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
     whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
@@ -359,12 +440,17 @@ def _order_place(
     *, user, items: list[dict], promo_code: str | None, delivery: Delivery, checkout_key: str = ""
 ) -> Order:
     resolved = items_resolve(items=items)
+    drop_sale_check(items=resolved)
+    queue_admission_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
+    _customer_lock(user=user, items=resolved, promo=promo)
     pricing = _price(items=resolved, promo=promo, delivery=delivery)
-    # The order row, its in-stock items and its first event are written before any lock is taken, so the locks
-    # (a hot product's stock row above all) are held only for the counters and the commit (and a repeated
-    # checkout waits here, on the unique key, holding nothing).
-    order = _order_write(user=user, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key)
+    # The order row, its in-stock items and its first event are written before the shared rows are locked, so
+    # those locks (a hot product's stock row above all) are held only for the counters and the commit (and a
+    # repeated checkout waits here, on the unique key).
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key
+    )
     _stock_items_write(order=order, items=resolved)
     _timeline_start(order=order)
     waves = _reserve(items=resolved)

@@ -65,6 +65,7 @@ def test_placing_an_order(user_client, user, tee, django_capture_on_commit_callb
             "price": "3490.00",
             "is_preorder": False,
             "preorder_wave": None,
+            "ships_on": None,
         }
     ]
     assert body["preorder_statuses"] == []

@@ -74,6 +74,58 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+
+  // Drops: a countdown to a moment (a sale start, an order's payment deadline); at zero the page reloads
+  // when asked to, so the next step (the queue, the buy button) appears by itself.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  document.querySelectorAll("[data-countdown]").forEach(function (el) {
+    var target = Date.parse(el.getAttribute("data-countdown"));
+    if (isNaN(target)) return;
+    function tick() {
+      var left = Math.max(0, Math.round((target - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      el.textContent = (h ? h + ":" : "") + pad(m) + ":" + pad(s);
+      if (left === 0) {
+        clearInterval(timer);
+        if (el.hasAttribute("data-countdown-reload")) setTimeout(function () { window.location.reload(); }, 1500);
+      }
+    }
+    var timer = setInterval(tick, 1000);
+    tick();
+  });
+
+  // The waiting room: ask for the place every few seconds (the signed token makes it cheap for the shop) and
+  // go on to the product once admitted.
+  var room = document.querySelector("[data-queue-poll]");
+  if (room && window.fetch) {
+    var token = room.getAttribute("data-queue-token") || "";
+    var every = parseInt(room.getAttribute("data-queue-every"), 10) || 5000;
+    var poll = function () {
+      var url = room.getAttribute("data-queue-poll") + "?token=" + encodeURIComponent(token);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (place) {
+          if (!place) return;
+          token = place.token || token;
+          if (place.status === "admitted") {
+            window.location.href = room.getAttribute("data-queue-admitted");
+            return;
+          }
+          room.querySelectorAll("[data-queue-field]").forEach(function (el) {
+            var value = place[el.getAttribute("data-queue-field")];
+            el.textContent = value === null || value === undefined ? "—" : value;
+          });
+          var bar = room.querySelector("progress");
+          if (bar) bar.value = place.progress;
+          var detail = room.querySelector("[data-queue-detail]");
+          if (detail && place.detail) detail.textContent = place.detail;
+          if (place.status === "closed") window.location.reload();
+        })
+        .catch(function () {})
+        .then(function () { setTimeout(poll, every); });
+    };
+    setTimeout(poll, every);
+  }
 })();
 
 // --- Checkout: filter the pickup points as the customer types (the list works without it) ---------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Product, ProductStock
 from catalog.services import product_media_add
+from drops.models import DropQueue, QueueEntry
 from orders.services import order_mark_paid, order_place
 from pages.models import Page
 from preorders.models import PreorderWave
@@ -186,6 +187,23 @@ DROP_WAVES = [(1, 20, "production"), (2, 20, "collecting"), (3, 20, "collecting"
 DROP_BUYERS_PHONE = "+7999000{:04d}"
 DROP_ORDERS = [("M", 3), ("L", 3), ("S", 2), ("M", 2), ("XL", 3), ("L", 2), ("M", 3), ("S", 2), ("L", 2), ("M", 2),
                ("XS", 3)]  # fmt: skip
+# Days from today each wave is expected to ship.
+DROP_SHIPS_IN = {1: 14, 2: 35, 3: 56}
+
+# The release: a drop that starts a few minutes after `make run`, behind a waiting room, 2 per customer.
+RELEASE = (
+    "DWC-DROP-02",
+    "Худи «Релиз 02»",
+    "hoodie",
+    (40, 60, 110),
+    "7990",
+    CLOTHES,
+    CLOTHES_TABLE,
+    "Релиз: худи из петельчатого футера 480 г/м². Старт по расписанию, очередь, не больше двух в одни руки.",
+)
+RELEASE_WAVES = [(1, 30, 21), (2, 30, 49)]  # wave number, capacity, ships in N days
+RELEASE_STARTS_IN = timedelta(minutes=5)
+RELEASE_TERMS = {"max_per_customer": 2, "payment_timeout": 15, "queue_enabled": True, "queue_rate": 30}
 
 PAGES = {
     "about": (
@@ -257,6 +275,11 @@ class Command(BaseCommand):
         if is_new:
             self._drop_orders(drop)
 
+        for wave in PreorderWave.objects.filter(product=drop, ships_on__isnull=True):
+            wave.ships_on = timezone.localdate() + timedelta(days=DROP_SHIPS_IN.get(wave.wave_number, 56))
+            wave.save(update_fields=["ships_on"])
+        created += self._release()
+
         self._promo_codes(drop)
         for slug, (title, content) in PAGES.items():
             Page.objects.get_or_create(slug=slug, defaults={"title": title, "content": content})
@@ -325,11 +348,49 @@ class Command(BaseCommand):
                 )
         return product, is_new
 
+    def _release(self) -> bool:
+        """The release starts RELEASE_STARTS_IN after every seeding (every `make run`), with a fresh queue."""
+        article, name, kind, color, price, sizes, table, description = RELEASE
+        release, is_new = self._product(
+            article,
+            name,
+            kind,
+            color,
+            price,
+            sizes,
+            table,
+            description,
+            order_type=Product.OrderType.PREORDER,
+            preorder_waves_total=len(RELEASE_WAVES),
+            preorder_wave_capacity=RELEASE_WAVES[0][1],
+            **RELEASE_TERMS,
+        )
+        if is_new:
+            for number, capacity, ships_in in RELEASE_WAVES:
+                PreorderWave.objects.create(
+                    product=release,
+                    wave_number=number,
+                    capacity=capacity,
+                    ships_on=timezone.localdate() + timedelta(days=ships_in),
+                )
+        starts_at = (timezone.now() + RELEASE_STARTS_IN).replace(second=0, microsecond=0)
+        Product.objects.filter(pk=release.pk).update(sale_starts_at=starts_at, **RELEASE_TERMS)
+        QueueEntry.objects.filter(product=release).delete()
+        DropQueue.objects.filter(product=release).delete()
+        self.stdout.write(f"Релиз «{name}»: старт в {timezone.localtime(starts_at):%H:%M}, очередь открыта.")
+        return is_new
+
     def _promo_codes(self, drop):
         now = timezone.now()
         PromoCode.objects.get_or_create(
-            code="WELCOME10", defaults={"description": "Скидка 10% на первый заказ", "discount_percent": 10}
+            code="WELCOME10",
+            defaults={
+                "description": "Скидка 10% на первый заказ",
+                "discount_percent": 10,
+                "first_order_only": True,
+            },
         )
+        PromoCode.objects.filter(code="WELCOME10").update(first_order_only=True)
         PromoCode.objects.get_or_create(
             code="MINUS500",
             defaults={"description": "Минус 500 ₽", "discount_amount": Decimal("500"), "max_uses": 100},

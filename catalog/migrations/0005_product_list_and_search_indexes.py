@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_media_dimensions_and_renditions"),
+        ("catalog", "0004_drop_start_caps_queue"),
     ]
 
     operations = [

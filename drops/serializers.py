@@ -1,0 +1,17 @@
+from rest_framework import serializers
+
+
+class QueuePlaceSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["waiting", "admitted", "closed"],
+        help_text="waiting — в очереди; admitted — можно заказать до admitted_until; closed — очередь не нужна "
+        "или время на покупку истекло (POST встанет в очередь снова).",
+    )
+    position = serializers.IntegerField(allow_null=True, help_text="Место в очереди; до старта — null.")
+    ahead = serializers.IntegerField(allow_null=True, help_text="Сколько покупателей впереди.")
+    admit_at = serializers.DateTimeField(allow_null=True, help_text="Когда пустят (оценка).")
+    admitted_until = serializers.DateTimeField(allow_null=True)
+    sale_starts_at = serializers.DateTimeField(allow_null=True)
+    progress = serializers.IntegerField(help_text="Сколько пройдено, %.")
+    token = serializers.CharField(help_text="Подписанный пропуск: передайте в ?token=, чтобы обновлять дешевле.")
+    detail = serializers.CharField()
