@@ -21,11 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.services import user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
-from config.money import ZERO, money
+from config.money import ZERO, amount_final, money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_items_weight, delivery_point_get
@@ -94,8 +95,7 @@ class Pricing:
 
     @property
     def final(self) -> Decimal:
-        # A promo code never discounts delivery.
-        return self.total - self.discount + self.delivery
+        return amount_final(total=self.total, discount=self.discount, delivery=self.delivery)
 
 
 def order_number_for(*, order: Order) -> str:
@@ -404,7 +404,8 @@ def order_place(
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once.
+    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` and a code's per-customer terms hold over the customer's live orders. The
@@ -425,7 +426,7 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
+        order = _order_place(
             user=user, items=items, promo_code=promo_code, delivery=delivery, checkout_key=checkout_key
         )
     except IntegrityError:
@@ -433,6 +434,9 @@ def order_place(
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
 
 
 @transaction.atomic
