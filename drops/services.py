@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.services import buyer_verified_require
 from catalog.models import Product
 from catalog.selectors import ItemRequest
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
@@ -298,14 +299,17 @@ def _slot_take(*, schedule: QueueSchedule, now: datetime) -> tuple[int, datetime
 def queue_join(*, product: Product, user, ip: str | None = None, now: datetime | None = None) -> QueuePlace:
     """Take the account's one place in the product's waiting room (joining again returns the same place).
 
-    Refused before the queue opens (`QUEUE_OPENS_BEFORE` minutes before the start) and beyond
-    `QUEUE_PLACES_PER_ADDRESS` places from one address. After the start the place is at the tail; an account
-    whose admission lapsed goes to the tail again.
+    Only a verified buyer joins (`buyer_verified_require`): places count people, not accounts. The client's
+    address is never the identity (a mobile carrier puts thousands of buyers behind one), so no per-address
+    limit applies; it is kept on the row for staff to read. Refused before the queue opens (`QUEUE_OPENS_BEFORE`
+    minutes before the start). After the start the place is at the tail; an account whose admission lapsed goes
+    to the tail again.
     """
     now = now or timezone.now()
     schedule = _schedule_of(product)
     if not schedule.running:
         return _place(schedule=schedule, user_id=user.pk, slot=None, admit_at=None, now=now)
+    buyer_verified_require(user)
     sale_paused_check(product=product)
     if now < schedule.opens_at:
         opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
@@ -316,10 +320,6 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
         queue_start(product_id=product.pk, now=now)
     entry = QueueEntry.objects.filter(product=product, user=user).first()
     if entry is None:
-        if ip and QueueEntry.objects.filter(product=product, ip=ip).count() >= settings.QUEUE_PLACES_PER_ADDRESS:
-            raise QueueRefused(
-                "С этого адреса в очереди уже слишком много покупателей.", code="queue_address_limit"
-            )
         entry = _entry_create(schedule=schedule, product=product, user=user, ip=ip, now=now)
     elif entry.admit_at is not None and now >= entry.admit_at + _admission_window():
         with transaction.atomic():
