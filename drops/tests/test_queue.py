@@ -151,13 +151,19 @@ def test_a_token_is_good_only_for_its_account_and_product(drop, start, user):
     assert queue_place(product_id=drop.pk, user=stranger, token=forged, now=start) is None
 
 
-def test_many_accounts_from_one_address_are_refused(drop, start, settings):
-    settings.QUEUE_PLACES_PER_ADDRESS = 2
-    join_at(drop, start - timedelta(minutes=1), n=2, ip="10.1.1.1")
+def test_verified_buyers_behind_one_address_all_get_a_place(drop, start):
+    """A mobile carrier puts thousands of buyers behind one address: the address never refuses anyone."""
+    users, places = join_at(drop, start - timedelta(minutes=1), n=12, ip="10.1.1.1")
+    assert [place.status for place in places] == ["waiting"] * 12
+    assert QueueEntry.objects.filter(product=drop, ip="10.1.1.1").count() == 12
+
+
+def test_an_unverified_account_cannot_join(drop, start):
+    unverified = UserFactory(phone_verified=False)
     with pytest.raises(DomainError) as refused:
-        join_at(drop, start - timedelta(minutes=1), ip="10.1.1.1")
-    assert refused.value.code == "queue_address_limit"
-    join_at(drop, start - timedelta(minutes=1), ip="10.1.1.2")
+        queue_join(product=drop, user=unverified, now=start - timedelta(minutes=1))
+    assert (refused.value.code, refused.value.status) == ("phone_not_verified", 403)
+    assert not QueueEntry.objects.filter(product=drop).exists()
 
 
 def test_orders_need_an_admission_while_the_queue_runs(drop, start, user, monkeypatch):

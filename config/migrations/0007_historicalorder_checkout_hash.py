@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("config", "0005_history_drop_fields"),
+        ("config", "0006_pause_and_draw_fields"),
     ]
 
     operations = [
