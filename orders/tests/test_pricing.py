@@ -100,7 +100,7 @@ def test_refunds_read_the_stored_amounts(user, fake_yookassa, settings):
 
 
 def test_the_migration_fills_existing_lines_from_their_orders_amounts(db):
-    migration = importlib.import_module("orders.migrations.0007_order_item_amounts")
+    migration = importlib.import_module("orders.migrations.0008_order_item_amounts")
     order = OrderFactory(total_amount=Decimal("300.00"), discount_amount=Decimal("100.00"))
     for _ in range(3):
         OrderItemFactory(order=order, price=Decimal("100.00"), quantity=1, final_amount=Decimal("0"))

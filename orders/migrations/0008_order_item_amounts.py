@@ -36,7 +36,7 @@ def fill_item_amounts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0006_order_pay_by"),
+        ("orders", "0007_refund_request_key_checkout_hash"),
         ("promos", "0002_per_customer_terms"),
     ]
 
