@@ -71,7 +71,8 @@ class IsStaffForChanges(permissions.BasePermission):
         ),
         parameters=[IDEMPOTENCY_KEY_HEADER],
         request=OrderCreateSerializer,
-        responses={201: OrderSerializer, **error_responses(400, 401, 409)},
+        # 403: `queue_admission_required` (a running waiting room), `phone_not_verified` (a capped product).
+        responses={201: OrderSerializer, **error_responses(400, 401, 403, 409)},
     ),
     partial_update=extend_schema(
         description=(

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.services import buyer_verified_require
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
@@ -407,8 +408,8 @@ def order_place(
     started; an order with nothing to pay is paid at once.
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
-    product's `max_per_customer` and a code's per-customer terms hold over the customer's live orders. The
-    order must be paid within the shortest `payment_timeout` of its products.
+    product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
+    over the customer's live orders. The order must be paid within the shortest `payment_timeout` of its products.
 
     `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
     whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
@@ -442,6 +443,8 @@ def _order_place(
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
+    if any(item.product.max_per_customer is not None for item in resolved):
+        buyer_verified_require(user)  # a cap per customer counts people: a free account is not one more
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
     pricing = _price(items=resolved, promo=promo, delivery=delivery)
