@@ -111,6 +111,8 @@ class Order(TimeStampedModel):
     # The checkout that placed the order (the storefront form's token, the API's Idempotency-Key): unique per
     # customer, so repeated or concurrent submits of one checkout place one order.
     checkout_key = models.CharField(_("ключ оформления"), max_length=64, blank=True, editable=False)
+    # SHA-256 of what the API's request asked (`config.idempotency`): the same key with another body is refused.
+    checkout_hash = models.CharField(_("отпечаток запроса"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("заказ")
@@ -235,8 +237,9 @@ class OrderRefund(models.Model):
     """Money returned for some units of an order (or all of it), with its own 54-FZ refund receipt.
 
     Its effects (units back to stock or waves, the promo use, the order's status) happen once, when the refund
-    moves from `pending` to `succeeded`; `idempotence_key` is derived from the order and the refund's content,
-    so a retry of the same refund reuses the row and YooKassa's refund.
+    moves from `pending` to `succeeded`. A refund asked for by a request (`request_key`: the API's
+    `Idempotency-Key`, the admin confirmation's one-time token) has its `idempotence_key` derived from that key, so
+    a repeat of the request reuses the row and YooKassa's refund however late it comes.
     """
 
     Status = RefundStatus
@@ -255,6 +258,10 @@ class OrderRefund(models.Model):
     )
     refund_id = models.CharField(_("возврат ЮKassa"), max_length=64, blank=True, db_index=True)
     idempotence_key = models.CharField(_("ключ идемпотентности"), max_length=64, unique=True)
+    # The request that asked for it (the API's Idempotency-Key, the admin confirmation's one-time token) and a
+    # hash of what it asked: a repeat of the request finds this refund instead of making another.
+    request_key = models.CharField(_("ключ запроса"), max_length=64, blank=True, editable=False)
+    request_hash = models.CharField(_("отпечаток запроса"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -272,6 +279,11 @@ class OrderRefund(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="order_refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order", "request_key"],
+                condition=~Q(request_key=""),
+                name="order_refund_request_key_unique",
+            ),
         ]
 
     def __str__(self):

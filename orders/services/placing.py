@@ -26,6 +26,7 @@ from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
+from config.idempotency import request_fingerprint_check
 from config.money import ZERO, money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
@@ -237,7 +238,14 @@ def _pay_by(*, items: list[ItemRequest], now) -> datetime:
 
 
 def _order_write(
-    *, user, items: list[ItemRequest], pricing: Pricing, promo, delivery: Delivery, checkout_key: str = ""
+    *,
+    user,
+    items: list[ItemRequest],
+    pricing: Pricing,
+    promo,
+    delivery: Delivery,
+    checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     now = timezone.now()
     order = Order(
@@ -256,6 +264,7 @@ def _order_write(
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
         checkout_key=checkout_key,
+        checkout_hash=checkout_hash,
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
@@ -405,6 +414,7 @@ def order_place(
     cdek_point: str = "",
     city: str = "",
     checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     """Place an order, all or nothing.
 
@@ -421,10 +431,12 @@ def order_place(
     `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
     whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
     unique (user, key) index: the later insert waits for the first transaction and, once it commits, gives way.
+    `checkout_hash` is what the request asked (`config.idempotency.request_fingerprint`): the key reused with
+    another body is `IdempotencyKeyReused` (422), never the first order passed off as the second's.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
-    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
     if placed is not None:
         return placed
     # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
@@ -434,18 +446,36 @@ def order_place(
     )
     try:
         return _order_place(
-            user=user, items=items, promo_code=promo_code, delivery=delivery, checkout_key=checkout_key
+            user=user,
+            items=items,
+            promo_code=promo_code,
+            delivery=delivery,
+            checkout_key=checkout_key,
+            checkout_hash=checkout_hash,
         )
     except IntegrityError:
-        placed = order_for_checkout(user=user, checkout_key=checkout_key)
+        placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
         if placed is None:
             raise
         return placed
 
 
+def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
+    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    if placed is not None:
+        request_fingerprint_check(stored=placed.checkout_hash, given=checkout_hash)
+    return placed
+
+
 @transaction.atomic
 def _order_place(
-    *, user, items: list[dict], promo_code: str | None, delivery: Delivery, checkout_key: str = ""
+    *,
+    user,
+    items: list[dict],
+    promo_code: str | None,
+    delivery: Delivery,
+    checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
@@ -458,7 +488,13 @@ def _order_place(
     # those locks (a hot product's stock row above all) are held only for the counters and the commit (and a
     # repeated checkout waits here, on the unique key).
     order = _order_write(
-        user=user, items=resolved, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key
+        user=user,
+        items=resolved,
+        pricing=pricing,
+        promo=promo,
+        delivery=delivery,
+        checkout_key=checkout_key,
+        checkout_hash=checkout_hash,
     )
     _stock_items_write(order=order, items=resolved)
     _timeline_start(order=order)
