@@ -157,6 +157,13 @@ def _weighed(items: list[dict]) -> list[dict]:
     return weighed
 
 
+def order_buyer_check(*, user, items: list[ItemRequest]) -> None:
+    """A product with `max_per_customer` is for verified buyers only (`buyer_verified_require`): a cap per
+    customer counts people, and a free account is not one more. No query."""
+    if any(item.product.max_per_customer is not None for item in items):
+        buyer_verified_require(user)
+
+
 def _customer_lock(*, user, items: list[ItemRequest], promo: PromoCode | None) -> None:
     """Per-customer caps (a product's `max_per_customer`, a code's per-customer terms) are counted over the
     customer's live orders while their user row is locked: the first lock of the shop's lock order, so one
@@ -463,8 +470,7 @@ def _order_place(
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
-    if any(item.product.max_per_customer is not None for item in resolved):
-        buyer_verified_require(user)  # a cap per customer counts people: a free account is not one more
+    order_buyer_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
     pricing = items_price(items=resolved, promo=promo, delivery=delivery.amount)
