@@ -135,6 +135,25 @@ def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
     return user_tokens(user=user)
 
 
+class PhoneNotVerified(DomainError):
+    """A drop's limits count people: the buyer has to prove the phone with a code by SMS first."""
+
+    status = 403
+    code = "phone_not_verified"
+    default_message = "Подтвердите номер телефона кодом из SMS: без этого участвовать в дропе нельзя."
+
+
+def buyer_verified_require(user: User) -> None:
+    """Refuse a buyer whose phone is not `phone_verified` (`PhoneNotVerified`, 403 `phone_not_verified`).
+
+    A drop's limits (a waiting room's places, a draw's entries, a product's `max_per_customer`) count people, and
+    an account costs nothing to make while a phone that received a code does: every such step calls this first.
+    The phone is proved by a code (`auth/sms/` then `auth/sms/verify/` with the account's phone).
+    """
+    if not getattr(user, "phone_verified", False):
+        raise PhoneNotVerified()
+
+
 def user_update_profile(*, user: User, data: dict) -> User:
     """Change the customer's own contact details; phone and access rights are not theirs to change."""
     changed = [field for field in PROFILE_FIELDS if field in data]
@@ -250,6 +269,15 @@ def user_sign_in_by_code(*, phone: str, code: str) -> tuple[User, bool]:
         raise AccountDisabled()
     update_last_login(None, user)
     return user, created
+
+
+def user_phone_confirm(*, user: User, code: str) -> User:
+    """Prove a signed-in customer's own phone with the code sent to it (`sms_code_send`): `phone_verified`."""
+    sms_code_use(phone=user.phone, code=code)
+    if not user.phone_verified:
+        User.objects.filter(pk=user.pk).update(phone_verified=True)
+        user.phone_verified = True
+    return user
 
 
 def user_password_reset(*, phone: str, code: str, password: str) -> User:

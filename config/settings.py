@@ -372,9 +372,6 @@ QUEUE_OPENS_BEFORE = env.int("QUEUE_OPENS_BEFORE", default=15)  # minutes before
 QUEUE_ADMISSION_MINUTES = env.int(
     "QUEUE_ADMISSION_MINUTES", default=10
 )  # an admission lets one order for this long
-QUEUE_PLACES_PER_ADDRESS = env.int(
-    "QUEUE_PLACES_PER_ADDRESS", default=5
-)  # accounts queued from one client address
 YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="demo-shop")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="demo-secret")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")

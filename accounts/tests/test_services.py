@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
+from accounts import services
 from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
@@ -158,3 +159,11 @@ def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_passwor
         user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
     new, created = user_register_or_sign_in(phone="+79165550000", password="secret-new-1", ip="10.0.0.1")
     assert created and new.phone == "+79165550000"
+
+
+def test_only_a_verified_buyer_passes_the_drop_gate():
+    services.buyer_verified_require(UserFactory(phone_verified=True))
+    with pytest.raises(services.PhoneNotVerified) as refused:
+        services.buyer_verified_require(UserFactory(phone_verified=False))
+    assert (refused.value.status, refused.value.code) == (403, "phone_not_verified")
+    assert "SMS" in refused.value.message

@@ -172,6 +172,7 @@ def product_queue(request, key):
         "place": place,
         "drop": drop,
         "refusal": refusal,
+        "phone_unverified": not request.user.phone_verified,
         "admission_minutes": settings.QUEUE_ADMISSION_MINUTES,
     }
     return render(request, "shop/queue.html", context)

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.services import PhoneNotVerified
 from config.errors import DomainError
 from config.money import amount_final
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_points
 from orders.models import Order
 from orders.selectors import order_for_checkout
-from orders.services import order_delivery_choose, order_payment_retry, order_place
+from orders.services import order_buyer_check, order_delivery_choose, order_payment_retry, order_place
 from shop.cart import Cart
 from shop.forms import CheckoutForm, form_refusal
 from shop.views.cart import _cart_fit, _cart_summary
@@ -79,12 +80,22 @@ def checkout(request):
     context = {
         "form": form,
         "lines": cart.lines(),
+        "phone_unverified": _phone_unverified(user, cart),
         "summary": summary,
         "promo_refusal": refusal,
         "promo_code": code,
         **_checkout_delivery(cart, form, summary),
     }
     return render(request, "shop/checkout.html", context)
+
+
+def _phone_unverified(user, cart: Cart) -> bool:
+    """Whether the cart holds what only a verified buyer may order: the page then offers the code at once."""
+    try:
+        order_buyer_check(user=user, items=cart.lines())
+    except PhoneNotVerified:
+        return True
+    return False
 
 
 def _checkout_delivery(cart: Cart, form: CheckoutForm, summary: dict) -> dict:
