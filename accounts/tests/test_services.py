@@ -161,6 +161,7 @@ def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_passwor
     assert created and new.phone == "+79165550000"
 
 
+@pytest.mark.django_db
 def test_only_a_verified_buyer_passes_the_drop_gate():
     services.buyer_verified_require(UserFactory(phone_verified=True))
     with pytest.raises(services.PhoneNotVerified) as refused:
