@@ -6,7 +6,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from orders import notifications
-from orders.models import Order, OrderStatus
+from orders.selectors import wave_orders_to_tell
 from orders.services.settlement import settlement_receipts_open
 from orders.tasks import settlement_receipt_deliver
 from preorders.models import PreorderStatus, WaveStatus
@@ -16,13 +16,7 @@ from preorders.signals import wave_status_changed
 @receiver(wave_status_changed, dispatch_uid="orders.wave_orders_tell")
 def wave_orders_tell(sender, *, wave, status: str, message: str, **kwargs) -> None:
     """Every live order with a line in the wave gets a timeline entry and its customer an SMS."""
-    orders = list(
-        Order.objects.filter(items__preorder_wave=wave)
-        .exclude(status__in=OrderStatus.CLOSED)
-        .values_list("pk", "order_number", "user__phone")
-        .distinct()
-        .order_by("pk")
-    )
+    orders = list(wave_orders_to_tell(wave=wave).values_list("pk", "order_number", "user__phone").order_by("pk"))
     PreorderStatus.objects.bulk_create(
         PreorderStatus(order_id=order_id, wave=wave, status=status, status_message=message)
         for order_id, _, _ in orders

@@ -33,7 +33,7 @@ def admin_title(context) -> str:
     opts = context.get("opts")
     if opts is None or context.get("is_popup"):
         return title
-    if "cl" in context and "results" in context:
+    if getattr(context.get("cl"), "opts", None) is not None:
         return capfirst(opts.verbose_name_plural)
     if "add" not in context or "change" not in context or "adminform" not in context:
         return title
