@@ -31,10 +31,11 @@ class CdekUnavailable(CdekError):
 class CdekRefused(CdekError):
     """CDEK refused the request itself (4xx): `codes` are its error codes."""
 
-    def __init__(self, message: str, *, status: int, codes: list[str]):
+    def __init__(self, message: str, *, status: int, codes: list[str], errors: list[dict] | None = None):
         super().__init__(message)
         self.status = status
         self.codes = codes
+        self.errors = errors or [{"code": code, "message": ""} for code in codes]
 
 
 def request_errors(answer) -> list[dict]:
@@ -209,8 +210,11 @@ class CdekClient:
             logger.warning("CDEK %s %s answered %s", method, path, response.status_code)
             raise CdekUnavailable(f"CDEK answered {response.status_code}")
         if not response.ok:
-            codes = request_error_codes(answer)
-            raise CdekRefused(f"CDEK refused {method} {path}: {codes}", status=response.status_code, codes=codes)
+            errors = request_errors(answer)
+            codes = [str(error.get("code")) for error in errors]
+            raise CdekRefused(
+                f"CDEK refused {method} {path}: {codes}", status=response.status_code, codes=codes, errors=errors
+            )
         if isinstance(answer, dict) and answer.get("errors") and path != "/oauth/token":
             # The calculator answers 200 with errors when it cannot price the route.
             codes = [str(e.get("code")) for e in answer["errors"] if isinstance(e, dict)]

@@ -1,0 +1,181 @@
+"""The back office's side of fulfilment: hand orders to CDEK (one, a selection, a whole wave), follow a bulk
+run, print labels, waybills and packing slips.
+
+The order and wave admins are the orders' and preorders' own, extended here (registered in their place, as the
+preorders app does with the catalog's product admin), so those apps know nothing of CDEK's orders.
+"""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import DomainError
+from fulfilment.models import Shipment, ShipmentBatch, ShipmentState
+from fulfilment.services import shipment_errors_text, wave_orders_to_ship
+from fulfilment.tasks import shipment_batch_start, shipment_hand_over
+from orders.admin import OrderAdmin
+from orders.models import Order
+from preorders.admin import PreorderWaveAdmin
+from preorders.models import PreorderWave
+
+
+def shipment_summary(shipment: Shipment | None) -> str:
+    """What staff read of a parcel: its CDEK number and state, or CDEK's errors in Russian."""
+    if shipment is None:
+        return "Не передан в СДЭК"
+    if shipment.state == ShipmentState.INVALID:
+        return f"{shipment.get_state_display()}: {shipment_errors_text(shipment.errors)}"
+    number = f"№ {shipment.cdek_number}, " if shipment.cdek_number else ""
+    return f"{number}{shipment.get_state_display()}".strip()
+
+
+admin.site.unregister(Order)
+
+
+@admin.register(Order)
+class FulfilmentOrderAdmin(OrderAdmin):
+    actions = [*OrderAdmin.actions, "hand_to_cdek"]
+    list_display = [*OrderAdmin.list_display[:-1], "cdek_cell", OrderAdmin.list_display[-1]]
+    list_select_related = [*OrderAdmin.list_select_related, "shipment"]
+    readonly_fields = [*OrderAdmin.readonly_fields, "cdek_shipment"]
+    fieldsets = [
+        *OrderAdmin.fieldsets[:-1],
+        (OrderAdmin.fieldsets[-1][0], {"fields": ["cdek_shipment", *OrderAdmin.fieldsets[-1][1]["fields"]]}),
+    ]
+
+    @admin.display(description=_("СДЭК"))
+    def cdek_cell(self, order):
+        shipment = getattr(order, "shipment", None)  # a missing one raises an AttributeError: None
+        if shipment is None:
+            return "—"
+        if shipment.state == ShipmentState.INVALID:
+            return format_html(
+                '<span class="status-badge status-cancelled">{}</span>', shipment.get_state_display()
+            )
+        return shipment.cdek_number or shipment.get_state_display()
+
+    @admin.display(description=_("отправление СДЭК"))
+    def cdek_shipment(self, order):
+        return shipment_summary(Shipment.objects.filter(order=order).first())
+
+    @admin.action(description=_("Передать в СДЭК"))
+    def hand_to_cdek(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        batch = shipment_batch_start(orders=ids, by=request.user, title=f"Выбранные заказы ({len(ids)})")
+        return HttpResponseRedirect(reverse("admin:fulfilment_shipmentbatch_change", args=[batch.pk]))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/cdek/",
+                self.admin_site.admin_view(self.hand_over_view),
+                name=f"{info[0]}_{info[1]}_cdek",
+            ),
+            *super().get_urls(),
+        ]
+
+    def hand_over_view(self, request, object_id):
+        """«Передать в СДЭК» on the order's page: this one order, now."""
+        order = self.get_object(request, object_id)
+        if order is None or request.method != "POST" or not self.has_change_permission(request, order):
+            return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        try:
+            shipment = shipment_hand_over(order=order)
+        except DomainError as error:
+            self.message_user(request, f"{order}: {error.message}", messages.ERROR)
+        else:
+            level = messages.ERROR if shipment.state == ShipmentState.INVALID else messages.SUCCESS
+            self.message_user(request, f"{order}: {shipment_summary(shipment)}", level)
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+
+admin.site.unregister(PreorderWave)
+
+
+@admin.register(PreorderWave)
+class FulfilmentWaveAdmin(PreorderWaveAdmin):
+    actions = [*PreorderWaveAdmin.actions, "hand_wave_to_cdek"]
+
+    @admin.action(description=_("Передать в СДЭК все оплаченные заказы волны"))
+    def hand_wave_to_cdek(self, request, queryset):
+        waves = list(queryset.select_related("product").order_by("pk"))
+        ids = sorted({pk for wave in waves for pk in wave_orders_to_ship(wave=wave)})
+        if not ids:
+            self.message_user(request, "В этих волнах нет оплаченных заказов, которых нет в СДЭК.", messages.INFO)
+            return None
+        title = ", ".join(f"{wave.product.name}, волна {wave.wave_number}" for wave in waves)
+        batch = shipment_batch_start(orders=ids, by=request.user, title=f"Волна: {title}")
+        return HttpResponseRedirect(reverse("admin:fulfilment_shipmentbatch_change", args=[batch.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/cdek/",
+                self.admin_site.admin_view(self.hand_wave_view),
+                name="preorders_preorderwave_cdek",
+            ),
+            *super().get_urls(),
+        ]
+
+    def hand_wave_view(self, request, object_id):
+        """«Передать волну в СДЭК» on the wave's page."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:preorders_preorderwave_changelist"))
+        response = self.hand_wave_to_cdek(request, PreorderWave.objects.filter(pk=object_id))
+        return response or HttpResponseRedirect(reverse("admin:preorders_preorderwave_change", args=[object_id]))
+
+
+@admin.register(ShipmentBatch)
+class ShipmentBatchAdmin(admin.ModelAdmin):
+    """A bulk hand-over: its page refreshes itself while it runs and lists what failed."""
+
+    list_display = ["__str__", "progress", "failed", "state", "created_by", "created_at"]
+    list_filter = ["state"]
+    fields = ["title", "progress", "state", "created_by", "created_at", "finished_at", "failure_list", "orders"]
+    readonly_fields = fields
+    change_form_template = "admin/fulfilment/shipmentbatch/change_form.html"
+
+    @admin.display(description=_("сделано"))
+    def progress(self, batch):
+        return f"{batch.processed} из {batch.total}, с ошибками {batch.failed}"
+
+    @admin.display(description=_("что не удалось"))
+    def failure_list(self, batch):
+        if not batch.failures:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", '<li><a href="{}">{}</a>: {}</li>',
+                ((reverse("admin:orders_order_change", args=[f["order_id"]]), f["order"], f["message"])
+                 for f in batch.failures),
+            ),
+        )  # fmt: skip
+
+    @admin.display(description=_("заказы"))
+    def orders(self, batch):
+        shipments = {
+            s.order_id: s for s in Shipment.objects.filter(order_id__in=batch.order_ids).select_related("order")
+        }
+        numbers = dict(Order.objects.filter(pk__in=batch.order_ids).values_list("pk", "order_number"))
+        rows = (
+            (
+                reverse("admin:orders_order_change", args=[pk]),
+                numbers.get(pk, pk),
+                shipment_summary(shipments.get(pk)),
+            )
+            for pk in batch.order_ids
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

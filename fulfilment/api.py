@@ -1,0 +1,62 @@
+"""Staff hand an order to CDEK and print its documents through the API; CDEK posts its status webhooks here."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import error_responses
+from fulfilment.errors import ShipmentRefused
+from fulfilment.models import Shipment, ShipmentState
+from fulfilment.serializers import ShipmentOrderSerializer
+from fulfilment.tasks import shipment_hand_over
+from orders import selectors
+from orders.models import Order
+
+
+class OrderShipmentViewSet(viewsets.GenericViewSet):
+    permission_classes = [permissions.IsAdminUser]
+    serializer_class = ShipmentOrderSerializer
+    lookup_field = "order_number"
+    lookup_value_regex = r"[^/]+"
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.order_queryset()
+
+    def get_object(self) -> Order:
+        try:
+            return selectors.order_get_for(user=self.request.user, number=self.kwargs["order_number"])
+        except Order.DoesNotExist:
+            raise Http404 from None
+
+    def _body(self, order: Order) -> dict:
+        fresh = selectors.order_get_for(user=self.request.user, number=order.order_number)
+        shipment = Shipment.objects.filter(order=fresh).first()
+        return ShipmentOrderSerializer(fresh, context={**self.get_serializer_context(), "shipment": shipment}).data
+
+    @extend_schema(
+        request=None,
+        description=(
+            "Только для сотрудников: регистрирует оплаченный заказ в СДЭК (`POST /v2/orders` с тарифом, по которому "
+            "считалась доставка, получателем, пунктом или адресом, упаковкой и товарами) → заказ с `cdek_number`, "
+            "`shipment_state` (`accepted` — СДЭК ещё проверяет, `registered`, `invalid` с `shipment_errors`) и "
+            "`tracking_number` (появится, когда СДЭК примет посылку). Заказ регистрируется один раз: 409 "
+            "`order_not_paid` — не оплачен, 409 `shipment_exists` — уже передан; 503 — СДЭК не ответил "
+            "(повтор продолжит с того же места)."
+        ),
+        responses={200: ShipmentOrderSerializer, **error_responses(401, 403, 404, 409, 503)},
+    )
+    @action(detail=True, methods=["post"])
+    def shipment(self, request, *args, **kwargs):
+        order = self.get_object()
+        existing = Shipment.objects.filter(order=order).first()
+        if existing is not None and existing.state not in (ShipmentState.INVALID, ShipmentState.REGISTERING):
+            raise ShipmentRefused(
+                f"Заказ уже передан в СДЭК ({existing.cdek_number or existing.get_state_display()}).",
+                code="shipment_exists",
+            )
+        shipment_hand_over(order=order)
+        return Response(self._body(order), status=status.HTTP_200_OK)
