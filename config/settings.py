@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",  # trigram search indexes (catalog); inert on SQLite
     "rest_framework",
     "rest_framework_simplejwt",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "delivery",
     "fulfilment",
     "shop",
+    "seo",
 ]
 
 MIDDLEWARE = [
@@ -275,23 +277,34 @@ YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 _CSP_MAP_ORIGINS = (
     ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
 )
+# Yandex Metrica (a file of ours loads its tag): its hosts are allowed only when a counter is configured.
+YANDEX_METRICA_ID = env("YANDEX_METRICA_ID", default="")
+_CSP_METRICA_ORIGINS = ["https://mc.yandex.ru", "https://mc.yandex.com"] if YANDEX_METRICA_ID else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_CSP_MAP_ORIGINS],
+        "script-src": [
+            "'self'",
+            *_CSP_MAP_ORIGINS,
+            *_CSP_METRICA_ORIGINS,
+            *(["https://yastatic.net"] if YANDEX_METRICA_ID else []),
+        ],
         "style-src": ["'self'"],
         "img-src": [
             "'self'",
             "data:",
             *_CSP_MEDIA_ORIGINS,
             *_CSP_MAP_ORIGINS,
+            *_CSP_METRICA_ORIGINS,
             *env.list("CSP_IMG_SOURCES", default=[]),
         ],
         "font-src": ["'self'"],
-        "connect-src": ["'self'", *_CSP_MAP_ORIGINS],
+        "connect-src": ["'self'", *_CSP_MAP_ORIGINS, *_CSP_METRICA_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # Metrica's session replay draws in a frame of its own host.
+        **({"frame-src": ["blob:", *_CSP_METRICA_ORIGINS]} if YANDEX_METRICA_ID else {}),
     }
 }
 

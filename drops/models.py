@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Product
+
 
 class DropQueue(models.Model):
     """One product's waiting room: whether the early arrivals were shuffled yet, and the next free slot.
@@ -64,3 +66,12 @@ class QueueEntry(models.Model):
 
     def __str__(self):
         return f"{self.product_id} · {self.user_id} · {self.slot}"
+
+
+class Drop(Product):
+    """A product as the drop's back office sees it: its sale, its pause button, its control room."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("дроп")
+        verbose_name_plural = _("дропы")

@@ -29,6 +29,7 @@ from catalog.models import Product
 from catalog.selectors import ItemRequest
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
 from drops.models import DropQueue, QueueEntry
+from drops.pausing import sale_paused_check, schedule_cache_key
 
 TOKEN_SALT = "drops.queue"
 SCHEDULE_CACHE_SECONDS = 5
@@ -36,8 +37,11 @@ SCHEDULE_CACHE_SECONDS = 5
 
 # --- Sale start (orders) -----------------------------------------------------------------------------------------
 def drop_sale_check(*, items: list[ItemRequest], now: datetime | None = None) -> None:
-    """Refuse an order naming a product whose sale has not started (no query: the products are read already)."""
+    """Refuse an order naming a product whose sale is paused or has not started (no query: the products are read
+    already)."""
     now = now or timezone.now()
+    for item in items:
+        sale_paused_check(product=item.product)
     waiting = [item.product for item in items if not item.product.sale_started(now)]
     if waiting:
         product = waiting[0]
@@ -58,6 +62,7 @@ class QueueSchedule:
     running: bool
     starts_at: datetime | None
     rate: int
+    paused: bool = False
 
     @property
     def opens_at(self) -> datetime | None:
@@ -75,19 +80,23 @@ class QueueSchedule:
 
 def _schedule_of(product: Product) -> QueueSchedule:
     return QueueSchedule(
-        product_id=product.pk, running=product.has_queue, starts_at=product.sale_starts_at, rate=product.queue_rate
+        product_id=product.pk,
+        running=product.has_queue,
+        starts_at=product.sale_starts_at,
+        rate=product.queue_rate,
+        paused=product.sale_paused,
     )
 
 
 def queue_schedule(*, product_id: int) -> QueueSchedule:
     """The visible product's queue settings from the shared cache (a few seconds old at most), else the
     database (`Product.DoesNotExist` for no visible product)."""
-    key = f"drops:schedule:{product_id}"
+    key = schedule_cache_key(product_id)
     schedule = cache.get(key)
     if schedule is None:
         product = (
             Product.objects.visible()
-            .only("pk", "queue_enabled", "sale_starts_at", "queue_rate")
+            .only("pk", "queue_enabled", "sale_starts_at", "queue_rate", "sale_paused")
             .get(pk=product_id)
         )
         schedule = _schedule_of(product)
@@ -109,6 +118,12 @@ class QueuePlace:
     progress: int  # percent of the way from joining to being admitted
     token: str
     detail: str
+    paused: bool = False
+
+    def __post_init__(self):
+        if self.paused and self.status != "closed":
+            # The place is kept; the clock stops until staff resume the sale.
+            object.__setattr__(self, "detail", f"Продажа приостановлена: место сохранится. {self.detail}")
 
     def as_dict(self) -> dict:
         return {
@@ -121,6 +136,7 @@ class QueuePlace:
             "progress": self.progress,
             "token": self.token,
             "detail": self.detail,
+            "paused": self.paused,
         }
 
 
@@ -128,14 +144,17 @@ def _admission_window() -> timedelta:
     return timedelta(minutes=settings.QUEUE_ADMISSION_MINUTES)
 
 
-def _token(*, user_id: int, product_id: int, slot: int | None, admit_at: datetime | None) -> str:
-    payload = {"u": user_id, "p": product_id}
+def _token(
+    *, user_id: int, product_id: int, slot: int | None, admit_at: datetime | None, starts_at: datetime | None
+) -> str:
+    # The start the place was computed against: a resumed pause moves the start, so an older token is not used.
+    payload = {"u": user_id, "p": product_id, "t": starts_at.timestamp() if starts_at else None}
     if slot is not None:
         payload.update(s=slot, a=admit_at.timestamp())
     return signing.dumps(payload, salt=TOKEN_SALT)
 
 
-def _token_read(token: str, *, user_id: int, product_id: int) -> dict | None:
+def _token_read(token: str, *, user_id: int, product_id: int, starts_at: datetime | None) -> dict | None:
     """The token's place when it was signed by the shop for this account and this product; else None."""
     if not token or not isinstance(token, str) or len(token) > 500:
         return None
@@ -145,14 +164,18 @@ def _token_read(token: str, *, user_id: int, product_id: int) -> dict | None:
         return None
     if not isinstance(payload, dict) or payload.get("u") != user_id or payload.get("p") != product_id:
         return None
+    if payload.get("t") != (starts_at.timestamp() if starts_at else None):
+        return None
     return payload
 
 
 def _place(
     *, schedule: QueueSchedule, user_id: int, slot: int | None, admit_at: datetime | None, now: datetime
 ) -> QueuePlace:
-    token = _token(user_id=user_id, product_id=schedule.product_id, slot=slot, admit_at=admit_at)
-    common = {"starts_at": schedule.starts_at, "token": token}
+    token = _token(
+        user_id=user_id, product_id=schedule.product_id, slot=slot, admit_at=admit_at, starts_at=schedule.starts_at
+    )
+    common = {"starts_at": schedule.starts_at, "token": token, "paused": schedule.paused}
     if not schedule.running:
         return QueuePlace(
             "closed",
@@ -224,7 +247,9 @@ def queue_start(*, product_id: int, now: datetime | None = None) -> None:
         queue = DropQueue.objects.select_for_update().get(pk=queue.pk)
         if queue.shuffled_at is not None:
             return
-        product = Product.objects.only("pk", "queue_enabled", "sale_starts_at", "queue_rate").get(pk=product_id)
+        product = Product.objects.only("pk", "queue_enabled", "sale_starts_at", "queue_rate", "sale_paused").get(
+            pk=product_id
+        )
         schedule = _schedule_of(product)
         if not schedule.running or now < schedule.starts_at:
             return
@@ -274,6 +299,7 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
     schedule = _schedule_of(product)
     if not schedule.running:
         return _place(schedule=schedule, user_id=user.pk, slot=None, admit_at=None, now=now)
+    sale_paused_check(product=product)
     if now < schedule.opens_at:
         opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
         raise QueueRefused(
@@ -315,7 +341,7 @@ def queue_place(*, product_id: int, user, token: str = "", now: datetime | None 
     without the database; otherwise the account's row is read (and the start's shuffle done, once)."""
     now = now or timezone.now()
     schedule = queue_schedule(product_id=product_id)
-    payload = _token_read(token, user_id=user.pk, product_id=product_id)
+    payload = _token_read(token, user_id=user.pk, product_id=product_id, starts_at=schedule.starts_at)
     if payload is not None and ("s" in payload or now < schedule.starts_at or not schedule.running):
         admit_at = datetime.fromtimestamp(payload["a"], tz=UTC) if "s" in payload else None
         return _place(schedule=schedule, user_id=user.pk, slot=payload.get("s"), admit_at=admit_at, now=now)
