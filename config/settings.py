@@ -422,6 +422,7 @@ CDEK_DEFAULT_BOX_CM = env("CDEK_DEFAULT_BOX_CM", default="30x20x5")
 CDEK_SHIPMENT_POINT = env("CDEK_SHIPMENT_POINT", default="")
 CDEK_WEBHOOK_URL = env("CDEK_WEBHOOK_URL", default="")  # empty: SITE_URL + /api/v1/delivery/cdek/webhook/
 RETURN_DAYS = env.int("RETURN_DAYS", default=7)
+CDEK_PRINT_WAIT = env.float("CDEK_PRINT_WAIT", default=30.0)  # seconds the shop waits for CDEK's print forms
 # Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
 
 TASKS = {

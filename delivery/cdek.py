@@ -130,12 +130,14 @@ class CdekClient:
         """`GET /v2/print/{kind}/{uuid}`: the task's `statuses` and, once `READY`, its `url`."""
         return self._call("GET", f"/print/{kind}/{uuid}")["entity"]
 
-    def print_download(self, url: str) -> bytes:
-        """The PDF of a ready print task (its `url` needs the token too)."""
+    def print_download(self, url: str, *, timeout: float | None = None) -> bytes:
+        """The PDF of a ready print task (its `url` needs the token too); a big PDF may take `timeout`."""
         if not self.configured:
             raise CdekUnavailable("CDEK is not configured")
         try:
-            response = requests.get(url, headers={"Authorization": f"Bearer {self.token()}"}, timeout=self.timeout)
+            response = requests.get(
+                url, headers={"Authorization": f"Bearer {self.token()}"}, timeout=timeout or self.timeout
+            )
         except requests.RequestException as error:
             raise CdekUnavailable(f"CDEK is unreachable: {error}") from error
         if not response.ok or not response.content.startswith(b"%PDF"):

@@ -6,14 +6,15 @@ preorders app does with the catalog's product admin), so those apps know nothing
 """
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from fulfilment.models import Shipment, ShipmentBatch, ShipmentState
-from fulfilment.services import shipment_errors_text, wave_orders_to_ship
+from fulfilment.services import shipment_documents_pdf, shipment_errors_text, wave_orders_to_ship
 from fulfilment.tasks import shipment_batch_start, shipment_hand_over
 from orders.admin import OrderAdmin
 from orders.models import Order
@@ -36,7 +37,7 @@ admin.site.unregister(Order)
 
 @admin.register(Order)
 class FulfilmentOrderAdmin(OrderAdmin):
-    actions = [*OrderAdmin.actions, "hand_to_cdek"]
+    actions = [*OrderAdmin.actions, "hand_to_cdek", "print_documents", "print_packing_slips"]
     list_display = [*OrderAdmin.list_display[:-1], "cdek_cell", OrderAdmin.list_display[-1]]
     list_select_related = [*OrderAdmin.list_select_related, "shipment"]
     readonly_fields = [*OrderAdmin.readonly_fields, "cdek_shipment"]
@@ -66,16 +67,58 @@ class FulfilmentOrderAdmin(OrderAdmin):
         batch = shipment_batch_start(orders=ids, by=request.user, title=f"Выбранные заказы ({len(ids)})")
         return HttpResponseRedirect(reverse("admin:fulfilment_shipmentbatch_change", args=[batch.pk]))
 
+    @admin.action(description=_("Ярлыки и накладные СДЭК (PDF)"))
+    def print_documents(self, request, queryset):
+        try:
+            pdf = shipment_documents_pdf(orders=list(queryset.values_list("pk", flat=True)))
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="cdek-documents.pdf"'
+        return response
+
+    @admin.action(description=_("Упаковочные листы (печать)"))
+    def print_packing_slips(self, request, queryset):
+        return self._packing_slips(request, queryset)
+
+    def _packing_slips(self, request, queryset):
+        orders = queryset.select_related("user").prefetch_related("items__product").order_by("pk")
+        label = request.GET.get("format") == "label"
+        return TemplateResponse(
+            request,
+            "admin/fulfilment/packing_slip.html",
+            {"orders": orders, "label": label, "title": "Упаковочный лист"},
+        )
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
         return [
+            path("<path:object_id>/cdek/", view(self.hand_over_view), name=f"{info[0]}_{info[1]}_cdek"),
+            path("<path:object_id>/documents/", view(self.documents_view), name=f"{info[0]}_{info[1]}_documents"),
             path(
-                "<path:object_id>/cdek/",
-                self.admin_site.admin_view(self.hand_over_view),
-                name=f"{info[0]}_{info[1]}_cdek",
+                "<path:object_id>/packing-slip/",
+                view(self.packing_slip_view),
+                name=f"{info[0]}_{info[1]}_packing_slip",
             ),
             *super().get_urls(),
         ]
+
+    def documents_view(self, request, object_id):
+        """The order's CDEK label and waybill as one PDF."""
+        order = self.get_object(request, object_id)
+        if order is None:
+            return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        response = self.print_documents(request, Order.objects.filter(pk=order.pk))
+        return response or HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def packing_slip_view(self, request, object_id):
+        """The packing slip of one order, for A4 or (`?format=label`) a 100×150 label printer."""
+        order = self.get_object(request, object_id)
+        if order is None:
+            return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        return self._packing_slips(request, Order.objects.filter(pk=order.pk))
 
     def hand_over_view(self, request, object_id):
         """«Передать в СДЭК» on the order's page: this one order, now."""

@@ -1,7 +1,8 @@
 """Staff hand an order to CDEK and print its documents through the API; CDEK posts its status webhooks here."""
 
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from config.api import error_responses
 from fulfilment.errors import ShipmentRefused
 from fulfilment.models import Shipment, ShipmentState
 from fulfilment.serializers import ShipmentOrderSerializer
+from fulfilment.services import shipment_documents_pdf
 from fulfilment.tasks import shipment_hand_over
 from orders import selectors
 from orders.models import Order
@@ -60,3 +62,21 @@ class OrderShipmentViewSet(viewsets.GenericViewSet):
             )
         shipment_hand_over(order=order)
         return Response(self._body(order), status=status.HTTP_200_OK)
+
+    @extend_schema(
+        description=(
+            "Только для сотрудников: ярлык (100×150) и накладная СДЭК заказа одним PDF. СДЭК готовит их "
+            "асинхронно: ответ приходит, когда документы готовы. 409 `shipment_missing` — заказ не передан в "
+            "СДЭК; 503 — СДЭК не подготовил документы вовремя."
+        ),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            **error_responses(401, 403, 404, 409, 503),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def label(self, request, *args, **kwargs):
+        order = self.get_object()
+        response = HttpResponse(shipment_documents_pdf(orders=[order]), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="cdek-{order.order_number}.pdf"'
+        return response
