@@ -13,8 +13,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from fulfilment.models import Shipment, ShipmentBatch, ShipmentState
-from fulfilment.services import shipment_documents_pdf, shipment_errors_text, wave_orders_to_ship
+from fulfilment.models import ReturnLine, ReturnRequest, ReturnStatus, Shipment, ShipmentBatch, ShipmentState
+from fulfilment.services import (
+    return_decide,
+    return_instructions,
+    return_receive,
+    return_refresh,
+    return_refund,
+    shipment_documents_pdf,
+    shipment_errors_text,
+    wave_orders_to_ship,
+)
 from fulfilment.tasks import shipment_batch_start, shipment_hand_over
 from orders.admin import OrderAdmin
 from orders.models import Order
@@ -40,11 +49,24 @@ class FulfilmentOrderAdmin(OrderAdmin):
     actions = [*OrderAdmin.actions, "hand_to_cdek", "print_documents", "print_packing_slips"]
     list_display = [*OrderAdmin.list_display[:-1], "cdek_cell", OrderAdmin.list_display[-1]]
     list_select_related = [*OrderAdmin.list_select_related, "shipment"]
-    readonly_fields = [*OrderAdmin.readonly_fields, "cdek_shipment"]
+    readonly_fields = [*OrderAdmin.readonly_fields, "cdek_shipment", "return_list"]
     fieldsets = [
         *OrderAdmin.fieldsets[:-1],
-        (OrderAdmin.fieldsets[-1][0], {"fields": ["cdek_shipment", *OrderAdmin.fieldsets[-1][1]["fields"]]}),
+        (
+            OrderAdmin.fieldsets[-1][0],
+            {"fields": ["cdek_shipment", *OrderAdmin.fieldsets[-1][1]["fields"], "return_list"]},
+        ),
     ]
+
+    @admin.display(description=_("возвраты товара"))
+    def return_list(self, order):
+        rows = [
+            (reverse("admin:fulfilment_returnrequest_change", args=[r.pk]), str(r), r.get_status_display())
+            for r in order.returns.order_by("pk")
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
 
     @admin.display(description=_("СДЭК"))
     def cdek_cell(self, order):
@@ -222,3 +244,81 @@ class ShipmentBatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReturnLineInline(admin.TabularInline):
+    model = ReturnLine
+    fields = ["item", "quantity"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    """A customer's return: staff accept or refuse it with a comment, then mark the parcel received (sellable or
+    not), which refunds its lines. Each button is one step of `fulfilment.services.returns`."""
+
+    list_display = ["__str__", "status", "created_at", "received_at"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["order"]
+    search_fields = ["order__order_number", "order__user__phone"]
+    inlines = [ReturnLineInline]
+    fields = ["order", "status", "reason", "staff_comment", "instructions", "sellable", "refund_state",
+              "decided_by", "created_at", "received_at"]  # fmt: skip
+    readonly_fields = [f for f in fields if f != "staff_comment"]
+    change_form_template = "admin/fulfilment/returnrequest/change_form.html"
+    STEPS = ("_accept", "_refuse", "_received_sellable", "_received_unsellable", "_refund")
+
+    @admin.display(description=_("как отправить"))
+    def instructions(self, request):
+        return return_instructions(request) if request.status != ReturnStatus.REFUSED else "—"
+
+    @admin.display(description=_("возврат денег"))
+    def refund_state(self, request):
+        if request.refund is None:
+            return "—"
+        return f"{request.refund.amount} ₽, {request.refund.get_status_display()}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        return return_refresh(request=found) if found is not None else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A step button runs its service; nothing else on the page is written (the comment goes with a
+        decision)."""
+        if request.method == "POST" and object_id:
+            obj = self.get_object(request, object_id)
+            if obj is None or not self.has_view_permission(request, obj):
+                return HttpResponseRedirect(reverse("admin:fulfilment_returnrequest_changelist"))
+            return self._step(request, obj)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _step(self, request, obj):
+        step = next((name for name in self.STEPS if name in request.POST), None)
+        comment = request.POST.get("staff_comment", "")
+        try:
+            if step == "_accept":
+                return_decide(request=obj, accept=True, comment=comment, by=request.user)
+            elif step == "_refuse":
+                return_decide(request=obj, accept=False, comment=comment, by=request.user)
+            elif step in ("_received_sellable", "_received_unsellable"):
+                return_receive(request=obj, sellable=step == "_received_sellable", by=request.user)
+            elif step == "_refund":
+                return_refund(request=obj, by=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            if step:
+                obj.refresh_from_db()
+                self.message_user(request, f"{obj}: {obj.get_status_display()}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:fulfilment_returnrequest_change", args=[obj.pk]))

@@ -9,30 +9,35 @@ from rest_framework.response import Response
 
 from config.api import error_responses
 from fulfilment.errors import ShipmentRefused
-from fulfilment.models import Shipment, ShipmentState
-from fulfilment.serializers import ShipmentOrderSerializer
-from fulfilment.services import shipment_documents_pdf
+from fulfilment.models import ReturnRequest, Shipment, ShipmentState
+from fulfilment.serializers import ReturnInputSerializer, ReturnRequestSerializer, ShipmentOrderSerializer
+from fulfilment.services import return_request, shipment_documents_pdf
 from fulfilment.tasks import shipment_hand_over
 from orders import selectors
 from orders.models import Order
 
 
-class OrderShipmentViewSet(viewsets.GenericViewSet):
-    permission_classes = [permissions.IsAdminUser]
-    serializer_class = ShipmentOrderSerializer
+class OrderByNumber(viewsets.GenericViewSet):
+    """Actions on one order by its number: its owner's or, for staff, anyone's (others get 404)."""
+
     lookup_field = "order_number"
     lookup_value_regex = r"[^/]+"
     pagination_class = None
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.order_queryset()
+        return selectors.order_list_for(user=self.request.user)
 
     def get_object(self) -> Order:
         try:
             return selectors.order_get_for(user=self.request.user, number=self.kwargs["order_number"])
         except Order.DoesNotExist:
             raise Http404 from None
+
+
+class OrderShipmentViewSet(OrderByNumber):
+    permission_classes = [permissions.IsAdminUser]
+    serializer_class = ShipmentOrderSerializer
 
     def _body(self, order: Order) -> dict:
         fresh = selectors.order_get_for(user=self.request.user, number=order.order_number)
@@ -80,3 +85,48 @@ class OrderShipmentViewSet(viewsets.GenericViewSet):
         response = HttpResponse(shipment_documents_pdf(orders=[order]), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="cdek-{order.order_number}.pdf"'
         return response
+
+
+class OrderReturnViewSet(OrderByNumber):
+    """A customer's returns of their delivered order."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ReturnInputSerializer
+
+    def _list(self, order: Order):
+        requests = ReturnRequest.objects.filter(order=order).select_related("order", "refund")
+        return ReturnRequestSerializer(requests.prefetch_related("lines").order_by("pk"), many=True).data
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        description="Возвраты заказа покупателя: статус, позиции, комментарий магазина, как отправить товар.",
+        responses={200: ReturnRequestSerializer(many=True), **error_responses(401, 404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ReturnInputSerializer,
+        description=(
+            "Заявка на возврат доставленного заказа в течение `RETURN_DAYS` дней после получения: позиции "
+            "(`item` — `id` позиции, `quantity`) и причина → 201 заявка. 409 `order_not_delivered` / "
+            "`return_window_closed`; 400 `return_too_many` (в ответе `available`), `return_item_unknown`, "
+            "`return_reason_required`."
+        ),
+        responses={201: ReturnRequestSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def returns(self, request, *args, **kwargs):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(self._list(order))
+        serializer = ReturnInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        made = return_request(
+            order=order,
+            user=request.user,
+            items=[(line["item"], line["quantity"]) for line in data["items"]],
+            reason=data["reason"],
+        )
+        made = ReturnRequest.objects.select_related("order", "refund").prefetch_related("lines").get(pk=made.pk)
+        return Response(ReturnRequestSerializer(made).data, status=status.HTTP_201_CREATED)

@@ -22,3 +22,17 @@ class DocumentsUnavailable(DomainError):
     status = 503
     code = "documents_unavailable"
     default_message = "СДЭК не подготовил документы вовремя. Попробуйте ещё раз через минуту."
+
+
+class ReturnRejected(DomainError):
+    """A return that cannot be asked for (too late, nothing chosen, more units than were bought, no reason)."""
+
+    code = "return_invalid"
+    default_message = "Такой возврат оформить нельзя."
+
+
+class ReturnClosed(ConflictError):
+    """The order cannot be returned now (not delivered, the window passed), or the step is not the next one."""
+
+    code = "return_not_allowed"
+    default_message = "Вернуть этот заказ сейчас нельзя."

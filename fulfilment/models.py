@@ -85,3 +85,73 @@ class ShipmentBatch(models.Model):
 
     def __str__(self):
         return self.title or f"Передача в СДЭК №{self.pk}"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Ждёт решения магазина")
+    ACCEPTED = "accepted", _("Принят: отправьте товар")
+    REFUSED = "refused", _("Отклонён")
+    RECEIVED = "received", _("Товар получен магазином")
+    REFUNDED = "refunded", _("Деньги возвращены")
+
+    #: Returns that still claim their units (a refused one gives them back to what may be returned).
+    CLAIMING = nonmember(("requested", "accepted", "received", "refunded"))
+
+
+class ReturnRequest(TimeStampedModel):
+    """A customer asks to send back some units of a delivered order; staff decide, receive, refund."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns", verbose_name=_("заказ"))
+    status = models.CharField(
+        _("статус"), max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED
+    )
+    reason = models.TextField(_("причина"), max_length=1000)
+    staff_comment = models.TextField(_("комментарий магазина"), max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("решение принял"),
+    )
+    sellable = models.BooleanField(_("годен к продаже"), null=True, blank=True)
+    refund = models.ForeignKey(
+        "orders.OrderRefund",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("возврат денег"),
+    )
+    received_at = models.DateTimeField(_("получен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("возврат товара")
+        verbose_name_plural = _("возвраты товара")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="return_status_idx")]
+
+    def __str__(self):
+        return f"Возврат №{self.pk} по заказу {self.order.order_number}"
+
+
+class ReturnLine(models.Model):
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("возврат")
+    )
+    item = models.ForeignKey(
+        "orders.OrderItem", on_delete=models.PROTECT, related_name="+", verbose_name=_("позиция")
+    )
+    quantity = models.PositiveIntegerField(_("количество"))
+
+    class Meta:
+        verbose_name = _("позиция возврата")
+        verbose_name_plural = _("позиции возврата")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "item"], name="return_line_item_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} × {self.quantity}"
