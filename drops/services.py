@@ -4,11 +4,14 @@ How the queue stays fair (DESIGN.md, «The waiting room»):
 - Everyone who joins before the start gets a row without a slot and with a secret random key (`secrets`). The
   first reader after the start numbers those rows 0…n-1 in key order, once, in one statement, under the lock of
   the product's `DropQueue` row: joining at 9:59 is as good as at 9:45, and nobody learns a place before then.
-- Later arrivals take the next slot at the tail, under the same lock; a slot is never below the first slot of
-  the current minute, so a queue that ran empty does not bank admissions for a burst.
-- Slot `s` is admitted at `start + s // queue_rate` minutes, so each minute admits at most `queue_rate` slots,
-  and one account holds one slot (a unique row per account and product); the slot stays valid
-  `QUEUE_ADMISSION_MINUTES`. An account whose admission lapsed may queue again, at the tail.
+- Later arrivals take the next slot at the tail, under the same lock; a slot is never one whose moment has
+  passed, so a queue that ran empty does not bank admissions for a burst (a newcomer to an empty queue waits
+  for the next slot's moment, at most `60 / queue_rate` seconds).
+- Slot `s` is admitted at `start + s × 60 / queue_rate` seconds (to the microsecond, rounded down): admissions
+  are spread evenly over each minute instead of opening it with a burst of orders, and any `queue_rate + 1`
+  consecutive slots span exactly a minute, so no 60 seconds admit more than `queue_rate`. One account holds one
+  slot (a unique row per account and product); the slot stays valid `QUEUE_ADMISSION_MINUTES`. An account whose
+  admission lapsed may queue again, at the tail.
 
 What a refresh costs: the signed token carries the slot and the admission moment, so reading one's place with
 a valid token is no database query of its own and one cache read (the product's queue settings; with the
@@ -25,6 +28,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.services import buyer_verified_require
 from catalog.models import Product
 from catalog.selectors import ItemRequest
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
@@ -32,6 +36,7 @@ from drops.models import DropQueue, QueueEntry
 from drops.pausing import sale_paused_check, schedule_cache_key
 
 TOKEN_SALT = "drops.queue"
+MINUTE_US = 60_000_000
 SCHEDULE_CACHE_SECONDS = 5
 
 
@@ -69,13 +74,16 @@ class QueueSchedule:
         return self.starts_at - timedelta(minutes=settings.QUEUE_OPENS_BEFORE) if self.starts_at else None
 
     def slot_admit_at(self, slot: int) -> datetime:
-        return self.starts_at + timedelta(minutes=slot // self.rate)
+        """Slot `s` at `start + s × 60 / rate` seconds, in whole microseconds (integers: no float drift)."""
+        return self.starts_at + timedelta(microseconds=slot * MINUTE_US // self.rate)
 
     def admitted_slots(self, now: datetime) -> int:
-        """How many slots are admitted by `now`: `queue_rate` more every minute from the start."""
+        """How many slots are admitted by `now` (slots 0…n-1): those whose moment is not after `now`."""
         if now < self.starts_at:
             return 0
-        return self.rate * (int((now - self.starts_at).total_seconds() // 60) + 1)
+        elapsed = (now - self.starts_at) // timedelta(microseconds=1)
+        # s is admitted when s × MINUTE_US // rate <= elapsed, i.e. s < (elapsed + 1) × rate / MINUTE_US.
+        return -(-(elapsed + 1) * self.rate // MINUTE_US)
 
 
 def _schedule_of(product: Product) -> QueueSchedule:
@@ -254,11 +262,11 @@ def queue_start(*, product_id: int, now: datetime | None = None) -> None:
         if not schedule.running or now < schedule.starts_at:
             return
         drawn = _draw(product_id=product_id)
-        # Admission moments by the minute: one indexed update per `queue_rate` places.
-        for minute in range(-(-drawn // schedule.rate)):
-            QueueEntry.objects.filter(
-                product_id=product_id, slot__gte=minute * schedule.rate, slot__lt=(minute + 1) * schedule.rate
-            ).update(admit_at=schedule.slot_admit_at(minute * schedule.rate))
+        # Every slot its own moment: one read of the drawn rows and a CASE update per 500 of them.
+        rows = list(QueueEntry.objects.filter(product_id=product_id, slot__isnull=False).only("pk", "slot"))
+        for row in rows:
+            row.admit_at = schedule.slot_admit_at(row.slot)
+        QueueEntry.objects.bulk_update(rows, ["admit_at"], batch_size=500)
         queue.shuffled_at, queue.tail = now, drawn
         queue.save(update_fields=["shuffled_at", "tail"])
 
@@ -279,26 +287,29 @@ def _draw(*, product_id: int) -> int:
 
 
 def _slot_take(*, schedule: QueueSchedule, now: datetime) -> tuple[int, datetime]:
-    """The next slot at the tail (the caller holds the queue row's lock): never below the current minute's
-    first slot, so at most `queue_rate` slots fall in any minute."""
+    """The next slot at the tail (the caller holds the queue row's lock), never one whose moment has passed: every
+    slot is admitted at its own moment, so at most `queue_rate` fall in any 60 seconds."""
     queue = DropQueue.objects.select_for_update().get(product_id=schedule.product_id)
-    slot = max(queue.tail, schedule.admitted_slots(now) - schedule.rate)
+    slot = max(queue.tail, schedule.admitted_slots(now))
     queue.tail = slot + 1
     queue.save(update_fields=["tail"])
-    return slot, max(schedule.slot_admit_at(slot), now)
+    return slot, schedule.slot_admit_at(slot)
 
 
 def queue_join(*, product: Product, user, ip: str | None = None, now: datetime | None = None) -> QueuePlace:
     """Take the account's one place in the product's waiting room (joining again returns the same place).
 
-    Refused before the queue opens (`QUEUE_OPENS_BEFORE` minutes before the start) and beyond
-    `QUEUE_PLACES_PER_ADDRESS` places from one address. After the start the place is at the tail; an account
-    whose admission lapsed goes to the tail again.
+    Only a verified buyer joins (`buyer_verified_require`): places count people, not accounts. The client's
+    address is never the identity (a mobile carrier puts thousands of buyers behind one), so no per-address
+    limit applies; it is kept on the row for staff to read. Refused before the queue opens (`QUEUE_OPENS_BEFORE`
+    minutes before the start). After the start the place is at the tail; an account whose admission lapsed goes
+    to the tail again.
     """
     now = now or timezone.now()
     schedule = _schedule_of(product)
     if not schedule.running:
         return _place(schedule=schedule, user_id=user.pk, slot=None, admit_at=None, now=now)
+    buyer_verified_require(user)
     sale_paused_check(product=product)
     if now < schedule.opens_at:
         opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
@@ -309,10 +320,6 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
         queue_start(product_id=product.pk, now=now)
     entry = QueueEntry.objects.filter(product=product, user=user).first()
     if entry is None:
-        if ip and QueueEntry.objects.filter(product=product, ip=ip).count() >= settings.QUEUE_PLACES_PER_ADDRESS:
-            raise QueueRefused(
-                "С этого адреса в очереди уже слишком много покупателей.", code="queue_address_limit"
-            )
         entry = _entry_create(schedule=schedule, product=product, user=user, ip=ip, now=now)
     elif entry.admit_at is not None and now >= entry.admit_at + _admission_window():
         with transaction.atomic():

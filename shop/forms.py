@@ -220,6 +220,12 @@ class SmsSignInForm(forms.Form):
     )
 
 
+class PhoneConfirmForm(forms.Form):
+    """The code from SMS that proves a signed-in customer's own phone."""
+
+    code = SmsSignInForm.declared_fields["code"]
+
+
 class PasswordResetForm(SmsSignInForm):
     password = forms.CharField(
         label="Новый пароль",

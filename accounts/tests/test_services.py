@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
+from accounts import services
 from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
@@ -139,3 +140,12 @@ def test_delivery_details_fill_only_an_empty_profile():
     user_remember_delivery(user=user, address="Москва, Тверская, 1", cdek_point="SPB2")
     user.refresh_from_db()
     assert (user.address, user.cdek_point) == ("Москва, Тверская, 1", "MSK1")
+
+
+@pytest.mark.django_db
+def test_only_a_verified_buyer_passes_the_drop_gate():
+    services.buyer_verified_require(UserFactory(phone_verified=True))
+    with pytest.raises(services.PhoneNotVerified) as refused:
+        services.buyer_verified_require(UserFactory(phone_verified=False))
+    assert (refused.value.status, refused.value.code) == (403, "phone_not_verified")
+    assert "SMS" in refused.value.message
