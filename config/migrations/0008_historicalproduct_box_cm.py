@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("config", "0006_pause_and_draw_fields"),
+        ("config", "0007_historicalorder_checkout_hash"),
     ]
 
     operations = [
