@@ -236,6 +236,10 @@ class ShipmentBatchAdmin(admin.ModelAdmin):
         )
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": "Передача заказов в СДЭК", **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 

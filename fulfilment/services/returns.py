@@ -6,6 +6,7 @@ Each step moves the return from the one status before it by a conditional UPDATE
 concurrent copy acts once; each is on the order's timeline and told by SMS.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -198,13 +199,13 @@ def return_refund(*, request: ReturnRequest, by=None) -> ReturnRequest:
     if request.status != ReturnStatus.RECEIVED:
         return request
     if request.refund_id is None:
-        before = set(OrderRefund.objects.filter(order=request.order).values_list("pk", flat=True))
-        items = list(request.lines.values_list("item_id", "quantity"))
-        order_refund(order=request.order, items=items, by=by)
-        made = (
-            OrderRefund.objects.filter(order=request.order).exclude(pk__in=before).order_by("-pk").first()
-            or OrderRefund.objects.filter(order=request.order, lines__item_id=items[0][0]).order_by("-pk").first()
-        )
+        # The refund is named by the return: a repeat (a double click, a retry after YooKassa was silent) finds
+        # the same refund and never sends money twice.
+        items = sorted(request.lines.values_list("item_id", "quantity"))
+        key = f"return-{request.pk}"
+        order_refund(order=request.order, items=items, by=by, request_key=key,
+                     request_hash=hashlib.sha256(repr(items).encode()).hexdigest())  # fmt: skip
+        made = OrderRefund.objects.filter(order=request.order, request_key=key).first()
         ReturnRequest.objects.filter(pk=request.pk, refund=None).update(refund=made)
     return return_refresh(request=request)
 

@@ -1,5 +1,7 @@
 """Registering paid orders at CDEK, over real HTTP against the fake CDEK."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ def test_the_body_names_tariff_recipient_point_package_and_items(settings):
     settings.CDEK_DEFAULT_BOX_CM = "30x20x5"
     boxed = ProductFactory(weight_grams=700, box_cm="40×30×8")
     order = paid_order(items=2)
-    order.items.create(product=boxed, size="L", quantity=2, price="5990.00")
+    order.items.create(product=boxed, size="L", quantity=2, price=Decimal("5990.00"))
     body = shipment_body(order)
 
     assert body["number"] == order.order_number and body["tariff_code"] == 136
@@ -145,7 +147,7 @@ def test_the_whole_wave_from_its_page(fake_cdek, staff, django_capture_on_commit
         order.items.update(preorder_wave=wave, is_preorder=True)
     unpaid = OrderFactory()
     unpaid.items.create(
-        product=wave.product, size="M", quantity=1, price="100.00", preorder_wave=wave, is_preorder=True
+        product=wave.product, size="M", quantity=1, price=Decimal("100.00"), preorder_wave=wave, is_preorder=True
     )
     paid_order()  # another order, not in the wave
 
