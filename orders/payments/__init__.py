@@ -34,7 +34,6 @@ from orders.payments.errors import (
 from orders.payments.receipt import (
     CURRENCY,
     RECEIPT_TEXT_MAX,
-    line_finals,
     payment_request,
     receipt_for,
     receipt_items,
@@ -55,7 +54,6 @@ __all__ = [
     "hold_capture",
     "hold_create",
     "idempotence_key",
-    "line_finals",
     "notification_read",
     "payment_cancel",
     "payment_capture",

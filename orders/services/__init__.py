@@ -41,7 +41,14 @@ from orders.services.paying import (
     order_payment_start,
     payment_notification_handle,
 )
-from orders.services.placing import Delivery, Shortage, order_delivery_choose, order_number_for, order_place
+from orders.services.placing import (
+    Delivery,
+    Shortage,
+    order_buyer_check,
+    order_delivery_choose,
+    order_number_for,
+    order_place,
+)
 from orders.services.refunds import (
     RefundRejected,
     order_refund,
@@ -61,6 +68,7 @@ __all__ = [
     "draw_run",
     "draws_run_due",
     "Delivery",
+    "order_buyer_check",
     "order_delivery_choose",
     "RefundRejected",
     "Shortage",
