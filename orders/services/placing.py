@@ -530,7 +530,7 @@ def order_place_for_hold(
 @transaction.atomic
 def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id: str, key: str) -> Order:
     resolved = [ItemRequest(product=product, size=size, quantity=1)]
-    pricing = _price(items=resolved, promo=None, delivery=delivery)
+    pricing = items_price(items=resolved, promo=None, delivery=delivery.amount)
     order = _order_write(
         user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
     )
@@ -541,7 +541,7 @@ def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id
         pay_by=order.created_at + timedelta(days=1),
     )
     order.payment_id, order.payment_status = payment_id, PaymentStatus.WAITING_FOR_CAPTURE
-    _stock_items_write(order=order, items=resolved)
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
     _timeline_start(order=order)
     _reserve(items=resolved)
     return order
