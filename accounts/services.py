@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts.lockout import LoginLocked
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
@@ -72,13 +74,18 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
 
 
 def user_authenticate(*, phone: str, password: str, request=None) -> User:
-    """The active user with this phone and password; any mismatch is one and the same refusal."""
+    """The active user with this phone and password; any mismatch is one and the same refusal.
+
+    With a request the attempt counts towards the account's lockout (`accounts.lockout`): a locked account, or
+    the failure that locks it, is `LoginLocked` (429) whatever the password."""
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
         raise InvalidCredentials() from exc
     user = authenticate(request, phone=phone, password=password)
     if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise LoginLocked(retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidCredentials()
     update_last_login(None, user)
     return user
