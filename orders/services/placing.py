@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.services import buyer_verified_require
+from accounts.services import buyer_verified_require, user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
@@ -412,7 +412,8 @@ def order_place(
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once.
+    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
@@ -435,7 +436,7 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
+        order = _order_place(
             user=user,
             items=items,
             promo_code=promo_code,
@@ -448,6 +449,9 @@ def order_place(
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
 
 
 def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
