@@ -24,7 +24,6 @@ from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
 from accounts.sms import sms_enqueue
 from accounts.sms_limits import sms_limit_take
-from accounts.throttles import login_password_failed, login_password_locked
 from config.errors import DomainError
 
 PROFILE_FIELDS = ("full_name", "email", "address", "cdek_point", "telegram", "vk")
@@ -74,21 +73,17 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
     return user
 
 
-def user_register_or_sign_in(
-    *, phone: str, password: str, full_name: str = "", ip: str = "", request=None
-) -> tuple[User, bool]:
-    """Registration where a taken number is a sign-in attempt, held to the sign-in's limits: the right password
-    signs its owner in; a wrong one counts as a failed sign-in and is `PhoneTaken`, like any taken number, so the
-    answer never confirms whose number it is. Returns the user and whether the account is new."""
+def user_register_or_sign_in(*, phone: str, password: str, full_name: str = "", request=None) -> tuple[User, bool]:
+    """Registration where a taken number is a sign-in attempt, held to the sign-in's lockout: the right password
+    signs its owner in; a wrong one counts as a failed sign-in of that account (`accounts.lockout`) and is
+    `PhoneTaken`, like any taken number, so the answer never confirms whose number it is. Returns the user and
+    whether the account is new."""
     try:
         return user_register(phone=phone, password=password, full_name=full_name), True
     except PhoneTaken:
-        if login_password_locked(phone=phone, ip=ip):
-            raise
         try:
             return user_authenticate(phone=phone, password=password, request=request), False
-        except InvalidCredentials as refusal:
-            login_password_failed(phone=phone, ip=ip)
+        except (InvalidCredentials, LoginLocked) as refusal:
             raise PhoneTaken() from refusal
 
 
