@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalog.selectors import ItemRequest, items_resolve
 from config.errors import ConflictError, DomainError
-from config.money import ZERO, from_kopecks, kopecks, money, split_by_largest_remainder
+from config.money import ZERO, amount_final, from_kopecks, kopecks, money, split_by_largest_remainder
 from promos.models import PromoCode
 
 KOPECK = Decimal("0.01")
@@ -43,7 +43,7 @@ _REFUSALS = {
 
 
 def _refuse(code: str) -> PromoCodeRejected:
-    return PromoCodeRejected(_REFUSALS[code], code=code)
+    return PromoCodeRejected(_REFUSALS[code], code=code, field="promo_code")
 
 
 # --- Applying a code (orders) ---------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def promo_preview(*, code: str, lines) -> dict:
         "promo_code": promo.code,
         "discount_amount": discount,
         "total_amount": total,
-        "final_amount": total - discount,
+        "final_amount": amount_final(total=total, discount=discount),
     }
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.services import buyer_verified_require
+from accounts.services import buyer_verified_require, user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
@@ -412,7 +412,8 @@ def order_place(
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once.
+    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
@@ -435,7 +436,7 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
+        order = _order_place(
             user=user,
             items=items,
             promo_code=promo_code,
@@ -448,6 +449,9 @@ def order_place(
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
 
 
 def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
@@ -497,4 +501,47 @@ def _order_place(
         notifications.notify_order_paid(order)
     else:
         transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk))
+    return order
+
+
+def order_place_for_hold(
+    *, user, product: Product, size: str, delivery: Delivery, payment_id: str, key: str
+) -> Order:
+    """The order of one unit whose payment is already held (a draw's winner), once per `key` (the entry).
+
+    The draw is the sale's own gate, so the first-come checks (sale start, queue, caps) do not apply; the unit is
+    taken from stock as any order's (`OutOfStock` when it is gone) and the delivery is the one priced at the
+    entry. The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
+    """
+    placed = order_for_checkout(user=user, checkout_key=key)
+    if placed is not None:
+        return placed
+    try:
+        return _order_place_for_hold(
+            user=user, product=product, size=size, delivery=delivery, payment_id=payment_id, key=key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=key)
+        if placed is None:
+            raise
+        return placed
+
+
+@transaction.atomic
+def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id: str, key: str) -> Order:
+    resolved = [ItemRequest(product=product, size=size, quantity=1)]
+    pricing = items_price(items=resolved, promo=None, delivery=delivery.amount)
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
+    )
+    # Captured by the draw within minutes; the unpaid orders' expiry must not close it meanwhile.
+    Order.objects.filter(pk=order.pk).update(
+        payment_id=payment_id,
+        payment_status=PaymentStatus.WAITING_FOR_CAPTURE,
+        pay_by=order.created_at + timedelta(days=1),
+    )
+    order.payment_id, order.payment_status = payment_id, PaymentStatus.WAITING_FOR_CAPTURE
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
+    _timeline_start(order=order)
+    _reserve(items=resolved)
     return order

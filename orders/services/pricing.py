@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.selectors import ItemRequest
-from config.money import ZERO, from_kopecks, kopecks, money, split_by_largest_remainder
+from config.money import ZERO, amount_final, from_kopecks, kopecks, money, split_by_largest_remainder
 from promos.models import PromoCode
 from promos.services import promo_discount_lines
 
@@ -26,8 +26,7 @@ class Pricing:
 
     @property
     def final(self) -> Decimal:
-        # A promo code never discounts delivery.
-        return self.total - self.discount + self.delivery
+        return amount_final(total=self.total, discount=self.discount, delivery=self.delivery)
 
 
 def items_price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Decimal = ZERO) -> Pricing:
