@@ -410,9 +410,11 @@ SMS_BACKEND = env("SMS_BACKEND", default="console")
 SMSRU_API_ID = env("SMSRU_API_ID", default="")
 SMSRU_API_URL = env("SMSRU_API_URL", default="https://sms.ru/sms/send")
 SMS_SENDER = env("SMS_SENDER", default="")
-# Messages a day the whole shop may send with sign-in codes (an SMS costs money); per-phone and per-address limits
-# are fixed in accounts.sms_limits.
+# Messages a day the whole shop may send with sign-in codes (an SMS costs money), of which the reserve (a percentage)
+# goes only to phones that have an account (accounts.sms_limits); codes a day per client network (an IPv4 /24, an IPv6 /64).
 SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=500)
+SMS_DAILY_RESERVE_PERCENT = env.int("SMS_DAILY_RESERVE_PERCENT", default=20)
+SMS_ADDRESS_DAILY = env.int("SMS_ADDRESS_DAILY", default=60)
 
 # --- Delivery (CDEK API v2) -----------------------------------------------------------------------------------
 CDEK_API_URL = env("CDEK_API_URL", default="https://api.cdek.ru/v2")
