@@ -16,6 +16,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.consents import ConsentAct, ConsentRequired, consent_record
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
@@ -48,8 +49,13 @@ class InvalidCredentials(DomainError):
 
 
 @transaction.atomic
-def user_register(*, phone: str, password: str, full_name: str = "", email: str = "") -> User:
-    """Create a customer. The phone is stored in E.164, so one number written two ways is one account."""
+def user_register(
+    *, phone: str, password: str, full_name: str = "", email: str = "", consent: ConsentAct | None = None
+) -> User:
+    """Create a customer. The phone is stored in E.164, so one number written two ways is one account.
+
+    `consent` (the act of consent to the processing of personal data, asked by the page and the API) is recorded
+    with the account, in the same transaction."""
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
@@ -67,6 +73,8 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
             user.save()
     except IntegrityError as exc:  # a concurrent registration of the same number won the race
         raise PhoneTaken() from exc
+    if consent is not None:
+        consent_record(user=user, act=consent)
     return user
 
 
@@ -213,12 +221,13 @@ def sms_code_send(*, phone: str, address: str = "") -> int:
     return resend_after
 
 
-def sms_code_use(*, phone: str, code: str) -> str:
+def sms_code_use(*, phone: str, code: str, spend: bool = True) -> str:
     """Spend the phone's current code; the normalised phone when `code` is it.
 
     Every try counts before the code is compared, with a conditional update, so concurrent guesses cannot pass
     `SMS_CODE_MAX_ATTEMPTS` tries; a used, replaced or expired code is refused. Call it outside a transaction
-    that may roll back, or the tries would be forgotten.
+    that may roll back, or the tries would be forgotten. With `spend=False` a right code is checked (the try
+    counts) but stays usable: the customer is asked something first and sends it again.
     """
     phone = _phone_field(phone)
     code = "".join(str(code or "").split())
@@ -234,18 +243,28 @@ def sms_code_use(*, phone: str, code: str) -> str:
         if tries_left <= 0:
             raise SmsCodeTriesExhausted()
         raise SmsCodeRejected(f"Неверный код. Осталось попыток: {tries_left}.", tries_left=tries_left)
+    if not spend:
+        return phone
     if not live.update(used_at=now):
         raise SmsCodeExpired()  # a concurrent request spent it first
     return phone
 
 
-def user_sign_in_by_code(*, phone: str, code: str) -> tuple[User, bool]:
+def user_sign_in_by_code(*, phone: str, code: str, consent: ConsentAct | None = None) -> tuple[User, bool]:
     """Sign in with a code from SMS; a phone without an account gets one (without a password).
 
     Returns the user and whether the account was created now. The phone is then `phone_verified`.
+    A new account needs `consent` (152-FZ): without it a right code is refused with ConsentRequired and stays
+    usable, so the customer ticks the box and sends the same code. The code is checked first: whether a phone
+    has an account is told to nobody but the phone's owner. A consent given is recorded, new account or not.
     """
-    phone = sms_code_use(phone=phone, code=code)
+    needs_consent = consent is None and not user_phone_taken(phone=_phone_field(phone))
+    phone = sms_code_use(phone=phone, code=code, spend=not needs_consent)
+    if needs_consent:
+        raise ConsentRequired()
     user, created = _user_for_verified_phone(phone)
+    if consent is not None and user.is_active:
+        consent_record(user=user, act=consent)
     if not user.is_active:
         raise AccountDisabled()
     update_last_login(None, user)

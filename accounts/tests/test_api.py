@@ -20,7 +20,13 @@ ME = "/api/v1/users/me/"
 def test_register_returns_user_and_a_working_token_pair(api_client):
     response = api_client.post(
         REGISTER,
-        {"phone": "8 (916) 555-12-34", "password": "secret1", "full_name": "Анна", "email": "a@example.com"},
+        {
+            "personal_data_consent": True,
+            "phone": "8 (916) 555-12-34",
+            "password": "secret1",
+            "full_name": "Анна",
+            "email": "a@example.com",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -36,7 +42,9 @@ def test_register_returns_user_and_a_working_token_pair(api_client):
 
 
 def test_register_with_only_phone_and_password(api_client):
-    response = api_client.post(REGISTER, {"phone": "+79165551234", "password": "secret1"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": "+79165551234", "password": "secret1"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["user"]["full_name"] == ""
 
@@ -44,7 +52,9 @@ def test_register_with_only_phone_and_password(api_client):
 @pytest.mark.parametrize("spelling", ["+7 (916) 555-12-34", "89165551234", "79165551234", "916 555 12 34"])
 def test_register_refuses_a_phone_taken_in_another_spelling(api_client, spelling):
     UserFactory(phone="+79165551234")
-    response = api_client.post(REGISTER, {"phone": spelling, "password": "secret1"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": spelling, "password": "secret1"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "phone_taken"
@@ -73,13 +83,17 @@ def test_register_explains_bad_input_per_field(api_client, payload, field):
 
 
 def test_register_messages_are_russian(api_client):
-    response = api_client.post(REGISTER, {"phone": "+79165551234", "password": "123"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": "+79165551234", "password": "123"}, format="json"
+    )
     assert "символ" in response.json()["password"][0]
 
 
 def test_registered_user_cannot_make_themselves_staff(api_client):
     response = api_client.post(
-        REGISTER, {"phone": "+79165551234", "password": "secret1", "is_staff": True}, format="json"
+        REGISTER,
+        {"personal_data_consent": True, "phone": "+79165551234", "password": "secret1", "is_staff": True},
+        format="json",
     )
     assert response.status_code == 201
     assert not User.objects.get().is_staff
@@ -219,7 +233,11 @@ def test_login_is_throttled_per_ip_across_phones(api_client, tight_rates):
 
 def test_registration_is_throttled_too(api_client, tight_rates):
     statuses = [
-        api_client.post(REGISTER, {"phone": f"+7916555000{n}", "password": "secret1"}, format="json").status_code
+        api_client.post(
+            REGISTER,
+            {"personal_data_consent": True, "phone": f"+7916555000{n}", "password": "secret1"},
+            format="json",
+        ).status_code
         for n in range(4)
     ]
     assert statuses == [201, 201, 201, 429]

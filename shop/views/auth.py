@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.consents import ConsentAct, ConsentRequired
+from accounts.models import ConsentSource
+from accounts.selectors import user_phone_taken
 from accounts.services import (
     AccountDisabled,
     PhoneTaken,
@@ -59,8 +62,20 @@ def register(request):
         if not register_attempt_allowed(ip=client_ip(request)):
             form.add_error(None, REGISTER_LIMIT_MESSAGE)
             return render(request, "registration/register.html", {"form": form, "next": next_url})
+        consent = (
+            ConsentAct.from_request(request, source=ConsentSource.REGISTER)
+            if data["personal_data_consent"]
+            else None
+        )
         try:
-            user = user_register(phone=data["phone"], password=data["password"], full_name=data["full_name"])
+            # A taken number is a sign-in attempt (below), which asks no consent; a new one needs it.
+            if consent is None and not user_phone_taken(phone=data["phone"]):
+                raise ConsentRequired()
+            user = user_register(
+                phone=data["phone"], password=data["password"], full_name=data["full_name"], consent=consent
+            )
+        except ConsentRequired as refusal:
+            form.add_error("personal_data_consent", refusal.message)
         except PhoneTaken:
             # Signing up with a taken number is a sign-in attempt, held to the same limits: the right password
             # signs its owner in, a wrong one counts as a failed sign-in.
@@ -123,8 +138,17 @@ def login_sms(request):
         return redirect(next_url)
     form, code_step = _sms_code_step(request, SmsSignInForm)
     if code_step and form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        given = data.pop("personal_data_consent")
+        act = ConsentAct.from_request(request, source=ConsentSource.SMS_SIGN_IN) if given else None
         try:
-            user, created = user_sign_in_by_code(**form.cleaned_data)
+            user, created = user_sign_in_by_code(**data, consent=act)
+        except ConsentRequired:
+            form.add_error(
+                "personal_data_consent",
+                "Номер новый: мы создадим аккаунт. Отметьте согласие на обработку персональных данных и "
+                "отправьте тот же код ещё раз.",
+            )
         except SmsCodeRejected as refusal:
             form.add_error("code", refusal.message)
         except AccountDisabled as refusal:
