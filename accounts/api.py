@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.consents import ConsentAct, consent_act_or_refuse
+from accounts.consents import ConsentAct
 from accounts.models import ConsentSource
 from accounts.personal_data import user_data_export, user_delete
 from accounts.serializers import (
@@ -56,11 +56,9 @@ class AuthViewSet(viewsets.GenericViewSet):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        consent = consent_act_or_refuse(
-            given=data.pop("personal_data_consent"),
-            act=ConsentAct.from_request(request, source=ConsentSource.REGISTER, channel="api"),
-        )
-        user = services.user_register(**data, consent=consent)
+        given = data.pop("personal_data_consent")
+        consent = ConsentAct.from_request(request, source=ConsentSource.REGISTER, channel="api") if given else None
+        user = services.user_register(**data, consent=consent, consent_required=True)
         body = {"user": UserSerializer(user).data, **services.user_tokens(user=user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -186,7 +184,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_password_reset",
         request=PasswordResetSerializer,
         responses={200: DoneSerializer, **error_responses(400)},
-        description="Новый пароль по коду из SMS (`auth/sms/`). Прежние токены обновления перестают действовать.",
+        description="Новый пароль по коду из SMS (`auth/sms/`). Все прежние токены (доступа и обновления) сразу "
+        "перестают действовать (401 `token_not_valid`), как и входы на сайте с других устройств.",
     )
     @action(detail=False, methods=["post"], url_path="password/reset")
     def password_reset(self, request):

@@ -24,6 +24,7 @@ USER_AGENT_MAX = 512
 
 class ConsentRequired(DomainError):
     code = "consent_required"
+    field = "personal_data_consent"
     default_message = "Чтобы продолжить, дайте согласие на обработку персональных данных."
 
 

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.consents import ConsentAct, ConsentRequired, consent_record
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
@@ -22,6 +23,7 @@ from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
 from accounts.sms import sms_enqueue
 from accounts.sms_limits import sms_limit_take
+from accounts.throttles import login_password_failed, login_password_locked
 from config.errors import DomainError
 
 PROFILE_FIELDS = ("full_name", "email", "address", "cdek_point", "telegram", "vk")
@@ -50,12 +52,19 @@ class InvalidCredentials(DomainError):
 
 @transaction.atomic
 def user_register(
-    *, phone: str, password: str, full_name: str = "", email: str = "", consent: ConsentAct | None = None
+    *,
+    phone: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    consent: ConsentAct | None = None,
+    consent_required: bool = False,
 ) -> User:
     """Create a customer. The phone is stored in E.164, so one number written two ways is one account.
 
-    `consent` (the act of consent to the processing of personal data, asked by the page and the API) is recorded
-    with the account, in the same transaction."""
+    `consent` (the act of consent to the processing of personal data) is recorded with the account, in the same
+    transaction. The page and the API register with `consent_required`: a new account without it is refused
+    (ConsentRequired) once the number is known to be free and the password good."""
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
@@ -67,6 +76,8 @@ def user_register(
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
+    if consent is None and consent_required:
+        raise ConsentRequired()
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -76,6 +87,34 @@ def user_register(
     if consent is not None:
         consent_record(user=user, act=consent)
     return user
+
+
+def user_register_or_sign_in(
+    *,
+    phone: str,
+    password: str,
+    full_name: str = "",
+    ip: str = "",
+    request=None,
+    consent: ConsentAct | None = None,
+) -> tuple[User, bool]:
+    """Registration where a taken number is a sign-in attempt, held to the sign-in's limits: the right password
+    signs its owner in; a wrong one counts as a failed sign-in and is `PhoneTaken`, like any taken number, so the
+    answer never confirms whose number it is. Returns the user and whether the account is new. A new account
+    needs the customer's `consent` (ConsentRequired); signing in asks none."""
+    try:
+        user = user_register(
+            phone=phone, password=password, full_name=full_name, consent=consent, consent_required=True
+        )
+        return user, True
+    except PhoneTaken:
+        if login_password_locked(phone=phone, ip=ip):
+            raise
+        try:
+            return user_authenticate(phone=phone, password=password, request=request), False
+        except InvalidCredentials as refusal:
+            login_password_failed(phone=phone, ip=ip)
+            raise PhoneTaken() from refusal
 
 
 def user_authenticate(*, phone: str, password: str, request=None) -> User:
@@ -119,9 +158,16 @@ def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
     if not blacklisted_now:
         raise TokenRejected()
     user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not _token_password_current(token, user):
         raise TokenRejected()
     return user_tokens(user=user)
+
+
+def _token_password_current(token, user: User) -> bool:
+    """Whether the token was issued under the account's current password (see `CHECK_REVOKE_TOKEN`)."""
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    return token.get(jwt_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
 
 
 class PhoneNotVerified(DomainError):
@@ -281,7 +327,9 @@ def user_phone_confirm(*, user: User, code: str) -> User:
 
 
 def user_password_reset(*, phone: str, code: str, password: str) -> User:
-    """Set a new password after a code from SMS; every refresh token of the account stops working.
+    """Set a new password after a code from SMS; every earlier token of the account stops working at once (the
+    tokens name the password they were issued under) and so does every signed-in session elsewhere (Django's
+    session auth hash follows the password).
 
     The password is checked before the code is spent, so a too-short password costs no try. A phone without an
     account gets one with this password: its owner has just proved it.

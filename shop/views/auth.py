@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.consents import ConsentAct, ConsentRequired
 from accounts.models import ConsentSource
-from accounts.selectors import user_phone_taken
 from accounts.services import (
     AccountDisabled,
     PhoneTaken,
@@ -19,7 +18,7 @@ from accounts.services import (
     sms_code_send,
     user_password_reset,
     user_phone_confirm,
-    user_register,
+    user_register_or_sign_in,
     user_sign_in_by_code,
 )
 from accounts.sms_limits import SmsLimitReached
@@ -32,6 +31,7 @@ from shop.forms import (
     RegisterForm,
     SmsCodeRequestForm,
     SmsSignInForm,
+    form_refusal,
 )
 
 
@@ -68,28 +68,25 @@ def register(request):
             else None
         )
         try:
-            # A taken number is a sign-in attempt (below), which asks no consent; a new one needs it.
-            if consent is None and not user_phone_taken(phone=data["phone"]):
-                raise ConsentRequired()
-            user = user_register(
-                phone=data["phone"], password=data["password"], full_name=data["full_name"], consent=consent
+            user, created = user_register_or_sign_in(
+                phone=data["phone"],
+                password=data["password"],
+                full_name=data["full_name"],
+                ip=client_ip(request),
+                request=request,
+                consent=consent,
             )
         except ConsentRequired as refusal:
-            form.add_error("personal_data_consent", refusal.message)
+            form_refusal(form, refusal)
         except PhoneTaken:
-            # Signing up with a taken number is a sign-in attempt, held to the same limits: the right password
-            # signs its owner in, a wrong one counts as a failed sign-in.
-            sign_in = LoginForm({"phone": data["phone"], "password": data["password"]}, request=request)
-            if sign_in.is_valid():
-                login(request, sign_in.user)
-                return redirect(next_url)
             form.add_error(None, REGISTER_REFUSED_MESSAGE)
         except ValidationError as error:
             # The service names the field itself ({"password": [...]}) or gives bare password messages.
             form.add_error(None if hasattr(error, "error_dict") else "password", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Добро пожаловать в DWC!")
+            login(request, user, backend=getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"))
+            if created:
+                messages.success(request, "Добро пожаловать в DWC!")
             return redirect(next_url)
     return render(request, "registration/register.html", {"form": form, "next": next_url})
 
