@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 
 from accounts import services
+from accounts.consents import ConsentAct, ConsentRequired
 from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
@@ -157,7 +158,11 @@ def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_passwor
     assert login_password_locked(phone="+79165551234", ip="10.0.0.1")
     with pytest.raises(PhoneTaken):  # locked: even the right password is refused now
         user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
-    new, created = user_register_or_sign_in(phone="+79165550000", password="secret-new-1", ip="10.0.0.1")
+    with pytest.raises(ConsentRequired):  # a new account needs the consent to the processing of personal data
+        user_register_or_sign_in(phone="+79165550000", password="secret-new-1", ip="10.0.0.1")
+    new, created = user_register_or_sign_in(
+        phone="+79165550000", password="secret-new-1", ip="10.0.0.1", consent=ConsentAct(source="register")
+    )
     assert created and new.phone == "+79165550000"
 
 

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.personal_data import user_data_export, user_delete
-from accounts.services import SmsCodeRejected, sms_code_send
-from accounts.sms_limits import SmsLimitReached
-from config.client_ip import client_ip
+from accounts.services import SmsCodeRejected
 from shop.forms import PhoneConfirmForm
+from shop.views.auth import own_phone_code_send
 
 
 @login_required
@@ -33,13 +32,7 @@ def account_delete(request):
     action = request.POST.get("action") if request.method == "POST" else None
     form, code_step, refusal = PhoneConfirmForm(), False, ""
     if action == "send":
-        try:
-            sms_code_send(phone=user.phone, address=client_ip(request))
-        except SmsLimitReached as limit:
-            if limit.code != "sms_too_soon":
-                refusal = limit.message
-            else:
-                messages.info(request, f"Код уже отправлен. Новый можно запросить через {limit.retry_after} с.")
+        refusal = own_phone_code_send(request)
         code_step = not refusal
     elif action == "delete":
         form, code_step = PhoneConfirmForm(request.POST), True
