@@ -120,7 +120,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
         request=SmsCodeRequestSerializer,
         responses={202: SmsCodeSentSerializer, **error_responses(400, 429)},
         description="Отправить код из 6 цифр по SMS (живёт 5 минут). Ответ одинаков, есть ли у номера аккаунт. "
-        "Не чаще раза в минуту и 5 раз в час на номер, 20 раз в час с адреса: иначе 429 с `retry_after`.",
+        "Не чаще раза в минуту и 5 раз в час на номер, 20 раз в час с сети адресов (/24, /64): иначе 429 с "
+        "`retry_after`. Номер считается, только когда код отправлен.",
     )
     @action(detail=False, methods=["post"], url_path="sms")
     def sms(self, request):

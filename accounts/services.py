@@ -225,12 +225,14 @@ def _sms_code_hash(phone: str, code: str) -> str:
 def sms_code_send(*, phone: str, address: str = "") -> int:
     """Text a new 6-digit code to `phone` for signing in, registering or resetting the password.
 
-    The answer is the same whether the phone has an account or not. Limits per phone, per client address and for
-    the whole shop (`accounts.sms_limits`) refuse with the wait; a new code replaces the phone's earlier ones.
+    The answer is the same whether the phone has an account or not, except that phones with one may use the
+    shop's reserve of codes once a flood has spent the rest of the day's budget. Limits per client network, for
+    the whole shop and per phone (`accounts.sms_limits`) refuse with the wait; a new code replaces the phone's
+    earlier ones.
     Returns the seconds before another code may be asked for.
     """
     phone = _phone_field(phone)
-    resend_after = sms_limit_take(phone=phone, address=address)
+    resend_after = sms_limit_take(phone=phone, address=address, known=user_phone_taken(phone=phone))
     code = f"{secrets.randbelow(10**SMS_CODE_DIGITS):0{SMS_CODE_DIGITS}d}"
     now = timezone.now()
     with transaction.atomic():
