@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pages",
     "analytics",
     "delivery",
+    "fulfilment",
     "shop",
     "seo",
 ]
@@ -423,6 +424,13 @@ CDEK_FROM_LOCATION = env.int("CDEK_FROM_LOCATION", default=44)  # CDEK's city co
 CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK gets the flat price
 DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
 DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
+# Fulfilment: the box of a unit when its product names none (cm), the CDEK office the shop hands parcels to and
+# takes returns at (empty: parcels leave from CDEK_FROM_LOCATION), and the days a customer has to return goods.
+CDEK_DEFAULT_BOX_CM = env("CDEK_DEFAULT_BOX_CM", default="30x20x5")
+CDEK_SHIPMENT_POINT = env("CDEK_SHIPMENT_POINT", default="")
+CDEK_WEBHOOK_URL = env("CDEK_WEBHOOK_URL", default="")  # empty: SITE_URL + /api/v1/delivery/cdek/webhook/
+RETURN_DAYS = env.int("RETURN_DAYS", default=7)
+CDEK_PRINT_WAIT = env.float("CDEK_PRINT_WAIT", default=30.0)  # seconds the shop waits for CDEK's print forms
 # Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
 
 TASKS = {

@@ -295,3 +295,34 @@ class CheckoutForm(forms.Form):
 
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()
+
+
+class ReturnForm(forms.Form):
+    """A return's reason; the quantities per line (`quantity_<item id>`) are read by the view."""
+
+    REASONS = [
+        ("", "Выберите причину"),
+        ("Не подошёл размер", "Не подошёл размер"),
+        ("Не подошёл фасон или цвет", "Не подошёл фасон или цвет"),
+        ("Брак или повреждение", "Брак или повреждение"),
+        ("Привезли не тот товар", "Привезли не тот товар"),
+        ("Другое", "Другое"),
+    ]
+    reason = forms.ChoiceField(label="Причина возврата", choices=REASONS)
+    details = forms.CharField(
+        label="Подробнее",
+        required=False,
+        max_length=800,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Например, какой размер подошёл бы. Для брака опишите, что не так.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == "Другое" and not (data.get("details") or "").strip():
+            self.add_error("details", "Расскажите, почему возвращаете товар.")
+        return data
+
+    def reason_text(self) -> str:
+        details = (self.cleaned_data.get("details") or "").strip()
+        return f"{self.cleaned_data['reason']}: {details}" if details else self.cleaned_data["reason"]
