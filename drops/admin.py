@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from drops.models import Drop, QueueEntry
+from drops.models import DrawEntry, Drop, QueueEntry
 from drops.pausing import sale_pause, sale_resume
 from drops.services import queue_join
 
@@ -116,3 +116,20 @@ class DropAdmin(admin.ModelAdmin):
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("admin:catalog_product_change", args=[drop.pk])
         return HttpResponseRedirect(back)
+
+
+@admin.register(DrawEntry)
+class DrawEntryAdmin(admin.ModelAdmin):
+    """Entries are the buyers' own (and their holds YooKassa's): staff look, filter and export."""
+
+    list_display = ["draw", "phone", "size", "status", "rank", "passed_on", "order_number", "hold_expires_at"]
+    list_filter = ["status", "passed_on", "size"]
+    list_select_related = ["draw__product"]
+    search_fields = ["phone", "order_number", "draw__product__name"]
+    readonly_fields = [f.name for f in DrawEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
