@@ -20,7 +20,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle
+from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle, RegisterThrottle
 from config.api import error_responses
 from config.client_ip import client_ip
 
@@ -34,7 +34,9 @@ class AuthViewSet(viewsets.GenericViewSet):
     serializer_class = LoginSerializer
 
     def get_throttles(self):
-        if self.action in ("register", "login"):
+        if self.action == "register":  # per address network, counted with the storefront's registrations
+            return [RegisterThrottle(), AuthPhoneThrottle()]
+        if self.action == "login":
             return [AuthIPThrottle(), AuthPhoneThrottle()]
         return []
 

@@ -177,7 +177,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # wrong passwords per account ...
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)  # ... lock it this long after the last
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # any phones, from one address
-REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # storefront registrations per address
+REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # registrations per address network, storefront and API
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False  # no banner per process at start
 AXES_ONLY_ADMIN_SITE = False

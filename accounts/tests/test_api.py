@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
@@ -217,12 +218,35 @@ def test_login_is_throttled_per_ip_across_phones(api_client, tight_rates):
     assert other_ip.status_code == 401
 
 
-def test_registration_is_throttled_too(api_client, tight_rates):
+def test_registration_is_limited_per_address_network_with_the_storefront(api_client, tight_rates, settings):
+    """One count for the API and the storefront, per /24: ten an hour by default (the API allowed ten a minute)."""
+    settings.REGISTER_RATE = "3/hour"
     statuses = [
-        api_client.post(REGISTER, {"phone": f"+7916555000{n}", "password": "secret1"}, format="json").status_code
-        for n in range(4)
+        api_client.post(
+            REGISTER,
+            {"phone": f"+7916555000{n}", "password": "secret1"},
+            format="json",
+            REMOTE_ADDR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(2)
     ]
-    assert statuses == [201, 201, 201, 429]
+    storefront = Client().post(
+        "/register/", {"phone": "+79165550007", "password": "secret1"}, REMOTE_ADDR="198.51.100.77"
+    )
+    assert statuses == [201, 201] and storefront.status_code == 302
+    refused = api_client.post(
+        REGISTER, {"phone": "+79165550008", "password": "secret1"}, format="json", REMOTE_ADDR="198.51.100.200"
+    )
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 3601
+    assert not User.objects.filter(phone="+79165550008").exists()
+    page = Client().post(
+        "/register/", {"phone": "+79165550009", "password": "secret1"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert "Слишком много попыток регистрации" in page.content.decode()
+    other = api_client.post(
+        REGISTER, {"phone": "+79165550010", "password": "secret1"}, format="json", REMOTE_ADDR="198.51.101.1"
+    )
+    assert other.status_code == 201
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(api_client, tight_rates):
