@@ -326,3 +326,25 @@ class ReturnForm(forms.Form):
     def reason_text(self) -> str:
         details = (self.cleaned_data.get("details") or "").strip()
         return f"{self.cleaned_data['reason']}: {details}" if details else self.cleaned_data["reason"]
+
+
+class DrawEntryForm(forms.Form):
+    """An entry in a draw: the size, how the prize travels. The payment is a hold made on YooKassa's page."""
+
+    size = forms.ChoiceField(label="Размер", widget=forms.RadioSelect)
+    delivery_method = forms.ChoiceField(
+        label="Способ доставки", required=False, choices=DeliveryMethod.choices, widget=forms.RadioSelect
+    )
+    city = forms.CharField(label="Город", required=False, max_length=100)
+    delivery_address = forms.CharField(
+        label="Адрес доставки",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        help_text="Улица, дом, квартира — для курьера СДЭК.",
+    )
+    cdek_point = forms.CharField(label="Код пункта выдачи СДЭК", required=False, max_length=64)
+
+    def __init__(self, *args, sizes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].choices = [(size, size) for size in sizes]
