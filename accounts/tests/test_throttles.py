@@ -70,11 +70,11 @@ def test_client_ip_trusts_only_our_own_proxies(settings, proxies, forwarded, exp
     assert client_ip(request) == expected
 
 
-def test_gunicorn_workers_count_api_logins_together(tmp_path):
+def test_gunicorn_workers_count_api_logins_together(tmp_path, sqlite_schema):
     """Two worker processes, one limit: the 11th attempt in a minute is refused whichever worker takes it."""
     body = json.dumps({"phone": "+79161234567", "password": "wrong-password"}).encode()
     statuses = []
-    with gunicorn_shop(tmp_path, workers=2, migrate=True, THROTTLE_AUTH_PHONE="10/min") as base_url:
+    with gunicorn_shop(tmp_path, workers=2, schema=sqlite_schema, THROTTLE_AUTH_PHONE="10/min") as base_url:
         for _ in range(14):
             request = urllib.request.Request(
                 f"{base_url}/api/v1/auth/login/", data=body, headers={"Content-Type": "application/json"}
