@@ -57,7 +57,9 @@ class AuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_login",
         request=LoginSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
-        description="Вход по телефону и паролю. Неверные данные — 401 с кодом `invalid_credentials`.",
+        description="Вход по телефону и паролю. Неверные данные — 401 с кодом `invalid_credentials`. После "
+        "5 неверных паролей подряд (здесь, на сайте или в админке, номер в любом написании) вход по паролю "
+        "закрыт на 15 минут — 429 `login_locked`; вход по коду из SMS работает.",
     )
     @action(detail=False, methods=["post"])
     def login(self, request):
@@ -147,7 +149,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_password_reset",
         request=PasswordResetSerializer,
         responses={200: DoneSerializer, **error_responses(400)},
-        description="Новый пароль по коду из SMS (`auth/sms/`). Прежние токены обновления перестают действовать.",
+        description="Новый пароль по коду из SMS (`auth/sms/`). Все прежние токены (доступа и обновления) сразу "
+        "перестают действовать (401 `token_not_valid`), как и входы на сайте с других устройств.",
     )
     @action(detail=False, methods=["post"], url_path="password/reset")
     def password_reset(self, request):

@@ -208,7 +208,8 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
         elif roll < 0.98 and paid_orders:
             with shop.stats.lock:
                 number = rng.choice(paid_orders)
-            shop.call("refund (staff)", "POST", f"/api/v1/orders/{number}/refund/", {}, staff_token)
+            shop.call("refund (staff)", "POST", f"/api/v1/orders/{number}/refund/", {}, staff_token,
+                      headers={"Idempotency-Key": f"refund-{number}"})  # fmt: skip
         else:
             shop.call("register", "POST", "/api/v1/auth/register/",
                       {"phone": f"+7901{rng.randrange(10**7):07d}", "password": "soak-pass-1"})  # fmt: skip

@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -97,7 +99,14 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(stock_total=Coalesce(Subquery(totals), 0))
 
 
+class SaleMode(models.TextChoices):
+    FIRST_COME = "first_come", _("кто первый")
+    DRAW = "draw", _("розыгрыш")
+
+
 class Product(TimeStampedModel):
+    SaleMode = SaleMode
+
     class OrderType(models.TextChoices):
         IN_STOCK = "in_stock", _("В наличии")
         PREORDER = "preorder", _("Предзаказ")
@@ -148,6 +157,24 @@ class Product(TimeStampedModel):
         help_text=_("Комната ожидания открывается до старта продаж и пускает покупателей по очереди."),
     )
     queue_rate = models.PositiveIntegerField(_("пускать в минуту"), default=50)
+    # --- Pause (DESIGN.md, «Pause»): staff stop a sale at once; `drops.pausing` writes both fields ---
+    sale_paused = models.BooleanField(
+        _("продажа приостановлена"),
+        default=False,
+        help_text=_("Заказы, очередь и участие в розыгрыше не принимаются, пока продажа не возобновлена."),
+    )
+    sale_paused_at = models.DateTimeField(_("приостановлена в"), null=True, blank=True, editable=False)
+    # --- Draws (DESIGN.md, «Draws»): sold by a provably fair draw among verified buyers, not first come ---
+    sale_mode = models.CharField(
+        _("как продаётся"), max_length=16, choices=SaleMode.choices, default=SaleMode.FIRST_COME
+    )
+    draw_opens_at = models.DateTimeField(_("приём заявок с"), null=True, blank=True)
+    draw_closes_at = models.DateTimeField(
+        _("розыгрыш в"),
+        null=True,
+        blank=True,
+        help_text=_("Приём заявок закрывается, и розыгрыш проводится сам. Не позже 7 дней после открытия."),
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -183,6 +210,12 @@ class Product(TimeStampedModel):
                 name="product_payment_timeout_positive",
             ),
             models.CheckConstraint(condition=Q(queue_rate__gte=1), name="product_queue_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(draw_opens_at__isnull=True)
+                | Q(draw_closes_at__isnull=True)
+                | Q(draw_closes_at__gt=F("draw_opens_at")),
+                name="product_draw_closes_after_it_opens",
+            ),
         ]
 
     def __str__(self):
@@ -204,6 +237,21 @@ class Product(TimeStampedModel):
     def sale_started(self, now=None) -> bool:
         """Orders are taken from `sale_starts_at` on (always, without one)."""
         return self.sale_starts_at is None or (now or timezone.now()) >= self.sale_starts_at
+
+    @property
+    def is_draw(self) -> bool:
+        return self.sale_mode == SaleMode.DRAW
+
+    # Bank cards and T-Pay hold money for 7 days (SberPay for 6 hours): a draw must run before holds lapse.
+    CARD_HOLD = timedelta(days=7)
+
+    @property
+    def draw_holds_lapse(self) -> bool:
+        """A hold made when entries open would lapse before the draw closes them (the admin warns)."""
+        if not self.is_draw or self.draw_closes_at is None:
+            return False
+        opens = self.draw_opens_at or self.created_at or timezone.now()
+        return self.draw_closes_at - opens > self.CARD_HOLD
 
     @property
     def has_queue(self) -> bool:

@@ -144,10 +144,15 @@ class ProductSerializer(serializers.ModelSerializer):
             "payment_timeout",
             "queue_enabled",
             "queue_rate",
+            "sale_paused",
+            "sale_mode",
+            "draw_opens_at",
+            "draw_closes_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "slug", "created_at", "updated_at"]
+        # The pause moves only through its own service (the admin's button), which also moves a queue's clock.
+        read_only_fields = ["id", "slug", "sale_paused", "created_at", "updated_at"]
         extra_kwargs = {
             "description": {"max_length": 20_000},
             "care_instructions": {"max_length": 20_000},

@@ -53,6 +53,7 @@ _ERRORS = {
     404: (ErrorSerializer, "Не найдено (`not_found`)."),
     409: (ErrorSerializer, "Состояние магазина не позволяет выполнить запрос."),
     415: (ErrorSerializer, "Тело запроса не в JSON (`unsupported_media_type`)."),
+    422: (ErrorSerializer, "Idempotency-Key уже использован с другим телом запроса (`idempotency_key_reused`)."),
     429: (ThrottledSerializer, "Слишком много запросов (`throttled`); см. заголовок Retry-After."),
     503: (
         ErrorSerializer,

@@ -32,7 +32,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # First: its ready() adds the audit trail's history models before the admin's modules build any query.
     "config",
-    "django.contrib.admin",
+    "accounts.apps.ShopAdminConfig",  # Django's admin, on a site that keeps locked accounts out
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",  # trigram search indexes (catalog); inert on SQLite
     "rest_framework",
     "rest_framework_simplejwt",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "analytics",
     "delivery",
     "shop",
+    "seo",
 ]
 
 MIDDLEWARE = [
@@ -164,25 +166,28 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 6}},
 ]
-# django-axes watches the admin's login only (`config.auth_backends`); the storefront and the API count their
-# own failures (`accounts.throttles`). Both use the one client-address rule of `config.client_ip`.
+# One lockout per account for wrong passwords typed anywhere (the admin, the storefront, the API): django-axes,
+# its username the phone in E.164 (`accounts.lockout`). Failures from one address across phones are braked apart
+# (`accounts.throttles`). Both use the one client-address rule of `config.client_ip`.
 AUTHENTICATION_BACKENDS = [
-    "config.auth_backends.AdminLockoutBackend",
+    "accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)  # wrong passwords per phone or address ...
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=600)  # ... in this many seconds
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # wrong passwords per account ...
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)  # ... lock it this long after the last
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # any phones, from one address
 REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # storefront registrations per address
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_ONLY_ADMIN_SITE = True
-AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_USERNAME_FORM_FIELD = "username"  # the admin's form names the phone `username`
+AXES_VERBOSE = False  # no banner per process at start
+AXES_ONLY_ADMIN_SITE = False
+AXES_FAILURE_LIMIT = "accounts.lockout.lockout_failure_limit"
+AXES_COOLOFF_TIME = "accounts.lockout.lockout_cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]  # the account: an address is never the identity
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_HANDLER = "config.auth_backends.AdminAttemptsHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_WHITELIST_CALLABLE = "accounts.lockout.lockout_off"  # THROTTLE_ENABLED=false: nothing counted (load tests)
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/account/"
 LOGOUT_REDIRECT_URL = "/"
@@ -255,6 +260,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Preloading HSTS is near impossible to undo (browsers ship the list): an explicit opt-in of the domain's owner.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# axes locks accounts only, by design: a mobile carrier puts thousands of customers behind one address, so
+# failures per address are a separate, higher brake (`accounts.throttles.login_address_locked`).
+SILENCED_SYSTEM_CHECKS += ["axes.W006"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -274,23 +282,34 @@ YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 _CSP_MAP_ORIGINS = (
     ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
 )
+# Yandex Metrica (a file of ours loads its tag): its hosts are allowed only when a counter is configured.
+YANDEX_METRICA_ID = env("YANDEX_METRICA_ID", default="")
+_CSP_METRICA_ORIGINS = ["https://mc.yandex.ru", "https://mc.yandex.com"] if YANDEX_METRICA_ID else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_CSP_MAP_ORIGINS],
+        "script-src": [
+            "'self'",
+            *_CSP_MAP_ORIGINS,
+            *_CSP_METRICA_ORIGINS,
+            *(["https://yastatic.net"] if YANDEX_METRICA_ID else []),
+        ],
         "style-src": ["'self'"],
         "img-src": [
             "'self'",
             "data:",
             *_CSP_MEDIA_ORIGINS,
             *_CSP_MAP_ORIGINS,
+            *_CSP_METRICA_ORIGINS,
             *env.list("CSP_IMG_SOURCES", default=[]),
         ],
         "font-src": ["'self'"],
-        "connect-src": ["'self'", *_CSP_MAP_ORIGINS],
+        "connect-src": ["'self'", *_CSP_MAP_ORIGINS, *_CSP_METRICA_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # Metrica's session replay draws in a frame of its own host.
+        **({"frame-src": ["blob:", *_CSP_METRICA_ORIGINS]} if YANDEX_METRICA_ID else {}),
     }
 }
 
@@ -325,6 +344,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "USER_ID_FIELD": "id",
     "UPDATE_LAST_LOGIN": True,
+    # Every token names a fingerprint of the password it was issued under, checked on each request: a new
+    # password (reset by SMS, set by staff, changed anywhere) ends every earlier access and refresh token at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DWC Shop API",
@@ -359,9 +381,6 @@ QUEUE_OPENS_BEFORE = env.int("QUEUE_OPENS_BEFORE", default=15)  # minutes before
 QUEUE_ADMISSION_MINUTES = env.int(
     "QUEUE_ADMISSION_MINUTES", default=10
 )  # an admission lets one order for this long
-QUEUE_PLACES_PER_ADDRESS = env.int(
-    "QUEUE_PLACES_PER_ADDRESS", default=5
-)  # accounts queued from one client address
 YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="demo-shop")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="demo-secret")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")

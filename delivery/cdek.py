@@ -1,4 +1,5 @@
-"""A small client of CDEK API v2: OAuth client credentials, cities, pickup points and the tariff calculator.
+"""A small client of CDEK API v2: OAuth client credentials, cities, pickup points, the tariff calculator, and
+for fulfilment orders, print forms and webhook subscriptions.
 
 The access token lives in the shared cache until shortly before CDEK says it expires, so every worker uses one
 token. Calls have a short timeout (`CDEK_TIMEOUT`): a slow or dead CDEK is `CdekUnavailable` at once, and the
@@ -34,6 +35,21 @@ class CdekRefused(CdekError):
         super().__init__(message)
         self.status = status
         self.codes = codes
+
+
+def request_errors(answer) -> list[dict]:
+    """CDEK's errors of an answer: its own `errors`, and those of its `requests` (an `INVALID` request)."""
+    if not isinstance(answer, dict):
+        return []
+    found = [e for e in answer.get("errors") or [] if isinstance(e, dict)]
+    for request in answer.get("requests") or []:
+        if isinstance(request, dict):
+            found += [e for e in request.get("errors") or [] if isinstance(e, dict)]
+    return found
+
+
+def request_error_codes(answer) -> list[str]:
+    return [str(error.get("code")) for error in request_errors(answer)]
 
 
 class CdekClient:
@@ -81,6 +97,57 @@ class CdekClient:
             "packages": [{"weight": weight_grams}],
         }
         return self._call("POST", "/calculator/tariff", json=body)
+
+    def order_create(self, body: dict) -> dict:
+        """`POST /v2/orders`: CDEK takes the order for registration (202, the request `ACCEPTED`) and answers
+        `entity.uuid`; whether it was registered is read back later (`order_get`)."""
+        return self._call("POST", "/orders", json=body)
+
+    def order_get(self, uuid: str) -> dict:
+        """`GET /v2/orders/{uuid}`: the order (`entity`: `cdek_number`, `statuses` newest first) and the state of
+        its requests (`ACCEPTED`, `SUCCESSFUL`, `INVALID` with `errors`)."""
+        return self._call("GET", f"/orders/{uuid}")
+
+    def order_find(self, number: str) -> dict | None:
+        """`GET /v2/orders?im_number=`: the order the shop registered under its own number, or None."""
+        try:
+            return self._call("GET", "/orders", params={"im_number": number})
+        except CdekRefused as refusal:
+            if refusal.status == 404 or any("not_found" in code for code in refusal.codes):
+                return None
+            raise
+
+    def print_create(self, kind: str, *, order_uuids: list[str], copies: int = 1) -> str:
+        """`POST /v2/print/barcodes` (labels) or `/v2/print/orders` (waybills): a print task's uuid."""
+        body = {"orders": [{"order_uuid": uuid} for uuid in order_uuids], "copy_count": copies}
+        if kind == "barcodes":
+            body["format"] = "A6"  # a 100×150 label printer's page
+        answer = self._call("POST", f"/print/{kind}", json=body)
+        return answer["entity"]["uuid"]
+
+    def print_get(self, kind: str, uuid: str) -> dict:
+        """`GET /v2/print/{kind}/{uuid}`: the task's `statuses` and, once `READY`, its `url`."""
+        return self._call("GET", f"/print/{kind}/{uuid}")["entity"]
+
+    def print_download(self, url: str) -> bytes:
+        """The PDF of a ready print task (its `url` needs the token too)."""
+        if not self.configured:
+            raise CdekUnavailable("CDEK is not configured")
+        try:
+            response = requests.get(url, headers={"Authorization": f"Bearer {self.token()}"}, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise CdekUnavailable(f"CDEK is unreachable: {error}") from error
+        if not response.ok or not response.content.startswith(b"%PDF"):
+            raise CdekUnavailable(f"CDEK gave no PDF ({response.status_code})")
+        return response.content
+
+    def webhook_subscribe(self, *, url: str, type: str = "ORDER_STATUS") -> str:  # noqa: A002 - CDEK's name
+        """`POST /v2/webhooks`: CDEK posts events of `type` to `url` (one subscription per type)."""
+        return self._call("POST", "/webhooks", json={"url": url, "type": type})["entity"]["uuid"]
+
+    def webhooks(self) -> list[dict]:
+        """`GET /v2/webhooks`: the subscriptions (`uuid`, `url`, `type`)."""
+        return self._call("GET", "/webhooks")
 
     # --- plumbing -------------------------------------------------------------------------------------------
     @property
@@ -142,8 +209,7 @@ class CdekClient:
             logger.warning("CDEK %s %s answered %s", method, path, response.status_code)
             raise CdekUnavailable(f"CDEK answered {response.status_code}")
         if not response.ok:
-            errors = (answer or {}).get("errors") if isinstance(answer, dict) else None
-            codes = [str(e.get("code")) for e in errors or [] if isinstance(e, dict)]
+            codes = request_error_codes(answer)
             raise CdekRefused(f"CDEK refused {method} {path}: {codes}", status=response.status_code, codes=codes)
         if isinstance(answer, dict) and answer.get("errors") and path != "/oauth/token":
             # The calculator answers 200 with errors when it cannot price the route.

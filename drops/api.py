@@ -37,8 +37,10 @@ class ProductQueueView(APIView):
 
     @extend_schema(
         summary="Встать в очередь",
+        description="Только с подтверждённым телефоном (код из SMS: `auth/sms/`, затем `auth/sms/verify/`), "
+        "иначе 403 `phone_not_verified`. До открытия очереди — 409 `queue_not_open`.",
         request=None,
-        responses={200: QueuePlaceSerializer, **error_responses(401, 404, 409)},
+        responses={200: QueuePlaceSerializer, **error_responses(401, 403, 404, 409)},
     )
     def post(self, request, pk: int):
         product = get_object_or_404(Product.objects.visible(), pk=_product_id(pk))

@@ -26,3 +26,17 @@ class QueueRefused(ConflictError):
 
     code = "queue_refused"
     default_message = "Встать в очередь сейчас нельзя."
+
+
+class SalePaused(ConflictError):
+    """Staff paused the product's sale: orders, admissions and draw entries wait until it resumes."""
+
+    code = "sale_paused"
+    default_message = "Продажа приостановлена. Попробуйте чуть позже."
+
+
+class DrawRefused(ConflictError):
+    """An entry the draw cannot take: not a draw, not open yet, closed, already entered."""
+
+    code = "draw_refused"
+    default_message = "Участвовать в розыгрыше сейчас нельзя."

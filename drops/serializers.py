@@ -15,3 +15,4 @@ class QueuePlaceSerializer(serializers.Serializer):
     progress = serializers.IntegerField(help_text="Сколько пройдено, %.")
     token = serializers.CharField(help_text="Подписанный пропуск: передайте в ?token=, чтобы обновлять дешевле.")
     detail = serializers.CharField()
+    paused = serializers.BooleanField(help_text="Продажа приостановлена: место сохраняется, время стоит.")

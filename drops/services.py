@@ -4,11 +4,14 @@ How the queue stays fair (DESIGN.md, «The waiting room»):
 - Everyone who joins before the start gets a row without a slot and with a secret random key (`secrets`). The
   first reader after the start numbers those rows 0…n-1 in key order, once, in one statement, under the lock of
   the product's `DropQueue` row: joining at 9:59 is as good as at 9:45, and nobody learns a place before then.
-- Later arrivals take the next slot at the tail, under the same lock; a slot is never below the first slot of
-  the current minute, so a queue that ran empty does not bank admissions for a burst.
-- Slot `s` is admitted at `start + s // queue_rate` minutes, so each minute admits at most `queue_rate` slots,
-  and one account holds one slot (a unique row per account and product); the slot stays valid
-  `QUEUE_ADMISSION_MINUTES`. An account whose admission lapsed may queue again, at the tail.
+- Later arrivals take the next slot at the tail, under the same lock; a slot is never one whose moment has
+  passed, so a queue that ran empty does not bank admissions for a burst (a newcomer to an empty queue waits
+  for the next slot's moment, at most `60 / queue_rate` seconds).
+- Slot `s` is admitted at `start + s × 60 / queue_rate` seconds (to the microsecond, rounded down): admissions
+  are spread evenly over each minute instead of opening it with a burst of orders, and any `queue_rate + 1`
+  consecutive slots span exactly a minute, so no 60 seconds admit more than `queue_rate`. One account holds one
+  slot (a unique row per account and product); the slot stays valid `QUEUE_ADMISSION_MINUTES`. An account whose
+  admission lapsed may queue again, at the tail.
 
 What a refresh costs: the signed token carries the slot and the admission moment, so reading one's place with
 a valid token is no database query of its own and one cache read (the product's queue settings; with the
@@ -25,19 +28,31 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.services import buyer_verified_require
 from catalog.models import Product
 from catalog.selectors import ItemRequest
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
 from drops.models import DropQueue, QueueEntry
+from drops.pausing import sale_paused_check, schedule_cache_key
 
 TOKEN_SALT = "drops.queue"
+MINUTE_US = 60_000_000
 SCHEDULE_CACHE_SECONDS = 5
 
 
 # --- Sale start (orders) -----------------------------------------------------------------------------------------
 def drop_sale_check(*, items: list[ItemRequest], now: datetime | None = None) -> None:
-    """Refuse an order naming a product whose sale has not started (no query: the products are read already)."""
+    """Refuse an order naming a product whose sale is paused or has not started (no query: the products are read
+    already)."""
     now = now or timezone.now()
+    for item in items:
+        sale_paused_check(product=item.product)
+        if item.product.is_draw:
+            raise SaleNotStarted(
+                f"«{item.product.name}» продаётся только через розыгрыш.",
+                code="sale_by_draw",
+                product=item.product.pk,
+            )
     waiting = [item.product for item in items if not item.product.sale_started(now)]
     if waiting:
         product = waiting[0]
@@ -58,36 +73,44 @@ class QueueSchedule:
     running: bool
     starts_at: datetime | None
     rate: int
+    paused: bool = False
 
     @property
     def opens_at(self) -> datetime | None:
         return self.starts_at - timedelta(minutes=settings.QUEUE_OPENS_BEFORE) if self.starts_at else None
 
     def slot_admit_at(self, slot: int) -> datetime:
-        return self.starts_at + timedelta(minutes=slot // self.rate)
+        """Slot `s` at `start + s × 60 / rate` seconds, in whole microseconds (integers: no float drift)."""
+        return self.starts_at + timedelta(microseconds=slot * MINUTE_US // self.rate)
 
     def admitted_slots(self, now: datetime) -> int:
-        """How many slots are admitted by `now`: `queue_rate` more every minute from the start."""
+        """How many slots are admitted by `now` (slots 0…n-1): those whose moment is not after `now`."""
         if now < self.starts_at:
             return 0
-        return self.rate * (int((now - self.starts_at).total_seconds() // 60) + 1)
+        elapsed = (now - self.starts_at) // timedelta(microseconds=1)
+        # s is admitted when s × MINUTE_US // rate <= elapsed, i.e. s < (elapsed + 1) × rate / MINUTE_US.
+        return -(-(elapsed + 1) * self.rate // MINUTE_US)
 
 
 def _schedule_of(product: Product) -> QueueSchedule:
     return QueueSchedule(
-        product_id=product.pk, running=product.has_queue, starts_at=product.sale_starts_at, rate=product.queue_rate
+        product_id=product.pk,
+        running=product.has_queue,
+        starts_at=product.sale_starts_at,
+        rate=product.queue_rate,
+        paused=product.sale_paused,
     )
 
 
 def queue_schedule(*, product_id: int) -> QueueSchedule:
     """The visible product's queue settings from the shared cache (a few seconds old at most), else the
     database (`Product.DoesNotExist` for no visible product)."""
-    key = f"drops:schedule:{product_id}"
+    key = schedule_cache_key(product_id)
     schedule = cache.get(key)
     if schedule is None:
         product = (
             Product.objects.visible()
-            .only("pk", "queue_enabled", "sale_starts_at", "queue_rate")
+            .only("pk", "queue_enabled", "sale_starts_at", "queue_rate", "sale_paused")
             .get(pk=product_id)
         )
         schedule = _schedule_of(product)
@@ -109,6 +132,12 @@ class QueuePlace:
     progress: int  # percent of the way from joining to being admitted
     token: str
     detail: str
+    paused: bool = False
+
+    def __post_init__(self):
+        if self.paused and self.status != "closed":
+            # The place is kept; the clock stops until staff resume the sale.
+            object.__setattr__(self, "detail", f"Продажа приостановлена: место сохранится. {self.detail}")
 
     def as_dict(self) -> dict:
         return {
@@ -121,6 +150,7 @@ class QueuePlace:
             "progress": self.progress,
             "token": self.token,
             "detail": self.detail,
+            "paused": self.paused,
         }
 
 
@@ -128,14 +158,17 @@ def _admission_window() -> timedelta:
     return timedelta(minutes=settings.QUEUE_ADMISSION_MINUTES)
 
 
-def _token(*, user_id: int, product_id: int, slot: int | None, admit_at: datetime | None) -> str:
-    payload = {"u": user_id, "p": product_id}
+def _token(
+    *, user_id: int, product_id: int, slot: int | None, admit_at: datetime | None, starts_at: datetime | None
+) -> str:
+    # The start the place was computed against: a resumed pause moves the start, so an older token is not used.
+    payload = {"u": user_id, "p": product_id, "t": starts_at.timestamp() if starts_at else None}
     if slot is not None:
         payload.update(s=slot, a=admit_at.timestamp())
     return signing.dumps(payload, salt=TOKEN_SALT)
 
 
-def _token_read(token: str, *, user_id: int, product_id: int) -> dict | None:
+def _token_read(token: str, *, user_id: int, product_id: int, starts_at: datetime | None) -> dict | None:
     """The token's place when it was signed by the shop for this account and this product; else None."""
     if not token or not isinstance(token, str) or len(token) > 500:
         return None
@@ -145,14 +178,18 @@ def _token_read(token: str, *, user_id: int, product_id: int) -> dict | None:
         return None
     if not isinstance(payload, dict) or payload.get("u") != user_id or payload.get("p") != product_id:
         return None
+    if payload.get("t") != (starts_at.timestamp() if starts_at else None):
+        return None
     return payload
 
 
 def _place(
     *, schedule: QueueSchedule, user_id: int, slot: int | None, admit_at: datetime | None, now: datetime
 ) -> QueuePlace:
-    token = _token(user_id=user_id, product_id=schedule.product_id, slot=slot, admit_at=admit_at)
-    common = {"starts_at": schedule.starts_at, "token": token}
+    token = _token(
+        user_id=user_id, product_id=schedule.product_id, slot=slot, admit_at=admit_at, starts_at=schedule.starts_at
+    )
+    common = {"starts_at": schedule.starts_at, "token": token, "paused": schedule.paused}
     if not schedule.running:
         return QueuePlace(
             "closed",
@@ -224,16 +261,18 @@ def queue_start(*, product_id: int, now: datetime | None = None) -> None:
         queue = DropQueue.objects.select_for_update().get(pk=queue.pk)
         if queue.shuffled_at is not None:
             return
-        product = Product.objects.only("pk", "queue_enabled", "sale_starts_at", "queue_rate").get(pk=product_id)
+        product = Product.objects.only("pk", "queue_enabled", "sale_starts_at", "queue_rate", "sale_paused").get(
+            pk=product_id
+        )
         schedule = _schedule_of(product)
         if not schedule.running or now < schedule.starts_at:
             return
         drawn = _draw(product_id=product_id)
-        # Admission moments by the minute: one indexed update per `queue_rate` places.
-        for minute in range(-(-drawn // schedule.rate)):
-            QueueEntry.objects.filter(
-                product_id=product_id, slot__gte=minute * schedule.rate, slot__lt=(minute + 1) * schedule.rate
-            ).update(admit_at=schedule.slot_admit_at(minute * schedule.rate))
+        # Every slot its own moment: one read of the drawn rows and a CASE update per 500 of them.
+        rows = list(QueueEntry.objects.filter(product_id=product_id, slot__isnull=False).only("pk", "slot"))
+        for row in rows:
+            row.admit_at = schedule.slot_admit_at(row.slot)
+        QueueEntry.objects.bulk_update(rows, ["admit_at"], batch_size=500)
         queue.shuffled_at, queue.tail = now, drawn
         queue.save(update_fields=["shuffled_at", "tail"])
 
@@ -254,26 +293,30 @@ def _draw(*, product_id: int) -> int:
 
 
 def _slot_take(*, schedule: QueueSchedule, now: datetime) -> tuple[int, datetime]:
-    """The next slot at the tail (the caller holds the queue row's lock): never below the current minute's
-    first slot, so at most `queue_rate` slots fall in any minute."""
+    """The next slot at the tail (the caller holds the queue row's lock), never one whose moment has passed: every
+    slot is admitted at its own moment, so at most `queue_rate` fall in any 60 seconds."""
     queue = DropQueue.objects.select_for_update().get(product_id=schedule.product_id)
-    slot = max(queue.tail, schedule.admitted_slots(now) - schedule.rate)
+    slot = max(queue.tail, schedule.admitted_slots(now))
     queue.tail = slot + 1
     queue.save(update_fields=["tail"])
-    return slot, max(schedule.slot_admit_at(slot), now)
+    return slot, schedule.slot_admit_at(slot)
 
 
 def queue_join(*, product: Product, user, ip: str | None = None, now: datetime | None = None) -> QueuePlace:
     """Take the account's one place in the product's waiting room (joining again returns the same place).
 
-    Refused before the queue opens (`QUEUE_OPENS_BEFORE` minutes before the start) and beyond
-    `QUEUE_PLACES_PER_ADDRESS` places from one address. After the start the place is at the tail; an account
-    whose admission lapsed goes to the tail again.
+    Only a verified buyer joins (`buyer_verified_require`): places count people, not accounts. The client's
+    address is never the identity (a mobile carrier puts thousands of buyers behind one), so no per-address
+    limit applies; it is kept on the row for staff to read. Refused before the queue opens (`QUEUE_OPENS_BEFORE`
+    minutes before the start). After the start the place is at the tail; an account whose admission lapsed goes
+    to the tail again.
     """
     now = now or timezone.now()
     schedule = _schedule_of(product)
     if not schedule.running:
         return _place(schedule=schedule, user_id=user.pk, slot=None, admit_at=None, now=now)
+    buyer_verified_require(user)
+    sale_paused_check(product=product)
     if now < schedule.opens_at:
         opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
         raise QueueRefused(
@@ -283,10 +326,6 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
         queue_start(product_id=product.pk, now=now)
     entry = QueueEntry.objects.filter(product=product, user=user).first()
     if entry is None:
-        if ip and QueueEntry.objects.filter(product=product, ip=ip).count() >= settings.QUEUE_PLACES_PER_ADDRESS:
-            raise QueueRefused(
-                "С этого адреса в очереди уже слишком много покупателей.", code="queue_address_limit"
-            )
         entry = _entry_create(schedule=schedule, product=product, user=user, ip=ip, now=now)
     elif entry.admit_at is not None and now >= entry.admit_at + _admission_window():
         with transaction.atomic():
@@ -315,7 +354,7 @@ def queue_place(*, product_id: int, user, token: str = "", now: datetime | None 
     without the database; otherwise the account's row is read (and the start's shuffle done, once)."""
     now = now or timezone.now()
     schedule = queue_schedule(product_id=product_id)
-    payload = _token_read(token, user_id=user.pk, product_id=product_id)
+    payload = _token_read(token, user_id=user.pk, product_id=product_id, starts_at=schedule.starts_at)
     if payload is not None and ("s" in payload or now < schedule.starts_at or not schedule.running):
         admit_at = datetime.fromtimestamp(payload["a"], tz=UTC) if "s" in payload else None
         return _place(schedule=schedule, user_id=user.pk, slot=payload.get("s"), admit_at=admit_at, now=now)

@@ -1,4 +1,5 @@
 import csv
+import secrets
 from datetime import datetime
 
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.phones import phone_normalize
 from config.admin_display import money_cell, status_badge
 from config.errors import DomainError
+from config.idempotency import KEY_PATTERN, request_fingerprint
 from config.money import from_kopecks, rub
 from orders import services as order_services
 from orders.admin_forms import OrderAddForm, OrderForm
@@ -407,11 +409,19 @@ class OrderAdmin(SimpleHistoryAdmin):
                 error = "Укажите, сколько единиц вернуть, или отметьте «Весь заказ»."
             if error is None:
                 try:
-                    plan = order_services.order_refund_plan(order=order, items=None if full else chosen)
-                    if request.POST.get("confirm") == "1":
-                        order_services.order_refund(order=order, items=None if full else chosen, by=request.user)
+                    token = request.POST.get("refund_token", "")
+                    if request.POST.get("confirm") == "1" and KEY_PATTERN.fullmatch(token):
+                        # The confirmation names its refund by the form's one-time token: a double click or a
+                        # resent form returns that refund, never a second one.
+                        order_services.order_refund(
+                            order=order,
+                            items=None if full else chosen,
+                            by=request.user,
+                            request_key=token,
+                            request_hash=request_fingerprint({"items": chosen, "full": full}),
+                        )
                         order.refresh_from_db()
-                        done = order.refunds.order_by("-id").first()
+                        done = order.refunds.filter(request_key=token).first()
                         if done is not None and done.status == done.Status.SUCCEEDED:
                             self.message_user(
                                 request, f"{order}: возвращено {rub(done.amount)}.", messages.SUCCESS
@@ -423,6 +433,7 @@ class OrderAdmin(SimpleHistoryAdmin):
                                 messages.INFO,
                             )
                         return HttpResponseRedirect(change_url)
+                    plan = order_services.order_refund_plan(order=order, items=None if full else chosen)
                 except DomainError as refusal:
                     error, plan = refusal.message, None
         context = {
@@ -439,6 +450,7 @@ class OrderAdmin(SimpleHistoryAdmin):
             if plan
             else [],
             "plan_delivery": from_kopecks(plan.delivery) if plan else None,
+            "refund_token": secrets.token_urlsafe(24) if plan else "",
             "error": error,
             "change_url": change_url,
         }

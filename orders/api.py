@@ -1,7 +1,5 @@
 """Orders for frontends: customers place, read, cancel and pay their own orders; staff move them along."""
 
-import re
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import error_responses
+from config.idempotency import idempotency_key_read, request_fingerprint
 from orders import selectors, services
-from orders.errors import OrderInvalid
 from orders.models import Order
 from orders.serializers import (
     OrderCreateSerializer,
@@ -21,25 +19,27 @@ from orders.serializers import (
     PaymentUrlSerializer,
 )
 
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,64}")
 IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description=(
-        "Ключ оформления (например, UUID): повторы и одновременные запросы с одним ключом создают один заказ и "
-        "получают его же в ответ. До 64 печатных символов ASCII."
+        "Ключ оформления (например, UUID): повторы и одновременные запросы с одним ключом и тем же телом создают "
+        "один заказ и получают его же в ответ; тот же ключ с другим телом — 422 `idempotency_key_reused`. "
+        "До 64 печатных символов ASCII."
     ),
 )
-
-
-def _idempotency_key(request) -> str:
-    key = request.headers.get("Idempotency-Key", "")
-    if key and not IDEMPOTENCY_KEY.fullmatch(key):
-        raise OrderInvalid(
-            "Заголовок Idempotency-Key: от 1 до 64 печатных символов ASCII.", code="invalid_idempotency_key"
-        )
-    return key
+REFUND_IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "Обязателен: ключ возврата (например, UUID), новый для каждого возврата. Повтор с тем же ключом и телом "
+        "возвращает тот же возврат и не отправляет деньги второй раз; тот же ключ с другим телом — 422 "
+        "`idempotency_key_reused`; без ключа — 400 `idempotency_key_required`. До 64 печатных символов ASCII."
+    ),
+)
 
 
 class IsStaffForChanges(permissions.BasePermission):
@@ -71,7 +71,8 @@ class IsStaffForChanges(permissions.BasePermission):
         ),
         parameters=[IDEMPOTENCY_KEY_HEADER],
         request=OrderCreateSerializer,
-        responses={201: OrderSerializer, **error_responses(400, 401, 409)},
+        # 403: `queue_admission_required` (a running waiting room), `phone_not_verified` (a capped product).
+        responses={201: OrderSerializer, **error_responses(400, 401, 403, 409, 422)},
     ),
     partial_update=extend_schema(
         description=(
@@ -114,7 +115,7 @@ class OrderViewSet(
         serializer = OrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        checkout_key = _idempotency_key(request)
+        checkout_key = idempotency_key_read(request)
         order = services.order_place(
             user=request.user,
             items=[dict(item) for item in data["items"]],
@@ -124,6 +125,7 @@ class OrderViewSet(
             cdek_point=data.get("cdek_point", ""),
             city=data.get("city", ""),
             checkout_key=checkout_key,
+            checkout_hash=request_fingerprint(data) if checkout_key else "",
         )
         return Response(self._body(order), status=status.HTTP_201_CREATED)
 
@@ -169,18 +171,24 @@ class OrderViewSet(
             "Только для сотрудников: возврат денег через ЮKassa по позициям (`items`: `item` — `id` позиции, "
             "`quantity`) или целиком (без `items`), с чеком возврата. Товар неотправленного заказа возвращается "
             "на склад или в волну; полный возврат неотправленного заказа возвращает использование промокода. "
-            "400 `refund_too_large` — больше, чем оплачено; 409 `order_not_refundable` — заказ не оплачен."
+            "400 `refund_too_large` — больше, чем оплачено; 409 `order_not_refundable` — заказ не оплачен. "
+            "Заголовок `Idempotency-Key` обязателен: повтор запроса возвращает тот же возврат."
         ),
-        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 503)},
+        parameters=[REFUND_IDEMPOTENCY_KEY_HEADER],
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409, 422, 503)},
     )
     @action(detail=True, methods=["post"])
     def refund(self, request, *args, **kwargs):
+        order = self.get_object()
+        request_key = idempotency_key_read(request, required=True)
         serializer = OrderRefundInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data.get("items")
         order = services.order_refund(
-            order=self.get_object(),
+            order=order,
             items=[(line["item"], line["quantity"]) for line in items] if items else None,
             by=request.user,
+            request_key=request_key,
+            request_hash=request_fingerprint(serializer.validated_data),
         )
         return Response(self._body(order))

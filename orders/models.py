@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.models import TimeStampedModel
+from config.money import kopecks
 from delivery.models import DeliveryMethod
 
 
@@ -111,6 +112,8 @@ class Order(TimeStampedModel):
     # The checkout that placed the order (the storefront form's token, the API's Idempotency-Key): unique per
     # customer, so repeated or concurrent submits of one checkout place one order.
     checkout_key = models.CharField(_("ключ оформления"), max_length=64, blank=True, editable=False)
+    # SHA-256 of what the API's request asked (`config.idempotency`): the same key with another body is refused.
+    checkout_hash = models.CharField(_("отпечаток запроса"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("заказ")
@@ -156,6 +159,34 @@ class Order(TimeStampedModel):
     def can_transition_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
 
+    def priced_items(self) -> list["OrderItem"] | None:
+        """The order's lines with their products, when their sums after the discount add up to the goods' part
+        of the order (`final_amount − delivery_amount`); None for an order whose lines do not explain its amount
+        (one made by hand): it is receipted and refunded as one whole."""
+        items = list(self.items.select_related("product").order_by("id"))
+        goods = kopecks(self.final_amount) - kopecks(self.delivery_amount)
+        if not items or sum(kopecks(item.final_amount) for item in items) != goods:
+            return None
+        return items
+
+    @property
+    def refunded_amount(self) -> Decimal:
+        """What went back to the customer: the sum of the order's succeeded refunds (prefetched ones are read);
+        all of it for a refunded order (one refunded by hand has no refund rows)."""
+        if self.status == OrderStatus.REFUNDED:
+            return self.final_amount
+        return sum(
+            (refund.amount for refund in self.refunds.all() if refund.status == RefundStatus.SUCCEEDED),
+            Decimal("0.00"),
+        )
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the customer paid net of refunds (zero for an order nobody paid)."""
+        if self.status not in OrderStatus.HOLDS_PAYMENT:
+            return Decimal("0.00")
+        return max(self.final_amount - self.refunded_amount, Decimal("0.00"))
+
     @property
     def is_cancellable(self) -> bool:
         """Only an order nobody has paid for may be cancelled (by its customer, staff or the timeout)."""
@@ -189,6 +220,10 @@ class OrderItem(models.Model):
     size = models.CharField(_("размер"), max_length=32)
     quantity = models.PositiveIntegerField(_("количество"))
     price = models.DecimalField(_("цена, ₽"), max_digits=12, decimal_places=2)
+    # The line's share of the order's discount and its sum after it, written when the order is placed (the
+    # shares add up to the order's discount to the kopeck): receipts, refunds and reports read these.
+    discount_amount = models.DecimalField(_("скидка, ₽"), max_digits=12, decimal_places=2, default=0)
+    final_amount = models.DecimalField(_("сумма со скидкой, ₽"), max_digits=12, decimal_places=2)
     is_preorder = models.BooleanField(_("предзаказ"), default=False)
     preorder_wave = models.ForeignKey(
         "preorders.PreorderWave",
@@ -207,6 +242,8 @@ class OrderItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_non_negative"),
+            models.CheckConstraint(condition=Q(discount_amount__gte=0), name="order_item_discount_non_negative"),
+            models.CheckConstraint(condition=Q(final_amount__gte=0), name="order_item_final_non_negative"),
             models.CheckConstraint(
                 condition=Q(is_preorder=False, preorder_wave__isnull=True)
                 | Q(is_preorder=True, preorder_wave__isnull=False),
@@ -217,9 +254,24 @@ class OrderItem(models.Model):
     def __str__(self):
         return f"{self.product_id} {self.size} × {self.quantity}"
 
+    def save(self, *args, **kwargs):
+        # A line written without its amounts (by hand, in the admin) has no share of a discount.
+        if self.final_amount is None:
+            self.final_amount = self.price * self.quantity - (self.discount_amount or 0)
+        super().save(*args, **kwargs)
+
     @property
     def line_total(self):
         return self.price * self.quantity
+
+    def units_amount(self, units: int, *, units_before: int = 0, amount_before: int = 0) -> int:
+        """What `units` of this line are worth after the discount, in kopecks, when `units_before` of its units
+        (worth `amount_before` kopecks) were counted before: the last units take what is left of the line, so
+        the parts of a line (refunds, settlement receipts) add up to its `final_amount` exactly."""
+        final = kopecks(self.final_amount)
+        if units_before + units >= self.quantity:
+            return final - amount_before
+        return final * units // self.quantity
 
 
 # --- Refunds by line ------------------------------------------------------------------------------------------
@@ -235,8 +287,9 @@ class OrderRefund(models.Model):
     """Money returned for some units of an order (or all of it), with its own 54-FZ refund receipt.
 
     Its effects (units back to stock or waves, the promo use, the order's status) happen once, when the refund
-    moves from `pending` to `succeeded`; `idempotence_key` is derived from the order and the refund's content,
-    so a retry of the same refund reuses the row and YooKassa's refund.
+    moves from `pending` to `succeeded`. A refund asked for by a request (`request_key`: the API's
+    `Idempotency-Key`, the admin confirmation's one-time token) has its `idempotence_key` derived from that key, so
+    a repeat of the request reuses the row and YooKassa's refund however late it comes.
     """
 
     Status = RefundStatus
@@ -255,6 +308,10 @@ class OrderRefund(models.Model):
     )
     refund_id = models.CharField(_("возврат ЮKassa"), max_length=64, blank=True, db_index=True)
     idempotence_key = models.CharField(_("ключ идемпотентности"), max_length=64, unique=True)
+    # The request that asked for it (the API's Idempotency-Key, the admin confirmation's one-time token) and a
+    # hash of what it asked: a repeat of the request finds this refund instead of making another.
+    request_key = models.CharField(_("ключ запроса"), max_length=64, blank=True, editable=False)
+    request_hash = models.CharField(_("отпечаток запроса"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -272,6 +329,11 @@ class OrderRefund(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="order_refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order", "request_key"],
+                condition=~Q(request_key=""),
+                name="order_refund_request_key_unique",
+            ),
         ]
 
     def __str__(self):

@@ -145,11 +145,20 @@ class DropState:
     queue_open: bool
     place: QueuePlace | None
     cap: int | None
+    paused: bool = False
+    # A signed-in buyer who has not proved the phone yet: the page offers the code before the queue or the cap
+    # refuses (`buyer_verified_require` decides; this only says when to offer).
+    phone_unverified: bool = False
 
     @property
     def buy_allowed(self) -> bool:
-        """The buy button is live: the sale started and, while the queue runs, this customer is admitted."""
-        return self.started and (not self.queue or (self.place is not None and self.place.status == "admitted"))
+        """The buy button is live: the sale runs (started, not paused) and, while the queue runs, this customer
+        is admitted."""
+        return (
+            self.started
+            and not self.paused
+            and (not self.queue or (self.place is not None and self.place.status == "admitted"))
+        )
 
 
 def product_drop_state(product: Product, *, user=None, now: datetime | None = None) -> DropState:
@@ -170,6 +179,11 @@ def product_drop_state(product: Product, *, user=None, now: datetime | None = No
         queue_open=opens_at is not None and now >= opens_at,
         place=place,
         cap=product.max_per_customer,
+        paused=product.sale_paused,
+        phone_unverified=(product.has_queue or product.max_per_customer is not None)
+        and user is not None
+        and user.is_authenticated
+        and not user.phone_verified,
     )
 
 

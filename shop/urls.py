@@ -1,25 +1,26 @@
 from django.urls import path
 
-from shop import views
+from shop.views import account, auth, cart, catalog, checkout, orders, pages
 
 app_name = "shop"
 
 urlpatterns = [
-    path("", views.catalog, name="catalog"),
-    path("products/<str:key>/", views.product_detail, name="product"),
-    path("products/<str:key>/waitlist/", views.product_waitlist, name="waitlist"),
-    path("products/<str:key>/queue/", views.product_queue, name="queue"),
-    path("cart/", views.cart_detail, name="cart"),
-    path("checkout/", views.checkout, name="checkout"),
-    path("orders/<str:number>/", views.order_detail, name="order"),
-    path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
-    path("orders/<str:number>/cancel/", views.order_cancel_view, name="order_cancel"),
-    path("orders/<str:number>/repeat/", views.order_repeat, name="order_repeat"),
-    path("register/", views.register, name="register"),
-    path("login/", views.login_view, name="login"),
-    path("login/sms/", views.login_sms, name="login_sms"),
-    path("password/reset/", views.password_reset, name="password_reset"),
-    path("logout/", views.logout_view, name="logout"),
-    path("account/", views.account, name="account"),
-    path("pages/<slug:slug>/", views.page_detail, name="page"),
+    path("", catalog.catalog, name="catalog"),
+    path("products/<str:key>/", catalog.product_detail, name="product"),
+    path("products/<str:key>/waitlist/", catalog.product_waitlist, name="waitlist"),
+    path("products/<str:key>/queue/", catalog.product_queue, name="queue"),
+    path("cart/", cart.cart_detail, name="cart"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/pay/", orders.order_pay, name="order_pay"),
+    path("orders/<str:number>/cancel/", orders.order_cancel_view, name="order_cancel"),
+    path("orders/<str:number>/repeat/", orders.order_repeat, name="order_repeat"),
+    path("register/", auth.register, name="register"),
+    path("login/", auth.login_view, name="login"),
+    path("login/sms/", auth.login_sms, name="login_sms"),
+    path("password/reset/", auth.password_reset, name="password_reset"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/phone/", auth.phone_confirm, name="phone_confirm"),
+    path("pages/<slug:slug>/", pages.page_detail, name="page"),
 ]

@@ -114,8 +114,10 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     )
     refund_url = reverse("admin:orders_order_refund", args=[orders[2].pk])
     assert screen["Location"] == refund_url
-    assert "Да, вернуть" in client.post(refund_url, {"full": "1"}).content.decode()
-    client.post(refund_url, {"full": "1", "confirm": "1"})
+    preview = client.post(refund_url, {"full": "1"}).content.decode()
+    assert "Да, вернуть" in preview
+    token = preview.split('name="refund_token" value="')[1].split('"')[0]
+    client.post(refund_url, {"full": "1", "confirm": "1", "refund_token": token})
     assert Order.objects.get(pk=orders[2].pk).status == OrderStatus.REFUNDED
 
     # 7. The figures: two orders of 20 000 ₽ count, the refunded one does not.

@@ -26,6 +26,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.tests.factories import UserFactory
 from benchmarks.harness import free_port
 from catalog.tests.factories import ProductFactory
+from drops.pausing import sale_pause, sale_resume
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -152,3 +153,24 @@ def test_request_limits_count_across_instances(two_shops, settings):
     # Each instance alone saw about half: only a shared count refuses the request past the limit.
     assert statuses[:limit] == [401] * limit
     assert statuses[limit] == 429
+
+
+def test_a_pause_refuses_orders_on_both_instances_at_once(two_shops):
+    one, other = two_shops
+    product = ProductFactory(name="Худи на паузе", stock={"M": 10})
+    buyer = _token(UserFactory())
+    order = {
+        "items": [{"product": product.pk, "size": "M", "quantity": 1}],
+        "delivery_address": "Москва, Тверская, 1",
+    }
+    # Both instances have read the product (and cached its pages) before the pause.
+    for url in (one, other):
+        assert _call("POST", url + "/api/v1/orders/", order, token=buyer)[0] == 201
+        assert "Продажа приостановлена" not in _call("GET", url + f"/products/{product.slug}/")[1]
+    sale_pause(product_id=product.pk)
+    for url in (one, other, one, other):
+        status, body = _call("POST", url + "/api/v1/orders/", order, token=buyer)
+        assert (status, body["code"]) == (409, "sale_paused")
+    sale_resume(product_id=product.pk)
+    for url in (one, other):
+        assert _call("POST", url + "/api/v1/orders/", order, token=buyer)[0] == 201

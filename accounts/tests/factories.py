@@ -14,6 +14,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name", locale="ru_RU")
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # A customer of the shop has proved the phone (a code by SMS); tests of the unproved pass False.
+    phone_verified = True
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

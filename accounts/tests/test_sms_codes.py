@@ -69,7 +69,7 @@ def test_same_answer_with_or_without_an_account(send):
 
 
 def test_verify_signs_in_an_existing_customer(send, api_client):
-    user = UserFactory(phone=PHONE)
+    user = UserFactory(phone=PHONE, phone_verified=False)
     _, code = send()
 
     response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
@@ -200,7 +200,7 @@ def test_failed_passwords_do_not_block_signing_in_by_code(send, api_client, sett
 
 
 def test_password_reset_by_code(send, api_client):
-    user = UserFactory(phone=PHONE)
+    user = UserFactory(phone=PHONE, phone_verified=False)
     old_refresh = api_client.post(LOGIN_URL, {"phone": PHONE, "password": PASSWORD}, format="json").json()[
         "refresh"
     ]

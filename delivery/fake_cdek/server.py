@@ -1,4 +1,5 @@
-"""The fake CDEK: OAuth, cities, pickup points and the tariff calculator, served by a threaded WSGI server."""
+"""The fake CDEK: OAuth, cities, pickup points, the tariff calculator and (`shipping`) orders, print forms and
+webhooks, served by a threaded WSGI server."""
 
 import json
 import logging
@@ -12,10 +13,11 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from delivery.fake_cdek.points import CITIES, MOSCOW, POINTS, SAINT_PETERSBURG
+from delivery.fake_cdek.shipping import ShippingApi
 
 logger = logging.getLogger("dwc.fake_cdek")
 
-STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+STATUS_TEXT = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
                500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
 # Tariffs the shop uses: «Посылка склад-склад» (to a pickup point) and «Посылка склад-дверь» (courier).
@@ -55,7 +57,7 @@ class FakeCdekError(Exception):
 
 
 @dataclass
-class FakeCdek:
+class FakeCdek(ShippingApi):
     client_id: str = "demo-cdek"
     client_secret: str = "demo-cdek-secret"
     host: str = "127.0.0.1"
@@ -64,12 +66,17 @@ class FakeCdek:
     requests: list[FakeCdekRequest] = field(default_factory=list)
     outage: int | None = None  # answer every API call with this HTTP status
     stall: threading.Event | None = None  # hold every answer until set (a hanging CDEK)
+    # Faults of some calls only: "METHOD /v2/path-prefix" -> an HTTP status, or "hang" (held until the fake is
+    # reset or stopped, or 60 s pass).
+    faults: dict[str, int | str] = field(default_factory=dict)
     points: list[dict] = field(default_factory=lambda: json.loads(json.dumps(POINTS)))
 
     def __post_init__(self):
         self._lock = threading.RLock()
         self._tokens: dict[str, float] = {}  # access token -> expiry (monotonic)
         self._server: WSGIServer | None = None
+        self._shipping_reset()
+        self._hang_release = threading.Event()
 
     # --- running ---------------------------------------------------------------------------------------------
     @property
@@ -90,6 +97,7 @@ class FakeCdek:
     def stop(self) -> None:
         if self.stall is not None:
             self.stall.set()
+        self._hang_release.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -105,6 +113,10 @@ class FakeCdek:
             self.stall = None
             self.token_lifetime = 3599
             self.points = json.loads(json.dumps(POINTS))
+            self.faults.clear()
+            self._hang_release.set()
+            self._hang_release = threading.Event()
+            self._shipping_reset()
 
     # --- test helpers ---------------------------------------------------------------------------------------
     def api_requests(self, method: str | None = None, path: str | None = None) -> list[FakeCdekRequest]:
@@ -123,17 +135,24 @@ class FakeCdek:
             status, body = self._api(environ, method, path)
         except FakeCdekError as error:
             status, body = error.status, error.as_dict()
-        data = json.dumps(body, ensure_ascii=False).encode()
+        if isinstance(body, tuple):  # (content type, bytes): a print form's PDF
+            content_type, data = body
+        else:
+            content_type, data = "application/json;charset=UTF-8", json.dumps(body, ensure_ascii=False).encode()
         start_response(
             f"{status} {STATUS_TEXT.get(status, 'Error')}",
-            [("Content-Type", "application/json;charset=UTF-8"), ("Content-Length", str(len(data)))],
+            [("Content-Type", content_type), ("Content-Length", str(len(data)))],
         )
         return [data]
 
     def _api(self, environ, method: str, path: str) -> tuple[int, object]:
         headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
         query = {key: values[-1] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) if method == "POST" else b""
+        raw = (
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            if method in ("POST", "PATCH")
+            else b""
+        )
         content_type = environ.get("CONTENT_TYPE", "")
         body = None
         if raw and "json" in content_type:
@@ -146,11 +165,21 @@ class FakeCdek:
         self.requests.append(FakeCdekRequest(method=method, path=path, query=query, headers=headers, body=body))
         if self.stall is not None:
             self.stall.wait(timeout=60)
-        if self.outage:
-            raise FakeCdekError(self.outage, "v2_internal_error", "Internal server error")
+        fault = next((f for key, f in list(self.faults.items()) if f"{method} {path}".startswith(key)), None)
+        if fault == "hang":
+            self._hang_release.wait(timeout=60)
+        if self.outage or isinstance(fault, int):
+            raise FakeCdekError(self.outage or fault, "v2_internal_error", "Internal server error")
+        if path.startswith("/fake/"):
+            answer = self._control(method, path, body)
+            if answer is not None:
+                return answer
         if path == "/v2/oauth/token" and method == "POST":
             return 200, self._token({**query, **(body or {})})
         self._check_token(headers.get("Authorization", ""))
+        answer = self._shipping(method, path, query, body)
+        if answer is not None:
+            return answer
         if path == "/v2/location/cities" and method == "GET":
             return 200, self._cities(query)
         if path == "/v2/deliverypoints" and method == "GET":

@@ -68,7 +68,10 @@ def test_orders_refused_before_the_start_and_without_an_admission(user_client, u
     drop.__class__.objects.filter(pk=drop.pk).update(sale_starts_at=timezone.now() - timedelta(seconds=1))
     skipping = user_client.post("/api/v1/orders/", body, format="json")
     assert skipping.status_code == 403 and skipping.json()["code"] == "queue_admission_required"
-    assert user_client.post(queue_url(drop)).json()["status"] == "admitted"
+    # An empty queue admits a newcomer at the next slot's moment (at most 60 / queue_rate seconds away).
+    joined = user_client.post(queue_url(drop)).json()
+    assert joined["status"] == "waiting" and joined["admit_at"]
+    QueueEntry.objects.filter(product=drop).update(admit_at=timezone.now())  # that moment comes
     assert user_client.post("/api/v1/orders/", body, format="json").status_code == 201
 
 
@@ -82,6 +85,28 @@ def test_a_cap_refusal_says_how_many_more(user_client):
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["available"]) == ("customer_limit", 2)
     assert "в одни руки" in response.json()["detail"]
+
+
+def test_an_unverified_account_is_refused_the_queue_and_a_capped_product(api_client):
+    """A drop's limits count people: a fresh account (no code by SMS) joins no queue and orders nothing capped."""
+    unverified = UserFactory(phone_verified=False)
+    client = client_for(unverified)
+    drop = ProductFactory(stock={"M": 5}, sale_starts_at=timezone.now() + timedelta(minutes=5), queue_enabled=True)
+    joined = client.post(queue_url(drop))
+    assert (joined.status_code, joined.json()["code"]) == (403, "phone_not_verified")
+    assert "код" in joined.json()["detail"] and not QueueEntry.objects.exists()
+
+    capped = ProductFactory(stock={"M": 5}, max_per_customer=2)
+    body = {
+        "items": [{"product": capped.pk, "size": "M", "quantity": 1}],
+        "delivery_address": "Москва, Тверская, 1",
+    }
+    ordered = client.post("/api/v1/orders/", body, format="json")
+    assert (ordered.status_code, ordered.json()["code"]) == (403, "phone_not_verified")
+    # Nothing capped, nothing to prove: an ordinary product is ordered as before.
+    plain = ProductFactory(stock={"M": 5})
+    body["items"] = [{"product": plain.pk, "size": "M", "quantity": 1}]
+    assert client.post("/api/v1/orders/", body, format="json").status_code == 201
 
 
 def test_the_product_shows_and_staff_write_the_drop_fields(staff_client, api_client):

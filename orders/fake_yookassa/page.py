@@ -13,8 +13,17 @@ def payment_page_html(payment: dict) -> str:
     action = f"/pay/{quote(payment['id'])}"
     status = {"pending": "Ожидает оплаты", "succeeded": "Оплачен", "canceled": "Отменён",
               "waiting_for_capture": "Ожидает подтверждения магазином"}.get(payment["status"], payment["status"])  # fmt: skip
+    # A payment with `capture: false` holds the money: only methods that can hold are offered (no SBP).
+    methods = (
+        "<fieldset><legend>Способ оплаты (деньги будут заморожены)</legend>"
+        '<label><input type="radio" name="payment_method" value="bank_card" checked> Банковская карта</label><br>'
+        '<label><input type="radio" name="payment_method" value="sberbank"> SberPay</label><br>'
+        '<label><input type="radio" name="payment_method" value="tinkoff_bank"> T-Pay</label></fieldset>'
+        if payment.get("capture") is False
+        else ""
+    )
     buttons = (
-        f'<form method="post" action="{action}/succeed"><button type="submit">Оплатить</button></form>'
+        f'<form method="post" action="{action}/succeed">{methods}<button type="submit">Оплатить</button></form>'
         f'<form method="post" action="{action}/cancel"><button type="submit" class="secondary">Отменить</button>'
         "</form>"
         if payment["status"] == "pending"

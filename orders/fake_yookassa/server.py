@@ -6,9 +6,10 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs
 from urllib.request import ProxyHandler, Request, build_opener
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -17,6 +18,10 @@ from orders.fake_yookassa.page import payment_page_html
 logger = logging.getLogger("dwc.fake_yookassa")
 
 NOTIFICATIONS_PATH = "/api/v1/payments/yookassa/notifications/"
+# Methods that can hold money (`capture: false`) and for how long a hold lasts before YooKassa cancels it
+# (`expired_on_capture`): bank cards 7 days, SberPay 6 hours, T-Pay 7 days. SBP cannot hold: it is refused.
+HOLD_PERIODS = {"bank_card": timedelta(days=7), "sberbank": timedelta(hours=6), "tinkoff_bank": timedelta(days=7)}
+METHOD_TITLES = {"bank_card": "Bank card *4444", "sberbank": "SberPay", "tinkoff_bank": "T-Pay", "sbp": "СБП"}
 STATUS_TEXT = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
                405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
@@ -43,8 +48,12 @@ class FakeApiError(Exception):
         return body
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def _now(delta: timedelta = timedelta(0)) -> str:
+    return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _moment(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def _money(value, parameter: str) -> Decimal:
@@ -77,6 +86,7 @@ class FakeYooKassa:
         self._idempotence: dict[tuple[str, str], dict] = {}
         self._server: WSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._senders: list[threading.Thread] = []
 
     # --- running ---------------------------------------------------------------------------------------------
     @property
@@ -104,6 +114,7 @@ class FakeYooKassa:
             self._server = None
 
     def reset(self) -> None:
+        self.notifications_wait()
         with self._lock:
             self.payments.clear()
             self.refunds.clear()
@@ -131,8 +142,14 @@ class FakeYooKassa:
             payment["status"] = status
             if status in ("succeeded", "waiting_for_capture"):
                 payment["paid"] = True
-                payment["payment_method"] = {"type": "bank_card", "id": payment_id, "saved": False,
-                                             "title": "Bank card *4444"}  # fmt: skip
+                method = payment.get("payment_method_type") or "bank_card"
+                payment["payment_method"] = {"type": method, "id": payment_id, "saved": False,
+                                             "title": METHOD_TITLES.get(method, method)}  # fmt: skip
+            if status == "waiting_for_capture":
+                # Until then the shop may capture or cancel the hold; afterwards YooKassa cancels it itself.
+                payment["expires_at"] = _now(
+                    HOLD_PERIODS.get(payment["payment_method"]["type"], timedelta(days=7))
+                )
             if status == "succeeded":
                 payment["captured_at"] = _now()
                 payment["refundable"] = True
@@ -141,8 +158,43 @@ class FakeYooKassa:
                     payment["receipt_registration"] = "succeeded"
             if status == "canceled":
                 payment["paid"] = False
+                payment.pop("expires_at", None)
                 payment.setdefault("cancellation_details", {"party": "yoo_money", "reason": "canceled_by_user"})
             return self.payment(payment_id)
+
+    def hold(self, payment_id: str, method: str = "bank_card") -> int | None:
+        """What «Оплатить» does for a payment with `capture: false`: the money is held, the shop is told."""
+        with self._lock:
+            self.payments[payment_id]["payment_method_type"] = method
+        self.set_status(payment_id, "waiting_for_capture")
+        return self.notify(self.notification(payment_id, "payment.waiting_for_capture"))
+
+    def expire(self, payment_id: str) -> dict:
+        """A hold that ran out (or that the bank dropped): canceled with `expired_on_capture`, without telling the
+        shop, as a capture would find it."""
+        with self._lock:
+            self.payments[payment_id]["cancellation_details"] = {
+                "party": "yoo_money",
+                "reason": "expired_on_capture",
+            }
+            return self.set_status(payment_id, "canceled")
+
+    def _expire_lapsed(self, payment: dict) -> None:
+        """Holds whose `expires_at` passed are canceled when next touched, as YooKassa does on its own."""
+        expires = payment.get("expires_at")
+        if payment["status"] == "waiting_for_capture" and expires and _moment(expires) <= datetime.now(UTC):
+            self.expire(payment["id"])
+
+    def notify_later(self, body: dict) -> None:
+        """Send a notification after the answer, from a thread of its own (as YooKassa does, asynchronously)."""
+        sender = threading.Thread(target=self.notify, args=(body,), name="fake-yookassa-notify", daemon=True)
+        self._senders.append(sender)
+        sender.start()
+
+    def notifications_wait(self, timeout: float = 10) -> None:
+        """Wait for the notifications sent after answers (tests call it before reading `notifications`)."""
+        while self._senders:
+            self._senders.pop().join(timeout)
 
     def notification(self, obj: dict | str, event: str | None = None) -> dict:
         """The notification body YooKassa sends about a payment (by id or as a dict) or a refund (a dict)."""
@@ -238,21 +290,48 @@ class FakeYooKassa:
                 return 200, json.loads(json.dumps(created))
         if len(parts) == 2 and method == "GET":
             store = {"payments": self.payments, "refunds": self.refunds, "receipts": self.receipts}.get(parts[0])
+            if store is self.payments and parts[1] in store:
+                with self._lock:
+                    self._expire_lapsed(store[parts[1]])
             if store is not None and parts[1] in store:
                 return 200, json.loads(json.dumps(store[parts[1]]))
             raise FakeApiError(404, "not_found", "Object not found")
         if len(parts) == 3 and parts[0] == "payments" and method == "POST" and parts[2] in ("capture", "cancel"):
+            key = headers.get("Idempotence-Key")
+            if not key:
+                raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
             with self._lock:
+                known = self._idempotence.get((path, key))
+                if known is not None:
+                    return 200, json.loads(json.dumps(known))
                 payment = self.payments.get(parts[1])
                 if payment is None:
                     raise FakeApiError(404, "not_found", "Payment not found")
+                self._expire_lapsed(payment)
                 if payment["status"] != "waiting_for_capture":
                     raise FakeApiError(400, "invalid_request", f"Payment is {payment['status']}", "payment_id")
                 if parts[2] == "capture":
-                    return 200, self.set_status(parts[1], "succeeded")
-                payment["cancellation_details"] = {"party": "merchant", "reason": "canceled_by_merchant"}
-                return 200, self.set_status(parts[1], "canceled")
+                    self._capture_check(payment, body if isinstance(body, dict) else {})
+                    answer = self.set_status(parts[1], "succeeded")
+                else:
+                    payment["cancellation_details"] = {"party": "merchant", "reason": "canceled_by_merchant"}
+                    answer = self.set_status(parts[1], "canceled")
+                self._idempotence[(path, key)] = answer
+            self.notify_later(self.notification(answer["id"], f"payment.{answer['status']}"))
+            return 200, json.loads(json.dumps(answer))
         raise FakeApiError(404 if method == "GET" else 405, "not_found", "Unknown API method")
+
+    def _capture_check(self, payment: dict, body: dict) -> None:
+        """A capture takes the whole hold or part of it (`amount`), with a receipt for what is taken."""
+        held = Decimal(payment["amount"]["value"])
+        amount = body.get("amount")
+        value = held if amount is None else _money((amount or {}).get("value"), "amount.value")
+        if value <= 0 or value > held or (amount and amount.get("currency") != payment["amount"]["currency"]):
+            raise FakeApiError(400, "invalid_request", "Capture amount exceeds the payment", "amount")
+        if "receipt" in body:
+            self._receipt_check(body["receipt"], value)
+            payment["receipt_registration"] = "pending"
+        payment["amount"] = {"value": f"{value:.2f}", "currency": payment["amount"]["currency"]}
 
     def _check_auth(self, header: str) -> None:
         expected = base64.b64encode(f"{self.shop_id}:{self.secret_key}".encode()).decode()
@@ -289,8 +368,18 @@ class FakeYooKassa:
         }
         if "receipt" in body:
             payment["receipt_registration"] = "pending"
+        method = (body.get("payment_method_data") or {}).get("type")
         if body.get("capture") is not True:
             payment["capture"] = False  # remembered to decide between succeeded and waiting_for_capture
+            if method is not None and method not in HOLD_PERIODS:
+                raise FakeApiError(
+                    400,
+                    "invalid_request",
+                    f"Two-stage payments are not available for {method}",
+                    "payment_method_data",
+                )
+        if method is not None:
+            payment["payment_method_type"] = method
         self.payments[payment_id] = payment
         return payment
 
@@ -385,8 +474,8 @@ class FakeYooKassa:
                 if parts[2] == "cancel":
                     self.cancel(payment["id"])
                 elif payment.get("capture") is False:
-                    self.set_status(payment["id"], "waiting_for_capture")
-                    self.notify(self.notification(payment["id"], "payment.waiting_for_capture"))
+                    chosen = _form_field(environ, "payment_method")
+                    self.hold(payment["id"], chosen if chosen in HOLD_PERIODS else "bank_card")
                 else:
                     self.pay(payment["id"])
             headers = [("Location", payment["confirmation"]["return_url"]), ("Content-Length", "0")]
@@ -404,6 +493,11 @@ class FakeYooKassa:
             [("Content-Type", content_type), ("Content-Length", str(len(data)))],
         )
         return [data]
+
+
+def _form_field(environ, name: str) -> str:
+    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or 0)
+    return (parse_qs(raw.decode(errors="replace")).get(name) or [""])[0]
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

@@ -21,11 +21,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.services import buyer_verified_require, user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
-from config.money import ZERO, money
+from config.idempotency import request_fingerprint_check
+from config.money import money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_items_weight, delivery_point_get
@@ -38,6 +40,7 @@ from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStat
 from orders.selectors import order_for_checkout
 from orders.services.lifecycle import EVENT_MESSAGES
 from orders.services.paying import order_payment_enqueue
+from orders.services.pricing import Pricing, discount_split, items_price
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
@@ -51,7 +54,6 @@ from promos.models import PromoCode
 from promos.services import (
     promo_customer_check,
     promo_customer_needs_check,
-    promo_discount,
     promo_find,
     promo_use,
 )
@@ -84,18 +86,6 @@ class Delivery:
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
-
-
-@dataclass(frozen=True)
-class Pricing:
-    total: Decimal
-    discount: Decimal
-    delivery: Decimal = ZERO
-
-    @property
-    def final(self) -> Decimal:
-        # A promo code never discounts delivery.
-        return self.total - self.discount + self.delivery
 
 
 def order_number_for(*, order: Order) -> str:
@@ -167,11 +157,11 @@ def _weighed(items: list[dict]) -> list[dict]:
     return weighed
 
 
-def _price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Delivery) -> Pricing:
-    """Amounts from database prices; the discount never exceeds the goods' total; delivery is added after it."""
-    total = money(sum((item.line_total for item in items), ZERO))
-    discount = min(promo_discount(promo=promo, lines=items), total) if promo else ZERO
-    return Pricing(total=total, discount=discount, delivery=delivery.amount)
+def order_buyer_check(*, user, items: list[ItemRequest]) -> None:
+    """A product with `max_per_customer` is for verified buyers only (`buyer_verified_require`): a cap per
+    customer counts people, and a free account is not one more. No query."""
+    if any(item.product.max_per_customer is not None for item in items):
+        buyer_verified_require(user)
 
 
 def _customer_lock(*, user, items: list[ItemRequest], promo: PromoCode | None) -> None:
@@ -229,7 +219,14 @@ def _pay_by(*, items: list[ItemRequest], now) -> datetime:
 
 
 def _order_write(
-    *, user, items: list[ItemRequest], pricing: Pricing, promo, delivery: Delivery, checkout_key: str = ""
+    *,
+    user,
+    items: list[ItemRequest],
+    pricing: Pricing,
+    promo,
+    delivery: Delivery,
+    checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     now = timezone.now()
     order = Order(
@@ -248,6 +245,7 @@ def _order_write(
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
         checkout_key=checkout_key,
+        checkout_hash=checkout_hash,
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
@@ -329,39 +327,48 @@ def _reserve(*, items: list[ItemRequest]) -> dict[int, list[PreorderWave]]:
     return waves
 
 
-def _stock_items_write(*, order: Order, items: list[ItemRequest]) -> list[OrderItem]:
+def _stock_items_write(*, order: Order, items: list[ItemRequest], pricing: Pricing) -> list[OrderItem]:
     """One order item per in-stock item. They need no reservation to be written, so they go in before any lock
     is taken (the transaction takes them back if the stock is short)."""
     rows = [
         OrderItem(
-            order=order, product=item.product, size=item.size, quantity=item.quantity, price=item.product.price
+            order=order,
+            product=item.product,
+            size=item.size,
+            quantity=item.quantity,
+            price=item.product.price,
+            discount_amount=discount,
+            final_amount=item.line_total - discount,
         )
-        for item in items
+        for item, discount in zip(items, pricing.line_discounts, strict=True)
         if not item.product.is_preorder
     ]
     return OrderItem.objects.bulk_create(rows)
 
 
-def _items_write(*, order: Order, items: list[ItemRequest], waves: dict) -> list[OrderItem]:
+def _items_write(*, order: Order, items: list[ItemRequest], waves: dict, pricing: Pricing) -> list[OrderItem]:
     """Preorder items: each split over the waves that take its units, one order item per wave."""
     rows = []
-    for item in items:
+    for item, discount in zip(items, pricing.line_discounts, strict=True):
         product = item.product
         if not product.is_preorder:
             continue
-        for wave, units in waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity):
+        allocated = waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity)
+        shares = discount_split(discount=discount, quantities=[units for _, units in allocated])
+        for (wave, units), share in zip(allocated, shares, strict=True):
             rows.append(
                 OrderItem(
                     order=order,
                     product=product,
                     size=item.size,
                     quantity=units,
+                    price=product.price,
+                    discount_amount=share,
+                    final_amount=product.price * units - share,
                     is_preorder=True,
                     preorder_wave=wave,
                 )
             )
-    for row in rows:
-        row.price = row.product.price
     for product in {item.product.pk: item.product for item in items if item.product.is_preorder}.values():
         product_refresh_preorder_state(product=product, waves=waves[product.pk])
     return OrderItem.objects.bulk_create(rows)
@@ -397,6 +404,7 @@ def order_place(
     cdek_point: str = "",
     city: str = "",
     checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     """Place an order, all or nothing.
 
@@ -404,19 +412,22 @@ def order_place(
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once.
+    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
-    product's `max_per_customer` and a code's per-customer terms hold over the customer's live orders. The
-    order must be paid within the shortest `payment_timeout` of its products.
+    product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
+    over the customer's live orders. The order must be paid within the shortest `payment_timeout` of its products.
 
     `checkout_key` names the checkout (a form token, an `Idempotency-Key`): a customer's key places one order
     whatever the repeats, and every submit of it gets that order back. Concurrent submits meet at the order's
     unique (user, key) index: the later insert waits for the first transaction and, once it commits, gives way.
+    `checkout_hash` is what the request asked (`config.idempotency.request_fingerprint`): the key reused with
+    another body is `IdempotencyKeyReused` (422), never the first order passed off as the second's.
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
-    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
     if placed is not None:
         return placed
     # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
@@ -425,36 +436,64 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
-            user=user, items=items, promo_code=promo_code, delivery=delivery, checkout_key=checkout_key
+        order = _order_place(
+            user=user,
+            items=items,
+            promo_code=promo_code,
+            delivery=delivery,
+            checkout_key=checkout_key,
+            checkout_hash=checkout_hash,
         )
     except IntegrityError:
-        placed = order_for_checkout(user=user, checkout_key=checkout_key)
+        placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
+
+
+def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
+    placed = order_for_checkout(user=user, checkout_key=checkout_key)
+    if placed is not None:
+        request_fingerprint_check(stored=placed.checkout_hash, given=checkout_hash)
+    return placed
 
 
 @transaction.atomic
 def _order_place(
-    *, user, items: list[dict], promo_code: str | None, delivery: Delivery, checkout_key: str = ""
+    *,
+    user,
+    items: list[dict],
+    promo_code: str | None,
+    delivery: Delivery,
+    checkout_key: str = "",
+    checkout_hash: str = "",
 ) -> Order:
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
+    order_buyer_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
-    pricing = _price(items=resolved, promo=promo, delivery=delivery)
+    pricing = items_price(items=resolved, promo=promo, delivery=delivery.amount)
     # The order row, its in-stock items and its first event are written before the shared rows are locked, so
     # those locks (a hot product's stock row above all) are held only for the counters and the commit (and a
     # repeated checkout waits here, on the unique key).
     order = _order_write(
-        user=user, items=resolved, pricing=pricing, promo=promo, delivery=delivery, checkout_key=checkout_key
+        user=user,
+        items=resolved,
+        pricing=pricing,
+        promo=promo,
+        delivery=delivery,
+        checkout_key=checkout_key,
+        checkout_hash=checkout_hash,
     )
-    _stock_items_write(order=order, items=resolved)
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
     _timeline_start(order=order)
     waves = _reserve(items=resolved)
-    rows = _items_write(order=order, items=resolved, waves=waves)
+    rows = _items_write(order=order, items=resolved, waves=waves, pricing=pricing)
     if promo is not None:
         promo_use(promo=promo)
     _preorder_timeline_start(order=order, rows=rows)
@@ -462,4 +501,47 @@ def _order_place(
         notifications.notify_order_paid(order)
     else:
         transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk))
+    return order
+
+
+def order_place_for_hold(
+    *, user, product: Product, size: str, delivery: Delivery, payment_id: str, key: str
+) -> Order:
+    """The order of one unit whose payment is already held (a draw's winner), once per `key` (the entry).
+
+    The draw is the sale's own gate, so the first-come checks (sale start, queue, caps) do not apply; the unit is
+    taken from stock as any order's (`OutOfStock` when it is gone) and the delivery is the one priced at the
+    entry. The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
+    """
+    placed = order_for_checkout(user=user, checkout_key=key)
+    if placed is not None:
+        return placed
+    try:
+        return _order_place_for_hold(
+            user=user, product=product, size=size, delivery=delivery, payment_id=payment_id, key=key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=key)
+        if placed is None:
+            raise
+        return placed
+
+
+@transaction.atomic
+def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id: str, key: str) -> Order:
+    resolved = [ItemRequest(product=product, size=size, quantity=1)]
+    pricing = items_price(items=resolved, promo=None, delivery=delivery.amount)
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
+    )
+    # Captured by the draw within minutes; the unpaid orders' expiry must not close it meanwhile.
+    Order.objects.filter(pk=order.pk).update(
+        payment_id=payment_id,
+        payment_status=PaymentStatus.WAITING_FOR_CAPTURE,
+        pay_by=order.created_at + timedelta(days=1),
+    )
+    order.payment_id, order.payment_status = payment_id, PaymentStatus.WAITING_FOR_CAPTURE
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
+    _timeline_start(order=order)
+    _reserve(items=resolved)
     return order

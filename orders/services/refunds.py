@@ -6,11 +6,16 @@
   and completed once YooKassa says it succeeded (at once, or by its `refund.succeeded` notification:
   `order_refund_reconcile`).
 
-A line's refunded units are worth their share of the order after the discount (`payments.line_finals`), the
-last units of a line taking what is left of it, so all refunds of an order add up to its final amount exactly.
-Delivery goes back with the refund that leaves nothing else to refund (a full refund). The idempotence key is
-derived from the order, its payment, what was refunded before and this refund's lines: a retry of the same
-refund reuses its row and YooKassa's refund; nothing is refunded twice.
+A line's refunded units are worth their part of the line's stored sum after the discount
+(`OrderItem.units_amount`), the last units of a line taking what is left of it, so all refunds of an order add up
+to its final amount exactly.
+Delivery goes back with the refund that leaves nothing else to refund (a full refund).
+
+A refund is named by its request: `request_key` (the API's `Idempotency-Key`, the admin confirmation's one-time
+token) is kept on the refund with a hash of what was asked, and YooKassa's idempotence key is derived from it.
+A repeat of the request (a double click, a retry after a lost answer, however late) finds that refund and
+returns it, never a second one; the same key asking for something else is refused (422). Callers without a
+request (the staff status change) get a key derived from the refund's content.
 """
 
 import logging
@@ -21,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.errors import DomainError
+from config.idempotency import request_fingerprint_check
 from config.money import from_kopecks, kopecks, rub
 from orders import notifications, payments
 from orders.models import Order, OrderItem, OrderRefund, OrderRefundLine, OrderStatus, PaymentStatus, RefundStatus
@@ -98,9 +104,9 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
         raise OrderNotRefundable()
     if not order.payment_id:
         raise OrderNotRefundable("У заказа нет платежа ЮKassa: деньги возвращаются вручную.")
-    finals = payments.line_finals(order=order)
+    priced = order.priced_items()
     done, delivery_done = _refunded(order, statuses=(RefundStatus.SUCCEEDED,))
-    if finals is None:
+    if priced is None:
         # The lines do not explain the amount (a hand-made order): only the whole of it goes back.
         if (
             items is not None
@@ -109,7 +115,7 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
             raise RefundRejected("Этот заказ можно вернуть только целиком.", code="refund_whole_only")
         return RefundPlan(order=order, whole=kopecks(order.final_amount), is_full=True, restock=False)
     taken, delivery_taken = _refunded(order, statuses=(RefundStatus.SUCCEEDED, RefundStatus.PENDING))
-    left = {item.pk: item.quantity - taken.get(item.pk, (0, 0))[0] for item, _ in finals}
+    left = {item.pk: item.quantity - taken.get(item.pk, (0, 0))[0] for item in priced}
 
     if items is None:
         wanted = {pk: units for pk, units in left.items() if units > 0}
@@ -134,15 +140,12 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
         order=order, restock=order.status in UNSHIPPED, refunded_before=sum(v for _, v in done.values())
     )
     plan.refunded_before += delivery_done
-    for item, line_final in finals:
+    for item in priced:
         units = wanted.get(item.pk, 0)
         if units <= 0:
             continue
         units_before, amount_before = taken.get(item.pk, (0, 0))
-        if units_before + units == item.quantity:
-            amount = line_final - amount_before  # the last units take what is left of the line
-        else:
-            amount = line_final * units // item.quantity
+        amount = item.units_amount(units, units_before=units_before, amount_before=amount_before)
         plan.lines.append(RefundLine(item=item, quantity=units, amount=amount))
     plan.is_full = all(left[pk] - wanted.get(pk, 0) == 0 for pk in left)
     if plan.is_full:
@@ -154,15 +157,21 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
     return plan
 
 
-def _refund_record(*, order: Order, items, by) -> tuple[OrderRefund, RefundPlan]:
-    """Check the refund under the order's row lock and record it (or find the same refund recorded before)."""
+def _refund_record(*, order: Order, items, by, request_key: str, request_hash: str) -> tuple[OrderRefund, Order]:
+    """Check the refund under the order's row lock and record it (or find the refund its request recorded before:
+    concurrent copies of one request queue on the lock, and the later ones find the first one's row)."""
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("user", "promo_code").get(pk=order.pk)
+        if request_key:
+            asked = OrderRefund.objects.filter(order=order, request_key=request_key).first()
+            if asked is not None:
+                request_fingerprint_check(stored=asked.request_hash, given=request_hash)
+                return asked, order
         plan = order_refund_plan(order=order, items=items)
-        key = idempotence_key(order, plan.key_purpose)
+        key = idempotence_key(order, f"refund-request:{request_key}" if request_key else plan.key_purpose)
         existing = OrderRefund.objects.filter(idempotence_key=key).first()
         if existing is not None:
-            return existing, plan
+            return existing, order
         refund = OrderRefund.objects.create(
             order=order,
             amount=from_kopecks(plan.amount),
@@ -171,6 +180,8 @@ def _refund_record(*, order: Order, items, by) -> tuple[OrderRefund, RefundPlan]
             is_full=plan.is_full,
             restock=plan.restock,
             idempotence_key=key,
+            request_key=request_key,
+            request_hash=request_hash,
             created_by=by if getattr(by, "pk", None) else None,
         )
         OrderRefundLine.objects.bulk_create(
@@ -179,19 +190,30 @@ def _refund_record(*, order: Order, items, by) -> tuple[OrderRefund, RefundPlan]
             )
             for line in plan.lines
         )
-    return refund, plan
+    return refund, order
 
 
-def order_refund(*, order: Order, items: list[tuple[int, int]] | None = None, by=None) -> Order:
+def order_refund(
+    *,
+    order: Order,
+    items: list[tuple[int, int]] | None = None,
+    by=None,
+    request_key: str = "",
+    request_hash: str = "",
+) -> Order:
     """Refund `items` ((order item id, units); None = the whole order) of a paid order through YooKassa.
 
     The refund is recorded first, then sent with its receipt (the refunded units, and delivery on a full refund).
     When YooKassa says it succeeded it is completed (`order_refund_complete`); a pending one is completed by the
     `refund.succeeded` notification; a YooKassa that does not answer leaves it pending, and the same request
     later sends it again with the same idempotence key.
+
+    `request_key` names the request (see the module): its repeat returns the order with the refund it made (a
+    pending one is sent again), and `IdempotencyKeyReused` (422) when `request_hash` says it asked for another.
     """
-    refund, plan = _refund_record(order=order, items=items, by=by)
-    order = plan.order
+    refund, order = _refund_record(
+        order=order, items=items, by=by, request_key=request_key, request_hash=request_hash
+    )
     if refund.status != RefundStatus.PENDING:
         return Order.objects.get(pk=order.pk)
     lines = [(line.item, line.quantity, kopecks(line.amount)) for line in _refund_lines(refund)]

@@ -293,9 +293,11 @@ def test_refund_action_opens_the_confirmation_screen_of_one_order(staff, fake_yo
     response = staff.post(CHANGELIST, {"action": "refund", "_selected_action": [order.pk]})
     url = reverse("admin:orders_order_refund", args=[order.pk])
     assert response.status_code == 302 and response["Location"] == url
-    assert "Да, вернуть" in staff.post(url, {"full": "1"}).content.decode()
+    preview = staff.post(url, {"full": "1"}).content.decode()
+    assert "Да, вернуть" in preview
     assert fake_yookassa.api_requests("POST", "/refunds") == []  # nothing before the confirmation
-    staff.post(url, {"full": "1", "confirm": "1"})
+    token = preview.split('name="refund_token" value="')[1].split('"')[0]
+    staff.post(url, {"full": "1", "confirm": "1", "refund_token": token})
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED and order.payment_status == PaymentStatus.REFUNDED
     assert [r.body["payment_id"] for r in fake_yookassa.api_requests("POST", "/refunds")] == [order.payment_id]

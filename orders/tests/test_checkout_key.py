@@ -80,6 +80,23 @@ def test_the_api_answers_a_repeated_idempotency_key_with_the_same_order(user, te
 
 
 @pytest.mark.django_db
+def test_an_idempotency_key_reused_with_another_body_is_a_422(user, tee):
+    client = client_for(user)
+    first = client.post(ORDERS, body(tee), format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+    assert first.status_code == 201
+    promo_added = {**body(tee), "promo_code": "SALE"}
+    for other in (body(tee, quantity=2), promo_added):
+        response = client.post(ORDERS, other, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+        assert response.status_code == 422, response.json()
+        assert response.json()["code"] == "idempotency_key_reused"
+    # The same body in another key order is the same request.
+    reordered = dict(reversed(list(body(tee).items())))
+    again = client.post(ORDERS, reordered, format="json", HTTP_IDEMPOTENCY_KEY="k-9")
+    assert again.status_code == 201 and again.json()["order_number"] == first.json()["order_number"]
+    assert Order.objects.count() == 1 and stock(tee) == 9
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("key", ["x" * 65, "ключ", "a b"])
 def test_a_malformed_idempotency_key_is_a_400_and_places_nothing(user, tee, key):
     response = client_for(user).post(

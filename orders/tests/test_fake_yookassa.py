@@ -216,3 +216,59 @@ def test_manage_py_fake_yookassa_serves_the_api_until_stopped():
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+# --- Holds (two-stage payments) -------------------------------------------------------------------------------------
+def test_a_hold_chosen_on_the_page_waits_for_capture_and_expires_by_method(sdk, shop):
+    payment = Payment.create(payment_params(capture=False), "key-1")
+    _, _, page = http(f"{sdk.url}/pay/{payment.id}")
+    assert "SberPay" in page and "T-Pay" in page and "СБП" not in page
+    http(f"{sdk.url}/pay/{payment.id}/succeed", data=b"payment_method=sberbank")
+    held = Payment.find_one(payment.id)
+    assert (held.status, held.paid, held.payment_method.type) == ("waiting_for_capture", True, "sberbank")
+    assert held.expires_at  # SberPay holds for 6 hours, cards for 7 days
+    assert [n["event"] for n in shop.received] == ["payment.waiting_for_capture"]
+
+
+def test_sbp_cannot_hold(sdk):
+    with pytest.raises(BadRequestError):
+        Payment.create(payment_params(capture=False, payment_method_data={"type": "sbp"}), "key-1")
+    assert sdk.payments == {}
+
+
+def test_capture_takes_the_hold_with_a_receipt_once_and_tells_the_shop(sdk, shop):
+    payment = Payment.create(payment_params(capture=False), "key-1")
+    sdk.hold(payment.id)
+    with pytest.raises(BadRequestError):  # more than was held
+        Payment.capture(payment.id, {"amount": {"value": "1000.01", "currency": "RUB"}}, "c-0")
+    with pytest.raises(BadRequestError):  # the receipt must add up to what is taken
+        Payment.capture(payment.id, {"receipt": receipt(("990.00", 1))}, "c-0")
+    part = {"amount": {"value": "990.00", "currency": "RUB"}, "receipt": receipt(("990.00", 1))}
+    captured = Payment.capture(payment.id, part, "c-1")
+    assert (captured.status, captured.amount.value) == ("succeeded", 990)  # a part of the hold is taken
+    # The same key gets the same answer again; a capture of a captured payment is refused.
+    assert Payment.capture(payment.id, part, "c-1").id == payment.id
+    with pytest.raises(BadRequestError):
+        Payment.capture(payment.id, None, "c-2")
+    sdk.notifications_wait()
+    assert [n["event"] for n in shop.received] == ["payment.waiting_for_capture", "payment.succeeded"]
+
+
+def test_cancel_releases_the_hold_and_tells_the_shop(sdk, shop):
+    payment = Payment.create(payment_params(capture=False), "key-1")
+    sdk.hold(payment.id)
+    canceled = Payment.cancel(payment.id, "x-1")
+    assert (canceled.status, canceled.cancellation_details.reason) == ("canceled", "canceled_by_merchant")
+    assert Payment.cancel(payment.id, "x-1").status == "canceled"  # the same key, the same answer
+    sdk.notifications_wait()
+    assert shop.received[-1]["event"] == "payment.canceled"
+
+
+def test_an_expired_hold_cannot_be_captured(sdk):
+    payment = Payment.create(payment_params(capture=False), "key-1")
+    sdk.hold(payment.id)
+    sdk.payments[payment.id]["expires_at"] = "2020-01-01T00:00:00.000Z"
+    with pytest.raises(BadRequestError):
+        Payment.capture(payment.id, None, "c-1")
+    lapsed = Payment.find_one(payment.id)
+    assert (lapsed.status, lapsed.cancellation_details.reason) == ("canceled", "expired_on_capture")

@@ -1,10 +1,14 @@
 """Refunds by line against the fake YooKassa over real HTTP: amounts, receipts, stock, promo, SMS, retries."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from catalog.tests.factories import ProductFactory
+from conftest import client_for
 from orders import payments
 from orders.models import Order, OrderRefund, OrderStatus
 from orders.payments import OrderNotRefundable, PaymentUnavailable
@@ -164,15 +168,18 @@ def test_staff_refund_over_the_api(paid, fake_yookassa, staff_client, user_clien
     order, tee, hoodie, promo = paid
     tee_line, _ = _lines(order)
     url = f"/api/v1/orders/{order.order_number}/refund/"
-    assert user_client.post(url, {}, format="json").status_code == 403
-    response = staff_client.post(url, {"items": [{"item": tee_line.pk, "quantity": 1}]}, format="json")
+    assert user_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="u-1").status_code == 403
+    one = {"items": [{"item": tee_line.pk, "quantity": 1}]}
+    response = staff_client.post(url, one, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
     assert response.status_code == 200, response.json()
     assert [r["amount"] for r in response.json()["refunds"]] == ["900.00"]
-    response = staff_client.post(url, {"items": [{"item": tee_line.pk, "quantity": 99}]}, format="json")
+    too_many = {"items": [{"item": tee_line.pk, "quantity": 99}]}
+    response = staff_client.post(url, too_many, format="json", HTTP_IDEMPOTENCY_KEY="r-2")
     assert response.status_code == 400 and response.json()["code"] == "refund_too_large"
-    response = staff_client.post(url, {"items": [{"item": "x", "quantity": 1}]}, format="json")
+    bad = {"items": [{"item": "x", "quantity": 1}]}
+    response = staff_client.post(url, bad, format="json", HTTP_IDEMPOTENCY_KEY="r-3")
     assert response.status_code == 400
-    response = staff_client.post(url, {}, format="json")
+    response = staff_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="r-4")
     assert response.status_code == 200 and response.json()["status"] == "refunded"
 
 
@@ -201,8 +208,120 @@ def test_admin_refund_screen_confirms_what_and_how_much(paid, fake_yookassa, sta
     preview = staff.post(url, form)
     assert "Да, вернуть 900 ₽" in preview.content.decode()
     assert fake_yookassa.api_requests("POST", "/refunds") == []  # nothing before the confirmation
-    done = staff.post(url, {**form, "confirm": "1"})
+    token = preview.content.decode().split('name="refund_token" value="')[1].split('"')[0]
+    done = staff.post(url, {**form, "confirm": "1", "refund_token": token})
     assert done.status_code == 302
     assert len(fake_yookassa.api_requests("POST", "/refunds")) == 1
     refused = staff.post(url, {f"quantity_{tee_line.pk}": "9", f"quantity_{hoodie_line.pk}": "0"})
     assert "Нельзя вернуть больше" in refused.content.decode()
+
+
+# --- A refund is named by its request -----------------------------------------------------------------------------
+def _refund_url(order):
+    return f"/api/v1/orders/{order.order_number}/refund/"
+
+
+def test_an_api_refund_needs_an_idempotency_key(paid, fake_yookassa, staff_client):
+    order, tee, hoodie, promo = paid
+    response = staff_client.post(_refund_url(order), {}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "idempotency_key_required"
+    response = staff_client.post(_refund_url(order), {}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 65)
+    assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
+    assert fake_yookassa.api_requests("POST", "/refunds") == [] and not OrderRefund.objects.exists()
+
+
+def test_the_same_api_refund_posted_twice_300_ms_apart_refunds_once(paid, fake_yookassa, staff_client):
+    order, tee, hoodie, promo = paid
+    tee_line, _ = _lines(order)
+    one = {"items": [{"item": tee_line.pk, "quantity": 1}]}
+    first = staff_client.post(_refund_url(order), one, format="json", HTTP_IDEMPOTENCY_KEY="refund-1")
+    time.sleep(0.3)
+    again = staff_client.post(_refund_url(order), one, format="json", HTTP_IDEMPOTENCY_KEY="refund-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json()["refunds"] == again.json()["refunds"]
+    assert [r["amount"]["value"] for r in fake_yookassa.refunds.values()] == ["900.00"]
+    assert OrderRefund.objects.count() == 1 and stock_of(tee) == 3
+
+
+def test_a_refund_key_reused_with_another_body_is_refused(paid, fake_yookassa, staff_client):
+    order, tee, hoodie, promo = paid
+    tee_line, hoodie_line = _lines(order)
+    url = _refund_url(order)
+    one = {"items": [{"item": tee_line.pk, "quantity": 1}]}
+    assert staff_client.post(url, one, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 200
+    other = {"items": [{"item": hoodie_line.pk, "quantity": 1}]}
+    response = staff_client.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+    assert staff_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 422
+    assert OrderRefund.objects.count() == 1 and len(fake_yookassa.refunds) == 1
+
+
+def test_yookassa_key_follows_the_request_not_what_was_refunded_before(paid, fake_yookassa):
+    """A request whose answer was lost, repeated after another refund went through, is the same refund."""
+    order, tee, hoodie, promo = paid
+    tee_line, _ = _lines(order)
+    fake_yookassa.outage = 500
+    with pytest.raises(PaymentUnavailable):
+        order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
+    fake_yookassa.outage = None
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="b", request_hash="h")
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
+    calls = fake_yookassa.api_requests("POST", "/refunds")
+    keys = [call.headers["Idempotence-Key"] for call in calls]
+    assert len(calls) == 3 and keys[0] == keys[2] != keys[1]  # a's failed call and its retry share a key
+    assert len(fake_yookassa.refunds) == 2 and stock_of(tee) == 4
+    assert OrderRefund.objects.filter(status="succeeded").count() == 2
+
+
+def test_the_admin_confirmation_posted_twice_300_ms_apart_refunds_once(paid, fake_yookassa, staff):
+    order, tee, hoodie, promo = paid
+    tee_line, hoodie_line = _lines(order)
+    url = f"/admin/orders/order/{order.pk}/refund/"
+    form = {f"quantity_{tee_line.pk}": "1", f"quantity_{hoodie_line.pk}": "0"}
+    preview = staff.post(url, form).content.decode()
+    token = preview.split('name="refund_token" value="')[1].split('"')[0]
+    assert len(token) >= 24
+    confirm = {**form, "confirm": "1", "refund_token": token}
+    assert staff.post(url, confirm).status_code == 302
+    time.sleep(0.3)
+    assert staff.post(url, confirm).status_code == 302
+    assert len(fake_yookassa.refunds) == 1 and OrderRefund.objects.get().request_key == token
+    assert stock_of(tee) == 3
+    # The same token with other lines is refused; the screen says so and nothing is sent.
+    page = staff.post(url, {**confirm, f"quantity_{hoodie_line.pk}": "1"}).content.decode()
+    assert "уже использован" in page and len(fake_yookassa.refunds) == 1
+    # A confirmation without its token only shows the amount again, with a fresh token.
+    page = staff.post(url, {**form, "confirm": "1"}).content.decode()
+    assert "Да, вернуть 900 ₽" in page and len(fake_yookassa.refunds) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_refund_requests_with_one_key_refund_once(paid, fake_yookassa, staff_user):
+    order, tee, hoodie, promo = paid
+    tee_line, _ = _lines(order)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def post():
+        try:
+            barrier.wait(timeout=30)
+            response = client_for(staff_user).post(
+                _refund_url(order),
+                {"items": [{"item": tee_line.pk, "quantity": 2}]},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="together",
+            )
+            answers.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [200, 200]
+    assert [r["amount"]["value"] for r in fake_yookassa.refunds.values()] == ["1800.00"]
+    assert OrderRefund.objects.get().status == "succeeded" and stock_of(tee) == 4

@@ -76,7 +76,7 @@ def test_failed_passwords_do_not_lock_out_signing_in_by_code(client, ask_code):
 
 
 def test_forgotten_password_by_code(client, ask_code):
-    user = UserFactory(phone=PHONE)
+    user = UserFactory(phone=PHONE, phone_verified=False)
     _, code = ask_code(reverse("shop:password_reset"))
 
     short = client.post(

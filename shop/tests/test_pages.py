@@ -40,12 +40,12 @@ def test_404_page_is_in_the_shop_design(client):
 
 
 def test_500_page_is_in_the_shop_design(monkeypatch):
-    from shop import views
+    from shop import selectors
 
     def broken(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "catalog_products", lambda **kwargs: broken(None))
+    monkeypatch.setattr(selectors, "catalog_products", lambda **kwargs: broken(None))
     client = Client(raise_request_exception=False)
     response = client.get(reverse("shop:catalog"))
     assert response.status_code == 500

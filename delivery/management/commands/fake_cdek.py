@@ -11,7 +11,7 @@ from delivery.fake_cdek import FakeCdek
 
 
 class Command(BaseCommand):
-    help = "Run the local fake CDEK API v2 (pickup points and tariffs of Moscow and Saint Petersburg)."
+    help = "Run the local fake CDEK API v2 (points, tariffs, orders, print forms, webhooks)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
