@@ -72,7 +72,9 @@ def test_verify_signs_in_an_existing_customer(send, api_client):
     user = UserFactory(phone=PHONE, phone_verified=False)
     _, code = send()
 
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -86,7 +88,9 @@ def test_verify_signs_in_an_existing_customer(send, api_client):
 
 def test_verify_registers_a_new_phone(send, api_client):
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert response.status_code == 200 and response.json()["created"] is True
     user = User.objects.get(phone=PHONE)
@@ -95,21 +99,34 @@ def test_verify_registers_a_new_phone(send, api_client):
 
 def test_a_code_works_once(send, api_client):
     _, code = send()
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json").status_code == 200
-    again = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+        ).status_code
+        == 200
+    )
+    again = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert again.status_code == 400 and again.json()["code"] == "sms_code_expired"
 
 
 def test_wrong_code_counts_down_and_the_sixth_try_is_refused(send, api_client):
     _, code = send()
     for tries_left in (4, 3, 2, 1):
-        response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": wrong(code)}, format="json")
+        response = api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": wrong(code)}, format="json"
+        )
         assert response.status_code == 400
         assert response.json()["code"] == "sms_code_invalid" and response.json()["tries_left"] == tries_left
-    fifth = api_client.post(VERIFY_URL, {"phone": PHONE, "code": wrong(code)}, format="json")
+    fifth = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": wrong(code)}, format="json"
+    )
     assert fifth.json()["code"] == "sms_code_attempts_exceeded"
 
-    sixth = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    sixth = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert sixth.status_code == 400 and sixth.json()["code"] == "sms_code_attempts_exceeded"
     assert SmsCode.objects.get(phone=PHONE).attempts == 5
@@ -119,7 +136,9 @@ def test_wrong_code_counts_down_and_the_sixth_try_is_refused(send, api_client):
 def test_an_expired_code_is_refused(send, api_client):
     _, code = send()
     SmsCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "sms_code_expired"
 
 
@@ -127,12 +146,24 @@ def test_a_new_code_replaces_the_old_one(send, api_client, settings):
     settings.THROTTLE_ENABLED = False  # the minute between codes is another test's
     _, first = send()
     _, second = send()
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": first}, format="json").status_code == 400
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": second}, format="json").status_code == 200
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": first}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": second}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def test_no_code_asked_for_is_refused(api_client):
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": "123456"}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "123456"}, format="json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "sms_code_expired"
 
 
@@ -141,8 +172,8 @@ def test_no_code_asked_for_is_refused(api_client):
     [
         (SEND_URL, {}, "phone"),
         (SEND_URL, {"phone": "12"}, "phone"),
-        (VERIFY_URL, {"phone": PHONE, "code": "12a456"}, "code"),
-        (VERIFY_URL, {"phone": PHONE, "code": "1234567"}, "code"),
+        (VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "12a456"}, "code"),
+        (VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "1234567"}, "code"),
         (VERIFY_URL, {"phone": "nope", "code": "123456"}, "phone"),
         (RESET_URL, {"phone": PHONE, "code": "123456", "password": "12345"}, "password"),
     ],
@@ -195,7 +226,9 @@ def test_failed_passwords_do_not_block_signing_in_by_code(send, api_client, sett
     assert statuses[-1] == 429  # the password login is locked for this phone
 
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 200
 
 
@@ -243,7 +276,9 @@ def test_password_reset_with_a_wrong_code_changes_nothing(send, api_client):
 def test_a_disabled_account_cannot_sign_in_by_code(send, api_client):
     UserFactory(phone=PHONE, is_active=False)
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 403 and response.json()["code"] == "account_disabled"
 
 
@@ -276,3 +311,73 @@ def test_concurrent_guesses_get_five_tries_in_all(settings):
     assert SmsCode.objects.get(phone=PHONE).attempts == 5
     assert outcomes.count("exhausted") >= guesses - 5
     assert "accepted" not in outcomes or SmsCode.objects.get(phone=PHONE).used_at is not None
+
+
+# --- Floods and victims (the order of the limits) ----------------------------------------------------------------
+def test_a_flood_from_many_addresses_never_stops_a_customer_or_an_order_notification(
+    api_client, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    """540 code requests for unknown numbers from 27 addresses in 27 networks spend at most the anonymous part of
+    the day's budget; a customer with an account still gets a code, and order news still goes out."""
+    settings.SMS_DAILY_LIMIT, settings.SMS_DAILY_RESERVE_PERCENT = 500, 20
+    customer = UserFactory(phone=PHONE)
+    statuses = []
+    for address in range(27):
+        for n in range(20):
+            response = api_client.post(
+                SEND_URL, {"phone": f"+7916{address:03d}{n:04d}"}, format="json", REMOTE_ADDR=f"198.{address}.0.9"
+            )
+            statuses.append(response.status_code)
+    assert len(statuses) == 540 and statuses.count(202) == 400 and SmsCode.objects.count() == 400
+    assert statuses.count(429) == 140
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(SEND_URL, {"phone": PHONE}, format="json", REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 202 and sms_outbox[-1].phone == PHONE
+
+    from accounts.sms import sms_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_enqueue(phone=customer.phone, text="DWC: заказ DWC-2026-000001 оплачен.")
+    assert sms_outbox[-1].text == "DWC: заказ DWC-2026-000001 оплачен."
+
+
+def test_an_address_over_its_limit_cannot_lock_a_victim_out(send, quick_codes, sms_outbox):
+    """The attacker spends its own allowance, then asks for the victim's number over and over: refused each
+    time, and nothing is counted against the victim, who gets a code at once (and still five an hour)."""
+    for n in range(20):
+        send(f"+7916000{n:04d}", REMOTE_ADDR="198.51.100.7")
+    before = len(sms_outbox)
+    for _ in range(5):
+        refused, _ = send(PHONE, REMOTE_ADDR="198.51.100.8")  # the same /24: the same allowance
+        assert refused.status_code == 429 and refused.json()["code"] == "sms_limit"
+    assert len(sms_outbox) == before
+    answers = [send(PHONE, REMOTE_ADDR="203.0.113.5")[0].status_code for _ in range(6)]
+    assert answers == [202] * 5 + [429]
+
+
+def test_a_phone_in_its_minute_costs_the_address_nothing(send, settings):
+    """Asking again too soon is refused before the address or the shop count it."""
+    settings.SMS_DAILY_LIMIT, settings.SMS_DAILY_RESERVE_PERCENT = 2, 0
+    send()
+    for _ in range(5):
+        assert send()[0].json()["code"] == "sms_too_soon"
+    assert send("+79160000002")[0].status_code == 202  # the shop's second code of the day is still there
+
+
+def test_addresses_count_by_network(send, quick_codes):
+    for n in range(20):
+        assert send(f"+7916000{n:04d}", REMOTE_ADDR=f"198.51.100.{n + 1}")[0].status_code == 202
+    assert send("+79160009998", REMOTE_ADDR="198.51.100.250")[0].status_code == 429
+    v6 = [send(f"+7916100{n:04d}", REMOTE_ADDR=f"2001:db8:0:1::{n + 1:x}")[0].status_code for n in range(21)]
+    assert v6 == [202] * 20 + [429]
+    assert send("+79160009997", REMOTE_ADDR="2001:db8:0:2::1")[0].status_code == 202
+
+
+def test_an_address_network_sends_a_bounded_number_a_day(send, quick_codes, settings, monkeypatch):
+    settings.SMS_ADDRESS_DAILY = 25
+    statuses = []
+    for hour in range(3):  # three hours of twenty: the day's cap stops it at 25
+        monkeypatch.setattr(sms_limits, "time", SimpleNamespace(time=lambda h=hour: 1_800_000_600.0 + h * 3600))
+        statuses += [send(f"+7916{hour:03d}{n:04d}")[0].status_code for n in range(20)]
+    assert statuses.count(202) == 25

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from accounts.throttles import login_address_failed, login_address_locked
-from config.client_ip import client_ip
+from config.client_ip import address_network, client_ip
 from tests.gunicorn_server import gunicorn_shop
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,17 @@ def test_gunicorn_workers_count_api_logins_together(tmp_path, sqlite_schema):
             except urllib.error.HTTPError as refusal:
                 statuses.append(refusal.code)
     assert statuses == [401] * 4 + [429] * 10
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("198.51.100.7", "198.51.100.0/24"),
+        ("198.51.100.250", "198.51.100.0/24"),
+        ("2001:db8:0:1:abcd::9", "2001:db8:0:1::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.0/24"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_per_address_limits_count_a_network(address, network):
+    assert address_network(address) == network
