@@ -201,6 +201,8 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 # i15-ux: the shop's own translations (Russian plurals).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+MESSAGE_STORAGE = "config.messages.OneOutcomeStorage"  # the back office: one message per outcome
+FORMAT_MODULE_PATH = ["config.formats"]  # «4 декабря» where Django says «4 Декабрь»
 USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------------------
@@ -283,6 +285,9 @@ YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 _CSP_MAP_ORIGINS = (
     ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
 )
+# CMS pages the forms link: the policy a consent to the processing of personal data accepts, the public offer.
+PRIVACY_POLICY_SLUG = "privacy"
+PUBLIC_OFFER_SLUG = "offer"
 # Yandex Metrica (a file of ours loads its tag): its hosts are allowed only when a counter is configured.
 YANDEX_METRICA_ID = env("YANDEX_METRICA_ID", default="")
 _CSP_METRICA_ORIGINS = ["https://mc.yandex.ru", "https://mc.yandex.com"] if YANDEX_METRICA_ID else []
@@ -362,6 +367,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "orders.models.PaymentStatus",
         "WaveStatusEnum": "preorders.models.WaveStatus",
+        "DeliveryMethodEnum": "delivery.models.DeliveryMethod",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

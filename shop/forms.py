@@ -154,6 +154,15 @@ class WaitlistForm(forms.Form):
 LOGIN_LOCKED_MESSAGE = "Слишком много попыток входа. Попробуйте через несколько минут или войдите по коду из SMS."
 
 
+def consent_field(*, required: bool = False) -> forms.BooleanField:
+    """The unticked box of consent to the processing of personal data; the template links the policy."""
+    return forms.BooleanField(
+        label="Согласен на обработку персональных данных",
+        required=required,
+        error_messages={"required": "Отметьте согласие на обработку персональных данных."},
+    )
+
+
 class RegisterForm(forms.Form):
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     full_name = forms.CharField(
@@ -169,6 +178,8 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 6}),
         help_text="Не короче 6 символов.",
     )
+    # Unticked; the service refuses registration without it (the same rule as the API's).
+    personal_data_consent = consent_field()
 
 
 class LoginForm(forms.Form):
@@ -220,6 +231,8 @@ class SmsSignInForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "autofocus": True}
         ),
     )
+    # Needed when the phone is new (the account is created by this sign-in); the service decides.
+    personal_data_consent = consent_field()
 
 
 class PhoneConfirmForm(forms.Form):
@@ -229,6 +242,7 @@ class PhoneConfirmForm(forms.Form):
 
 
 class PasswordResetForm(SmsSignInForm):
+    personal_data_consent = None
     password = forms.CharField(
         label="Новый пароль",
         strip=False,
@@ -292,6 +306,8 @@ class CheckoutForm(forms.Form):
 
     # One token per checkout page: a double click or a resubmitted form places one order (see `order_place`).
     checkout_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Shown to a customer with no consent on record (`accounts.consents.consent_for_checkout` decides).
+    personal_data_consent = consent_field()
 
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import account, auth, cart, catalog, checkout, draws, orders, pages
+from shop.views import account, auth, cart, catalog, checkout, draws, orders, pages, personal_data
 
 app_name = "shop"
 
@@ -25,5 +25,7 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("account/", account.account, name="account"),
     path("account/phone/", auth.phone_confirm, name="phone_confirm"),
+    path("account/data/", personal_data.account_data, name="account_data"),
+    path("account/delete/", personal_data.account_delete, name="account_delete"),
     path("pages/<slug:slug>/", pages.page_detail, name="page"),
 ]
