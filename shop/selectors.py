@@ -150,6 +150,9 @@ class DropState:
     # A signed-in buyer who has not proved the phone yet: the page offers the code before the queue or the cap
     # refuses (`buyer_verified_require` decides; this only says when to offer).
     phone_unverified: bool = False
+    # A page that changes with the clock (a countdown, a waiting room opening) and not only with its rows: the
+    # shared page cache must not keep it.
+    cacheable: bool = True
 
     @property
     def buy_allowed(self) -> bool:
@@ -185,6 +188,9 @@ def product_drop_state(product: Product, *, user=None, now: datetime | None = No
         and user is not None
         and user.is_authenticated
         and not user.phone_verified,
+        cacheable=started
+        and not product.queue_enabled
+        and not product.is_draw,  # draws open and close by the clock
     )
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import ONE_SIZE, Product
@@ -95,14 +94,6 @@ def product_detail(request, key):
     return render(request, "shop/product.html", _product_context(product, user=request.user))
 
 
-def _drop_page_changes_with_time(product) -> bool:
-    return bool(
-        product.queue_enabled
-        or product.is_draw  # entries open and close with the clock
-        or (product.sale_starts_at and product.sale_starts_at > timezone.now())
-    )
-
-
 def _product_detail_shared(request, key):
     """The product page of a visitor without a session, stored per version of the product."""
     product_id = page_cache.product_page_product_id(key)
@@ -116,11 +107,11 @@ def _product_detail_shared(request, key):
         product = known or selectors.product_for_page(key=key)
         # Rows read before the versions are not stored (they may be older than the tokens); nor is the page of a
         # slug that now names another product: it is remembered for the next visitor.
-        # A drop's page changes with the clock (countdown, queue opening), not only with its rows: never stored.
-        storable = known is None and product.pk == product_id and not _drop_page_changes_with_time(product)
+        context = {**_product_context(product), "csrf_token": csrf_token}
+        # A drop's page says itself whether it may be kept (`DropState.cacheable`): not while it changes with time.
+        storable = known is None and product.pk == product_id and context["drop"].cacheable
         if product.pk != product_id:
             page_cache.product_page_remember(key, product.pk)
-        context = {**_product_context(product), "csrf_token": csrf_token}
         return render(request, "shop/product.html", context), storable
 
     return page_cache.shared_page(request, versions=page_cache.product_versions(product_id), render=render_page)
