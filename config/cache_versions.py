@@ -46,7 +46,7 @@ def versions_bump(*, names: Iterable[str]) -> None:
     """Invalidate every cached read of these versions once the current transaction commits."""
     names = list(dict.fromkeys(names))
     if names:
-        transaction.on_commit(lambda: _bump(names))
+        transaction.on_commit(lambda: _bump(names), robust=True)
 
 
 def _bump(names: list[str]) -> None:

@@ -134,13 +134,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------------------------------------
 # The default cache holds what every worker must see alike (login and rate-limit counts): Redis when
 # `REDIS_URL` is set, else a table in the database (created by the `config` migration), never one process's memory.
+# Redis is a speed-up, never a single point of failure (`config/cache_backend.py`): every call has a short timeout
+# and, while Redis is away, goes to the database's cache table instead.
 REDIS_URL = env("REDIS_URL", default="")
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dwc_cache"}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=0.3)  # seconds, to connect and for each answer
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache_backend.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT,
+                "socket_timeout": CACHE_TIMEOUT,
+                "FALLBACK": "fallback",
+                "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5),
+            },
+        },
+        "fallback": dict(DATABASE_CACHE),
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dwc_cache"}}
+    CACHES = {"default": dict(DATABASE_CACHE)}
 # Instances of one shop share a prefix; another shop (or a benchmark run) on the same Redis takes its own.
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
+if "fallback" in CACHES:
+    CACHES["fallback"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"]
 # --- Catalog read cache (see config/cache_versions.py) ---
 # Rendered catalog bodies in each process, validated on every read by version tokens in the `default` cache.
 CACHES["local"] = {
@@ -327,6 +345,8 @@ REST_FRAMEWORK = {
         "auth_ip": env("THROTTLE_AUTH_IP", default="10/min"),
         "auth_phone": env("THROTTLE_AUTH_PHONE", default="10/min"),
         "waitlist_ip": env("THROTTLE_WAITLIST_IP", default="20/hour"),
+        # Pickup points and delivery quotes by city, per client address (a new city name may cost a CDEK call).
+        "delivery_ip": env("THROTTLE_DELIVERY_IP", default="30/min"),
     },
 }
 SIMPLE_JWT = {

@@ -163,6 +163,7 @@ class OrderAdmin(SimpleHistoryAdmin):
         "export_csv",
     ]
     readonly_fields = [
+        "delivery_city",  # the price was reckoned for it: changing it would not change what was paid
         "order_number",
         "customer",
         "status_badge",
@@ -192,7 +193,16 @@ class OrderAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Доставка"),
-            {"fields": ["tracking_number", "tracking_page", "shipped_at", "delivery_address", "cdek_point"]},
+            {
+                "fields": [
+                    "tracking_number",
+                    "tracking_page",
+                    "shipped_at",
+                    "delivery_city",
+                    "delivery_address",
+                    "cdek_point",
+                ]
+            },
         ),
     ]
     add_fieldsets = [

@@ -143,6 +143,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "final_amount",
             "promo_code",
             "delivery_method",
+            "delivery_city",
             "delivery_address",
             "cdek_point",
             "cdek_point_name",

@@ -30,7 +30,7 @@ from config.idempotency import request_fingerprint_check
 from config.money import ZERO, money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
-from delivery.selectors import delivery_items_weight, delivery_point_get
+from delivery.selectors import delivery_city_name, delivery_items_weight, delivery_point_get
 from delivery.services import delivery_method_infer, delivery_quote
 from drops.errors import CustomerLimitExceeded
 from drops.services import drop_sale_check, queue_admission_check
@@ -83,6 +83,7 @@ class Delivery:
     method: str
     amount: Decimal
     address: str = ""
+    city: str = ""  # a courier's city, which its price follows
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
@@ -138,8 +139,9 @@ def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_
     method = delivery_method_infer(method=method or "", cdek_point=cdek_point, address=address)
     weight = delivery_items_weight(items=_weighed(items))
     if method == DeliveryMethod.COURIER:
-        quote = delivery_quote(weight_grams=weight, method=method, city=city or "")
-        return Delivery(method=method, amount=money(quote.amount), address=address)
+        city = delivery_city_name(city)
+        quote = delivery_quote(weight_grams=weight, method=method, city=city)
+        return Delivery(method=method, amount=money(quote.amount), address=address, city=city)
     try:
         point = delivery_point_get(code=cdek_point)
     except DeliveryUnavailable:
@@ -253,6 +255,7 @@ def _order_write(
         pay_by=_pay_by(items=items, now=now),
         delivery_method=delivery.method,
         delivery_address=delivery.address,
+        delivery_city=delivery.city[:100],
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
@@ -500,5 +503,5 @@ def _order_place(
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
-        transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk))
+        transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk), robust=True)
     return order

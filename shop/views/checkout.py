@@ -62,7 +62,7 @@ def checkout(request):
             except DomainError as refusal:
                 field = "promo_code" if refusal.code.startswith("promo_") else None
                 field = "cdek_point" if refusal.code == "cdek_point_unknown" else field
-                field = "city" if refusal.code == "city_unknown" else field
+                field = "city" if refusal.code in ("city_unknown", "city_required") else field
                 form.add_error(field, refusal.message)
             else:
                 cart.clear()
