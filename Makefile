@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=true YOOKASSA_API_URL=http://127.0.0.1:$(FAKE_YOOKASSA_PORT)/v3
 	YOOKASSA_TRUSTED_NETWORKS=127.0.0.1/32 SITE_URL=http://$(HOST):$(PORT) \
 	CDEK_API_URL=http://127.0.0.1:$(FAKE_CDEK_PORT)/v2 CDEK_CLIENT_ID=demo-cdek CDEK_CLIENT_SECRET=demo-cdek-secret
 
-.PHONY: run test install install-test migrate seed pytest lint format clean
+.PHONY: run test install install-test lighthouse-install migrate seed pytest lint format clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+# axe-core for the accessibility browser test, pinned in package.json and package-lock.json (Node 20). Without
+# npm the test is skipped, as browser tests are without Chromium.
+node_modules/.installed-axe: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1 && npm ci --omit=dev --no-audit --no-fund --loglevel=error; then \
+		touch $@; else echo "npm ci failed: the axe-core browser test will be skipped"; fi
+
+install-test: $(VENV)/.installed-test node_modules/.installed-axe
+
+# Lighthouse too (benchmarks/lighthouse.py): the whole package.json.
+lighthouse-install:
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed-axe
 
 migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -63,4 +74,4 @@ format: install-test
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles var test-artifacts .pytest_cache
+	rm -rf $(VENV) staticfiles var test-artifacts .pytest_cache node_modules

@@ -15,12 +15,14 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
 from accounts.sms import sms_enqueue
 from accounts.sms_limits import sms_limit_take
+from accounts.throttles import login_password_failed, login_password_locked
 from config.errors import DomainError
 
 PROFILE_FIELDS = ("full_name", "email", "address", "cdek_point", "telegram", "vk")
@@ -70,6 +72,24 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
     return user
 
 
+def user_register_or_sign_in(
+    *, phone: str, password: str, full_name: str = "", ip: str = "", request=None
+) -> tuple[User, bool]:
+    """Registration where a taken number is a sign-in attempt, held to the sign-in's limits: the right password
+    signs its owner in; a wrong one counts as a failed sign-in and is `PhoneTaken`, like any taken number, so the
+    answer never confirms whose number it is. Returns the user and whether the account is new."""
+    try:
+        return user_register(phone=phone, password=password, full_name=full_name), True
+    except PhoneTaken:
+        if login_password_locked(phone=phone, ip=ip):
+            raise
+        try:
+            return user_authenticate(phone=phone, password=password, request=request), False
+        except InvalidCredentials as refusal:
+            login_password_failed(phone=phone, ip=ip)
+            raise PhoneTaken() from refusal
+
+
 def user_authenticate(*, phone: str, password: str, request=None) -> User:
     """The active user with this phone and password; any mismatch is one and the same refusal."""
     try:
@@ -111,9 +131,16 @@ def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
     if not blacklisted_now:
         raise TokenRejected()
     user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not _token_password_current(token, user):
         raise TokenRejected()
     return user_tokens(user=user)
+
+
+def _token_password_current(token, user: User) -> bool:
+    """Whether the token was issued under the account's current password (see `CHECK_REVOKE_TOKEN`)."""
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    return token.get(jwt_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
 
 
 class PhoneNotVerified(DomainError):
@@ -252,8 +279,19 @@ def user_sign_in_by_code(*, phone: str, code: str) -> tuple[User, bool]:
     return user, created
 
 
+def user_phone_confirm(*, user: User, code: str) -> User:
+    """Prove a signed-in customer's own phone with the code sent to it (`sms_code_send`): `phone_verified`."""
+    sms_code_use(phone=user.phone, code=code)
+    if not user.phone_verified:
+        User.objects.filter(pk=user.pk).update(phone_verified=True)
+        user.phone_verified = True
+    return user
+
+
 def user_password_reset(*, phone: str, code: str, password: str) -> User:
-    """Set a new password after a code from SMS; every refresh token of the account stops working.
+    """Set a new password after a code from SMS; every earlier token of the account stops working at once (the
+    tokens name the password they were issued under) and so does every signed-in session elsewhere (Django's
+    session auth hash follows the password).
 
     The password is checked before the code is spent, so a too-short password costs no try. A phone without an
     account gets one with this password: its owner has just proved it.

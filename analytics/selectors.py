@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from catalog.models import Product
@@ -124,7 +124,7 @@ def analytics_totals(*, period: Period) -> dict:
 
 
 def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -> dict:
-    """Best sellers among paid orders: by units and by revenue (line prices, before the order's discount)."""
+    """Best sellers among paid orders: by units and by revenue (each line's stored sum after the discount)."""
     rows = (
         OrderItem.objects.filter(
             order__created_at__gte=period.start,
@@ -134,7 +134,7 @@ def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -
         .values("product_id", "product__name", "product__article")
         .annotate(
             units=Sum("quantity"),
-            revenue=Sum(ExpressionWrapper(F("price") * F("quantity"), output_field=MONEY)),
+            revenue=Sum("final_amount"),
         )
     )
 

@@ -11,6 +11,12 @@ def money(value) -> Decimal:
     return Decimal(str(value)).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+def amount_final(*, total: Decimal, discount: Decimal = ZERO, delivery: Decimal = ZERO) -> Decimal:
+    """What the customer pays: the goods, less the discount, plus delivery (a promo code never discounts
+    delivery). Orders keep it in `final_amount`, and a database check holds them to it."""
+    return total - discount + delivery
+
+
 def kopecks(value: Decimal) -> int:
     return int((money(value) / KOPECK).to_integral_value())
 
@@ -38,3 +44,23 @@ def rub(value) -> str:
     if fraction:
         grouped += "," + f"{fraction:.2f}"[2:]
     return f"{sign}{grouped} ₽"
+
+
+def split_by_largest_remainder(amount: int, weights: list[int]) -> list[int]:
+    """`amount` (kopecks) shared out in proportion to `weights`, adding up to `amount` exactly.
+
+    Each share is rounded down; the kopecks left go one each to the largest remainders, earlier places first
+    (the rule receipts need: every line's share is within a kopeck of its exact part). A zero weight gets
+    nothing; all weights zero share nothing.
+    """
+    base = sum(weights)
+    if not base or not amount:
+        return [0] * len(weights)
+    shares, remainders = [], []
+    for index, weight in enumerate(weights):
+        share, remainder = divmod(amount * weight, base)
+        shares.append(share)
+        remainders.append((-remainder, index))
+    for _, index in sorted(remainders)[: amount - sum(shares)]:
+        shares[index] += 1
+    return shares

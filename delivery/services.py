@@ -83,9 +83,7 @@ def delivery_quote(
             to_code = delivery_city_code(city=city)
         else:
             raise DeliveryRequired(
-                "Укажите город доставки: от него зависит цена курьера.",
-                code="city_required",
-                city=["Укажите город доставки."],
+                "Укажите город доставки: от него зависит цена курьера.", code="city_required", field="city"
             )
         answer = client.tariff(
             tariff_code=TARIFF_BY_METHOD[method],

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.models import TimeStampedModel
+from config.money import kopecks
 from delivery.models import DeliveryMethod
 
 
@@ -160,6 +161,34 @@ class Order(TimeStampedModel):
     def can_transition_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
 
+    def priced_items(self) -> list["OrderItem"] | None:
+        """The order's lines with their products, when their sums after the discount add up to the goods' part
+        of the order (`final_amount − delivery_amount`); None for an order whose lines do not explain its amount
+        (one made by hand): it is receipted and refunded as one whole."""
+        items = list(self.items.select_related("product").order_by("id"))
+        goods = kopecks(self.final_amount) - kopecks(self.delivery_amount)
+        if not items or sum(kopecks(item.final_amount) for item in items) != goods:
+            return None
+        return items
+
+    @property
+    def refunded_amount(self) -> Decimal:
+        """What went back to the customer: the sum of the order's succeeded refunds (prefetched ones are read);
+        all of it for a refunded order (one refunded by hand has no refund rows)."""
+        if self.status == OrderStatus.REFUNDED:
+            return self.final_amount
+        return sum(
+            (refund.amount for refund in self.refunds.all() if refund.status == RefundStatus.SUCCEEDED),
+            Decimal("0.00"),
+        )
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the customer paid net of refunds (zero for an order nobody paid)."""
+        if self.status not in OrderStatus.HOLDS_PAYMENT:
+            return Decimal("0.00")
+        return max(self.final_amount - self.refunded_amount, Decimal("0.00"))
+
     @property
     def is_cancellable(self) -> bool:
         """Only an order nobody has paid for may be cancelled (by its customer, staff or the timeout)."""
@@ -193,6 +222,10 @@ class OrderItem(models.Model):
     size = models.CharField(_("размер"), max_length=32)
     quantity = models.PositiveIntegerField(_("количество"))
     price = models.DecimalField(_("цена, ₽"), max_digits=12, decimal_places=2)
+    # The line's share of the order's discount and its sum after it, written when the order is placed (the
+    # shares add up to the order's discount to the kopeck): receipts, refunds and reports read these.
+    discount_amount = models.DecimalField(_("скидка, ₽"), max_digits=12, decimal_places=2, default=0)
+    final_amount = models.DecimalField(_("сумма со скидкой, ₽"), max_digits=12, decimal_places=2)
     is_preorder = models.BooleanField(_("предзаказ"), default=False)
     preorder_wave = models.ForeignKey(
         "preorders.PreorderWave",
@@ -211,6 +244,8 @@ class OrderItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_non_negative"),
+            models.CheckConstraint(condition=Q(discount_amount__gte=0), name="order_item_discount_non_negative"),
+            models.CheckConstraint(condition=Q(final_amount__gte=0), name="order_item_final_non_negative"),
             models.CheckConstraint(
                 condition=Q(is_preorder=False, preorder_wave__isnull=True)
                 | Q(is_preorder=True, preorder_wave__isnull=False),
@@ -221,9 +256,24 @@ class OrderItem(models.Model):
     def __str__(self):
         return f"{self.product_id} {self.size} × {self.quantity}"
 
+    def save(self, *args, **kwargs):
+        # A line written without its amounts (by hand, in the admin) has no share of a discount.
+        if self.final_amount is None:
+            self.final_amount = self.price * self.quantity - (self.discount_amount or 0)
+        super().save(*args, **kwargs)
+
     @property
     def line_total(self):
         return self.price * self.quantity
+
+    def units_amount(self, units: int, *, units_before: int = 0, amount_before: int = 0) -> int:
+        """What `units` of this line are worth after the discount, in kopecks, when `units_before` of its units
+        (worth `amount_before` kopecks) were counted before: the last units take what is left of the line, so
+        the parts of a line (refunds, settlement receipts) add up to its `final_amount` exactly."""
+        final = kopecks(self.final_amount)
+        if units_before + units >= self.quantity:
+            return final - amount_before
+        return final * units // self.quantity
 
 
 # --- Refunds by line ------------------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "size",
             "quantity",
             "price",
+            "discount_amount",
+            "final_amount",
             "is_preorder",
             "preorder_wave",
             "ships_on",
@@ -128,6 +130,18 @@ class OrderSerializer(serializers.ModelSerializer):
     promo_code = serializers.CharField(source="promo_code.code", read_only=True, default=None, allow_null=True)
     # Empty until the payment is created (or when there is nothing to pay), so no `uri` format in the schema.
     payment_url = serializers.CharField(read_only=True, help_text="Ссылка на оплату ЮKassa; пусто, пока её нет.")
+    refunded_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="Сколько возвращено покупателю (выполненные возвраты).",
+    )
+    net_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="Оплачено за вычетом возвратов (0 для неоплаченного заказа).",
+    )
 
     class Meta:
         model = Order
@@ -141,6 +155,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "discount_amount",
             "delivery_amount",
             "final_amount",
+            "refunded_amount",
+            "net_amount",
             "promo_code",
             "delivery_method",
             "delivery_city",

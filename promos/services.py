@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalog.selectors import ItemRequest, items_resolve
 from config.errors import ConflictError, DomainError
-from config.money import ZERO, money
+from config.money import ZERO, amount_final, from_kopecks, kopecks, money, split_by_largest_remainder
 from promos.models import PromoCode
 
 KOPECK = Decimal("0.01")
@@ -43,7 +43,7 @@ _REFUSALS = {
 
 
 def _refuse(code: str) -> PromoCodeRejected:
-    return PromoCodeRejected(_REFUSALS[code], code=code)
+    return PromoCodeRejected(_REFUSALS[code], code=code, field="promo_code")
 
 
 # --- Applying a code (orders) ---------------------------------------------------------------------------------
@@ -65,22 +65,31 @@ def promo_find(*, code: str, now=None) -> PromoCode:
     return promo
 
 
-def promo_discount(*, promo: PromoCode, lines: list[ItemRequest]) -> Decimal:
-    """What the code takes off these lines.
+def promo_discount_lines(*, promo: PromoCode, lines: list[ItemRequest]) -> list[Decimal]:
+    """What the code takes off each line: the pricing rule of the shop, in one place.
 
     A restricted code discounts only the lines of its products (refused when there are none). A percent rounds
-    half up to the kopeck; a fixed sum is capped by the eligible lines' sum, so no total goes below zero.
+    half up to the kopeck; a fixed sum is capped by the eligible lines' sum, so no total goes below zero. The
+    discount is spread over the eligible lines in proportion to their sums, by largest remainder
+    (`split_by_largest_remainder`), so the lines' shares add up to it to the kopeck.
     """
     product_ids = set(promo.products.values_list("pk", flat=True))
-    eligible = [line for line in lines if not product_ids or line.product.pk in product_ids]
-    if not eligible:
+    applies = [not product_ids or line.product.pk in product_ids for line in lines]
+    if not any(applies):
         raise _refuse("promo_not_applicable")
-    eligible_sum = sum((line.line_total for line in eligible), Decimal("0"))
+    eligible_sum = sum((line.line_total for line, ok in zip(lines, applies, strict=True) if ok), Decimal("0"))
     if promo.discount_percent is not None:
         discount = (eligible_sum * promo.discount_percent / Decimal(100)).quantize(KOPECK, rounding=ROUND_HALF_UP)
     else:
         discount = promo.discount_amount or Decimal("0")
-    return max(min(discount, eligible_sum), Decimal("0")).quantize(KOPECK)
+    discount = max(min(discount, eligible_sum), Decimal("0")).quantize(KOPECK)
+    weights = [kopecks(line.line_total) if ok else 0 for line, ok in zip(lines, applies, strict=True)]
+    return [from_kopecks(share) for share in split_by_largest_remainder(kopecks(discount), weights)]
+
+
+def promo_discount(*, promo: PromoCode, lines: list[ItemRequest]) -> Decimal:
+    """What the code takes off these lines altogether (see `promo_discount_lines`)."""
+    return sum(promo_discount_lines(promo=promo, lines=lines), ZERO)
 
 
 def promo_customer_needs_check(promo: PromoCode | None) -> bool:
@@ -131,7 +140,7 @@ def promo_preview(*, code: str, lines) -> dict:
         "promo_code": promo.code,
         "discount_amount": discount,
         "total_amount": total,
-        "final_amount": total - discount,
+        "final_amount": amount_final(total=total, discount=discount),
     }
 
 

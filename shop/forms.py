@@ -16,6 +16,11 @@ from shop.selectors import MAX_ID
 User = get_user_model()
 
 
+def form_refusal(form: forms.Form, refusal) -> None:
+    """A service's refusal shown next to the field it names (`DomainError.field`), else above the form."""
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+
+
 class PhoneField(forms.CharField):
     """A phone typed any usual way, cleaned to E.164 (`+79991234567`)."""
 
@@ -218,6 +223,12 @@ class SmsSignInForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "autofocus": True}
         ),
     )
+
+
+class PhoneConfirmForm(forms.Form):
+    """The code from SMS that proves a signed-in customer's own phone."""
+
+    code = SmsSignInForm.declared_fields["code"]
 
 
 class PasswordResetForm(SmsSignInForm):

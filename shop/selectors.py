@@ -146,6 +146,9 @@ class DropState:
     place: QueuePlace | None
     cap: int | None
     paused: bool = False
+    # A signed-in buyer who has not proved the phone yet: the page offers the code before the queue or the cap
+    # refuses (`buyer_verified_require` decides; this only says when to offer).
+    phone_unverified: bool = False
 
     @property
     def buy_allowed(self) -> bool:
@@ -177,6 +180,10 @@ def product_drop_state(product: Product, *, user=None, now: datetime | None = No
         place=place,
         cap=product.max_per_customer,
         paused=product.sale_paused,
+        phone_unverified=(product.has_queue or product.max_per_customer is not None)
+        and user is not None
+        and user.is_authenticated
+        and not user.phone_verified,
     )
 
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("password/reset/", auth.password_reset, name="password_reset"),
     path("logout/", auth.logout_view, name="logout"),
     path("account/", account.account, name="account"),
+    path("account/phone/", auth.phone_confirm, name="phone_confirm"),
     path("pages/<slug:slug>/", pages.page_detail, name="page"),
 ]

@@ -12,6 +12,7 @@ from accounts.services import (
     TokenRejected,
     user_authenticate,
     user_register,
+    user_register_or_sign_in,
     user_remember_delivery,
     user_tokens,
     user_tokens_refresh,
@@ -140,6 +141,24 @@ def test_delivery_details_fill_only_an_empty_profile():
     user_remember_delivery(user=user, address="Москва, Тверская, 1", cdek_point="SPB2")
     user.refresh_from_db()
     assert (user.address, user.cdek_point) == ("Москва, Тверская, 1", "MSK1")
+
+
+@pytest.mark.django_db
+def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_password_as_a_failure(settings):
+    from accounts.throttles import login_password_locked
+
+    settings.THROTTLE_ENABLED, settings.LOGIN_FAILURE_LIMIT = True, 3
+    owner = UserFactory(phone="+79165551234")
+    user, created = user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
+    assert (user, created) == (owner, False)
+    for _ in range(3):
+        with pytest.raises(PhoneTaken):
+            user_register_or_sign_in(phone="+79165551234", password="wrong-one", ip="10.0.0.1")
+    assert login_password_locked(phone="+79165551234", ip="10.0.0.1")
+    with pytest.raises(PhoneTaken):  # locked: even the right password is refused now
+        user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
+    new, created = user_register_or_sign_in(phone="+79165550000", password="secret-new-1", ip="10.0.0.1")
+    assert created and new.phone == "+79165550000"
 
 
 @pytest.mark.django_db

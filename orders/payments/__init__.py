@@ -34,7 +34,6 @@ from orders.payments.errors import (
 from orders.payments.receipt import (
     CURRENCY,
     RECEIPT_TEXT_MAX,
-    line_finals,
     payment_request,
     receipt_for,
     receipt_items,
@@ -51,7 +50,6 @@ __all__ = [
     "PaymentNotFound",
     "PaymentUnavailable",
     "idempotence_key",
-    "line_finals",
     "notification_read",
     "payment_cancel",
     "payment_capture",

@@ -1,7 +1,8 @@
 """54-FZ receipts: the payment's (and a full refund's), a refund's by line, a wave's settlement; the payment request.
 
-Every receipt adds up to its amount to the kopeck. The goods lines of an order share `final_amount −
-delivery_amount` (`line_finals`); delivery is its own line (`payment_subject: service`) at `delivery_amount`.
+Every receipt adds up to its amount to the kopeck. The goods lines are the order's lines at their stored sums
+after the discount (`OrderItem.final_amount`, written when the order is placed: `Order.priced_items`); delivery is
+its own line (`payment_subject: service`) at `delivery_amount`.
 """
 
 from django.conf import settings
@@ -23,38 +24,6 @@ def _line_description(item) -> str:
     return text[:RECEIPT_TEXT_MAX]
 
 
-def line_finals(*, order: Order) -> list[tuple[OrderItem, int]] | None:
-    """Each order line with its sum after the discount, in kopecks, adding up to the goods' part of the order.
-
-    The discount is spread over the lines it applies to (a restricted promo code's products, else all lines) in
-    proportion to their sums; the kopecks left by rounding go one each to the lines with the largest remainders,
-    earlier lines first. None when the lines do not explain the amount (a hand-made order).
-    """
-    items = list(order.items.select_related("product").order_by("id"))
-    goods = kopecks(order.final_amount) - kopecks(order.delivery_amount)
-    sums = [kopecks(item.price) * item.quantity for item in items]
-    discount = sum(sums) - goods
-    if not items or discount < 0:
-        return None
-    eligible = list(range(len(items)))
-    promo_product_ids = (
-        set(order.promo_code.products.values_list("pk", flat=True)) if order.promo_code_id else set()
-    )
-    if promo_product_ids:
-        restricted = [i for i, item in enumerate(items) if item.product_id in promo_product_ids]
-        if sum(sums[i] for i in restricted) >= discount:
-            eligible = restricted
-    base = sum(sums[i] for i in eligible)
-    shares = [0] * len(items)
-    remainders = []
-    for i in eligible:
-        shares[i], remainder = divmod(discount * sums[i], base) if base else (0, 0)
-        remainders.append((-remainder, i))
-    for _, i in sorted(remainders)[: discount - sum(shares)]:
-        shares[i] += 1
-    return [(item, line_sum - share) for item, line_sum, share in zip(items, sums, shares, strict=True)]
-
-
 def _units(description: str, quantity: int, line_final: int, mode: str, subject: str = "commodity") -> list[dict]:
     """`quantity` units summing to `line_final`: a receipt item's amount is a unit price, so a sum that does not
     divide by the quantity is given as two items (quantity − 1 at the lower unit price, and one with the rest)."""
@@ -68,13 +37,13 @@ def _units(description: str, quantity: int, line_final: int, mode: str, subject:
 def receipt_items(*, order: Order, mode: str = "full_prepayment") -> list[dict]:
     """One receipt item per order line at its price after the discount, and the delivery line: adding up to
     `final_amount` exactly."""
-    finals = line_finals(order=order)
-    if finals is None:
+    items = order.priced_items()
+    if items is None:
         # The lines do not explain the amount: one item for the whole order.
         return [_receipt_item(f"Заказ {order.order_number}", 1, kopecks(order.final_amount), mode)]
     receipt = []
-    for item, line_final in finals:
-        receipt += _units(_line_description(item), item.quantity, line_final, mode)
+    for item in items:
+        receipt += _units(_line_description(item), item.quantity, kopecks(item.final_amount), mode)
     return receipt + delivery_items(amount=kopecks(order.delivery_amount), mode=mode)
 
 

@@ -30,7 +30,14 @@ from orders.services.paying import (
     order_payment_start,
     payment_notification_handle,
 )
-from orders.services.placing import Delivery, Shortage, order_delivery_choose, order_number_for, order_place
+from orders.services.placing import (
+    Delivery,
+    Shortage,
+    order_buyer_check,
+    order_delivery_choose,
+    order_number_for,
+    order_place,
+)
 from orders.services.refunds import (
     RefundRejected,
     order_refund,
@@ -42,6 +49,7 @@ from orders.services.staff import order_set_status, order_set_tracking, order_st
 
 __all__ = [
     "Delivery",
+    "order_buyer_check",
     "order_delivery_choose",
     "RefundRejected",
     "Shortage",

@@ -21,13 +21,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.services import buyer_verified_require
+from accounts.services import buyer_verified_require, user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
 from config.idempotency import request_fingerprint_check
-from config.money import ZERO, money
+from config.money import money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_city_name, delivery_items_weight, delivery_point_get
@@ -40,6 +40,7 @@ from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStat
 from orders.selectors import order_for_checkout
 from orders.services.lifecycle import EVENT_MESSAGES
 from orders.services.paying import order_payment_enqueue
+from orders.services.pricing import Pricing, discount_split, items_price
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
@@ -53,7 +54,6 @@ from promos.models import PromoCode
 from promos.services import (
     promo_customer_check,
     promo_customer_needs_check,
-    promo_discount,
     promo_find,
     promo_use,
 )
@@ -87,18 +87,6 @@ class Delivery:
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
-
-
-@dataclass(frozen=True)
-class Pricing:
-    total: Decimal
-    discount: Decimal
-    delivery: Decimal = ZERO
-
-    @property
-    def final(self) -> Decimal:
-        # A promo code never discounts delivery.
-        return self.total - self.discount + self.delivery
 
 
 def order_number_for(*, order: Order) -> str:
@@ -171,11 +159,11 @@ def _weighed(items: list[dict]) -> list[dict]:
     return weighed
 
 
-def _price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Delivery) -> Pricing:
-    """Amounts from database prices; the discount never exceeds the goods' total; delivery is added after it."""
-    total = money(sum((item.line_total for item in items), ZERO))
-    discount = min(promo_discount(promo=promo, lines=items), total) if promo else ZERO
-    return Pricing(total=total, discount=discount, delivery=delivery.amount)
+def order_buyer_check(*, user, items: list[ItemRequest]) -> None:
+    """A product with `max_per_customer` is for verified buyers only (`buyer_verified_require`): a cap per
+    customer counts people, and a free account is not one more. No query."""
+    if any(item.product.max_per_customer is not None for item in items):
+        buyer_verified_require(user)
 
 
 def _customer_lock(*, user, items: list[ItemRequest], promo: PromoCode | None) -> None:
@@ -342,39 +330,48 @@ def _reserve(*, items: list[ItemRequest]) -> dict[int, list[PreorderWave]]:
     return waves
 
 
-def _stock_items_write(*, order: Order, items: list[ItemRequest]) -> list[OrderItem]:
+def _stock_items_write(*, order: Order, items: list[ItemRequest], pricing: Pricing) -> list[OrderItem]:
     """One order item per in-stock item. They need no reservation to be written, so they go in before any lock
     is taken (the transaction takes them back if the stock is short)."""
     rows = [
         OrderItem(
-            order=order, product=item.product, size=item.size, quantity=item.quantity, price=item.product.price
+            order=order,
+            product=item.product,
+            size=item.size,
+            quantity=item.quantity,
+            price=item.product.price,
+            discount_amount=discount,
+            final_amount=item.line_total - discount,
         )
-        for item in items
+        for item, discount in zip(items, pricing.line_discounts, strict=True)
         if not item.product.is_preorder
     ]
     return OrderItem.objects.bulk_create(rows)
 
 
-def _items_write(*, order: Order, items: list[ItemRequest], waves: dict) -> list[OrderItem]:
+def _items_write(*, order: Order, items: list[ItemRequest], waves: dict, pricing: Pricing) -> list[OrderItem]:
     """Preorder items: each split over the waves that take its units, one order item per wave."""
     rows = []
-    for item in items:
+    for item, discount in zip(items, pricing.line_discounts, strict=True):
         product = item.product
         if not product.is_preorder:
             continue
-        for wave, units in waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity):
+        allocated = waves_allocate(product=product, waves=waves[product.pk], quantity=item.quantity)
+        shares = discount_split(discount=discount, quantities=[units for _, units in allocated])
+        for (wave, units), share in zip(allocated, shares, strict=True):
             rows.append(
                 OrderItem(
                     order=order,
                     product=product,
                     size=item.size,
                     quantity=units,
+                    price=product.price,
+                    discount_amount=share,
+                    final_amount=product.price * units - share,
                     is_preorder=True,
                     preorder_wave=wave,
                 )
             )
-    for row in rows:
-        row.price = row.product.price
     for product in {item.product.pk: item.product for item in items if item.product.is_preorder}.values():
         product_refresh_preorder_state(product=product, waves=waves[product.pk])
     return OrderItem.objects.bulk_create(rows)
@@ -418,7 +415,8 @@ def order_place(
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once.
+    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
@@ -441,7 +439,7 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
+        order = _order_place(
             user=user,
             items=items,
             promo_code=promo_code,
@@ -454,6 +452,9 @@ def order_place(
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
 
 
 def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
@@ -476,11 +477,10 @@ def _order_place(
     resolved = items_resolve(items=items)
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
-    if any(item.product.max_per_customer is not None for item in resolved):
-        buyer_verified_require(user)  # a cap per customer counts people: a free account is not one more
+    order_buyer_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
-    pricing = _price(items=resolved, promo=promo, delivery=delivery)
+    pricing = items_price(items=resolved, promo=promo, delivery=delivery.amount)
     # The order row, its in-stock items and its first event are written before the shared rows are locked, so
     # those locks (a hot product's stock row above all) are held only for the counters and the commit (and a
     # repeated checkout waits here, on the unique key).
@@ -493,10 +493,10 @@ def _order_place(
         checkout_key=checkout_key,
         checkout_hash=checkout_hash,
     )
-    _stock_items_write(order=order, items=resolved)
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
     _timeline_start(order=order)
     waves = _reserve(items=resolved)
-    rows = _items_write(order=order, items=resolved, waves=waves)
+    rows = _items_write(order=order, items=resolved, waves=waves, pricing=pricing)
     if promo is not None:
         promo_use(promo=promo)
     _preorder_timeline_start(order=order, rows=rows)

@@ -6,8 +6,9 @@
   and completed once YooKassa says it succeeded (at once, or by its `refund.succeeded` notification:
   `order_refund_reconcile`).
 
-A line's refunded units are worth their share of the order after the discount (`payments.line_finals`), the
-last units of a line taking what is left of it, so all refunds of an order add up to its final amount exactly.
+A line's refunded units are worth their part of the line's stored sum after the discount
+(`OrderItem.units_amount`), the last units of a line taking what is left of it, so all refunds of an order add up
+to its final amount exactly.
 Delivery goes back with the refund that leaves nothing else to refund (a full refund).
 
 A refund is named by its request: `request_key` (the API's `Idempotency-Key`, the admin confirmation's one-time
@@ -103,9 +104,9 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
         raise OrderNotRefundable()
     if not order.payment_id:
         raise OrderNotRefundable("У заказа нет платежа ЮKassa: деньги возвращаются вручную.")
-    finals = payments.line_finals(order=order)
+    priced = order.priced_items()
     done, delivery_done = _refunded(order, statuses=(RefundStatus.SUCCEEDED,))
-    if finals is None:
+    if priced is None:
         # The lines do not explain the amount (a hand-made order): only the whole of it goes back.
         if (
             items is not None
@@ -114,7 +115,7 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
             raise RefundRejected("Этот заказ можно вернуть только целиком.", code="refund_whole_only")
         return RefundPlan(order=order, whole=kopecks(order.final_amount), is_full=True, restock=False)
     taken, delivery_taken = _refunded(order, statuses=(RefundStatus.SUCCEEDED, RefundStatus.PENDING))
-    left = {item.pk: item.quantity - taken.get(item.pk, (0, 0))[0] for item, _ in finals}
+    left = {item.pk: item.quantity - taken.get(item.pk, (0, 0))[0] for item in priced}
 
     if items is None:
         wanted = {pk: units for pk, units in left.items() if units > 0}
@@ -139,15 +140,12 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
         order=order, restock=order.status in UNSHIPPED, refunded_before=sum(v for _, v in done.values())
     )
     plan.refunded_before += delivery_done
-    for item, line_final in finals:
+    for item in priced:
         units = wanted.get(item.pk, 0)
         if units <= 0:
             continue
         units_before, amount_before = taken.get(item.pk, (0, 0))
-        if units_before + units == item.quantity:
-            amount = line_final - amount_before  # the last units take what is left of the line
-        else:
-            amount = line_final * units // item.quantity
+        amount = item.units_amount(units, units_before=units_before, amount_before=amount_before)
         plan.lines.append(RefundLine(item=item, quantity=units, amount=amount))
     plan.is_full = all(left[pk] - wanted.get(pk, 0) == 0 for pk in left)
     if plan.is_full:

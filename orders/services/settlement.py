@@ -7,8 +7,8 @@ constraint: a second move of the wave adds none) and returns the new ones; the w
 (`orders.tasks.settlement_receipt_deliver`) with an idempotence key derived from the row, so a retry never sends
 a second receipt. The wave move itself never waits for YooKassa.
 
-What a receipt settles: the order's units in that wave not refunded, at their price after the discount
-(`payments.line_finals`); the order's in-stock units and its delivery go with the receipt of its first wave.
+What a receipt settles: the order's units in that wave not refunded, at what is left of their lines' stored
+sums after the discount (`OrderItem.units_amount`); the order's in-stock units and its delivery go with the receipt of its first wave.
 """
 
 import logging
@@ -60,24 +60,26 @@ def settlement_receipts_open(*, wave) -> list[int]:
 
 def _lines(*, order: Order, wave_id: int) -> tuple[list[tuple], int]:
     """(item, units, kopecks) of the order's units this receipt settles, and the delivery (kopecks)."""
-    finals = payments.line_finals(order=order) or []
-    waves = sorted({item.preorder_wave_id for item, _ in finals if item.preorder_wave_id})
+    priced = order.priced_items() or []
+    waves = sorted({item.preorder_wave_id for item in priced if item.preorder_wave_id})
     first = bool(waves) and waves[0] == wave_id
-    refunded = dict(
-        OrderRefundLine.objects.filter(refund__order=order, refund__status=RefundStatus.SUCCEEDED)
+    refunded = {
+        row["item_id"]: (row["units"], kopecks(row["amount"]))
+        for row in OrderRefundLine.objects.filter(refund__order=order, refund__status=RefundStatus.SUCCEEDED)
         .values("item_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("item_id", "units")
-    )
+        .annotate(units=Sum("quantity"), amount=Sum("amount"))
+    }
     lines = []
-    for item, line_final in finals:
+    for item in priced:
         if item.preorder_wave_id != wave_id and not (first and not item.preorder_wave_id):
             continue
-        units = item.quantity - refunded.get(item.pk, 0)
+        units_before, amount_before = refunded.get(item.pk, (0, 0))
+        units = item.quantity - units_before
         if units <= 0:
             continue
-        amount = line_final if units == item.quantity else line_final * units // item.quantity
-        lines.append((item, units, amount))
+        lines.append(
+            (item, units, item.units_amount(units, units_before=units_before, amount_before=amount_before))
+        )
     delivery_refunded = order.refunds.filter(status=RefundStatus.SUCCEEDED, is_full=True).exists()
     delivery = kopecks(order.delivery_amount) if first and not delivery_refunded else 0
     return lines, delivery

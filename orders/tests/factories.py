@@ -4,6 +4,7 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
+from config.money import from_kopecks, kopecks, split_by_largest_remainder
 from orders.models import Order, OrderItem
 
 
@@ -32,3 +33,16 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     size = "M"
     quantity = 1
     price = Decimal("2490.00")
+
+
+def order_discount_spread(order: Order) -> Order:
+    """Give a hand-built order's lines their shares of its discount, as placing writes them (every line
+    eligible, largest remainder): for tests that build orders row by row."""
+    items = list(order.items.order_by("id"))
+    weights = [kopecks(item.line_total) for item in items]
+    shares = split_by_largest_remainder(kopecks(order.discount_amount), weights)
+    for item, share in zip(items, shares, strict=True):
+        item.discount_amount = from_kopecks(share)
+        item.final_amount = item.line_total - item.discount_amount
+    OrderItem.objects.bulk_update(items, ["discount_amount", "final_amount"])
+    return order

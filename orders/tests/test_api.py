@@ -63,11 +63,14 @@ def test_placing_an_order(user_client, user, tee, django_capture_on_commit_callb
             "size": "M",
             "quantity": 2,
             "price": "3490.00",
+            "discount_amount": "0.00",
+            "final_amount": "6980.00",
             "is_preorder": False,
             "preorder_wave": None,
             "ships_on": None,
         }
     ]
+    assert (body["refunded_amount"], body["net_amount"]) == ("0.00", "0.00")  # nothing paid yet
     assert body["preorder_statuses"] == []
     assert body["created_at"] and body["payment_url"] == ""  # the payment starts after commit (stubbed here)
     assert ProductStock.objects.get(product=tee, size="M").quantity == 3
@@ -487,6 +490,7 @@ def test_placing_an_order_over_the_api_makes_a_bounded_number_of_queries(user_cl
             assert user_client.post(ORDERS, payload, format="json").status_code == 201
         return len(captured)
 
+    count_queries()  # the customer's first order also keeps its address in their profile (once)
     first = count_queries()
     for _ in range(2):
         order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=payload["items"])

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,8 @@ from accounts.services import (
     SmsCodeRejected,
     sms_code_send,
     user_password_reset,
-    user_register,
+    user_phone_confirm,
+    user_register_or_sign_in,
     user_sign_in_by_code,
 )
 from accounts.sms_limits import SmsLimitReached
@@ -23,6 +25,7 @@ from config.client_ip import client_ip
 from shop.forms import (
     LoginForm,
     PasswordResetForm,
+    PhoneConfirmForm,
     RegisterForm,
     SmsCodeRequestForm,
     SmsSignInForm,
@@ -57,21 +60,22 @@ def register(request):
             form.add_error(None, REGISTER_LIMIT_MESSAGE)
             return render(request, "registration/register.html", {"form": form, "next": next_url})
         try:
-            user = user_register(phone=data["phone"], password=data["password"], full_name=data["full_name"])
+            user, created = user_register_or_sign_in(
+                phone=data["phone"],
+                password=data["password"],
+                full_name=data["full_name"],
+                ip=client_ip(request),
+                request=request,
+            )
         except PhoneTaken:
-            # Signing up with a taken number is a sign-in attempt, held to the same limits: the right password
-            # signs its owner in, a wrong one counts as a failed sign-in.
-            sign_in = LoginForm({"phone": data["phone"], "password": data["password"]}, request=request)
-            if sign_in.is_valid():
-                login(request, sign_in.user)
-                return redirect(next_url)
             form.add_error(None, REGISTER_REFUSED_MESSAGE)
         except ValidationError as error:
             # The service names the field itself ({"password": [...]}) or gives bare password messages.
             form.add_error(None if hasattr(error, "error_dict") else "password", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Добро пожаловать в DWC!")
+            login(request, user, backend=getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"))
+            if created:
+                messages.success(request, "Добро пожаловать в DWC!")
             return redirect(next_url)
     return render(request, "registration/register.html", {"form": form, "next": next_url})
 
@@ -153,6 +157,43 @@ def password_reset(request):
             return redirect(next_url if user.is_active else reverse("shop:login"))
     context = {"form": form, "code_step": code_step, "next": next_url, "phone": _form_phone(form)}
     return render(request, "registration/password_reset.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_confirm(request):
+    """Prove the account's phone with a code from SMS, on the spot, and go back to where the buyer was.
+
+    A drop (its waiting room, a draw, a product with a cap per customer) takes verified buyers only; its pages
+    send here with `next` set to themselves.
+    """
+    user = request.user
+    next_url = _next_url(request, reverse("shop:account"))
+    if user.phone_verified:
+        return redirect(next_url)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form, code_step, refusal = PhoneConfirmForm(), False, ""
+    if action == "send":
+        try:
+            sms_code_send(phone=user.phone, address=client_ip(request))
+        except SmsLimitReached as limit:
+            if limit.code != "sms_too_soon":
+                refusal = limit.message
+            else:
+                messages.info(request, f"Код уже отправлен. Новый можно запросить через {limit.retry_after} с.")
+        code_step = not refusal
+    elif action == "verify":
+        form, code_step = PhoneConfirmForm(request.POST), True
+        if form.is_valid():
+            try:
+                user_phone_confirm(user=user, code=form.cleaned_data["code"])
+            except SmsCodeRejected as rejected:
+                form.add_error("code", rejected.message)
+            else:
+                messages.success(request, "Телефон подтверждён.")
+                return redirect(next_url)
+    context = {"form": form, "code_step": code_step, "refusal": refusal, "next": next_url}
+    return render(request, "registration/phone_confirm.html", context)
 
 
 def _form_phone(form) -> str:

@@ -21,6 +21,7 @@ from shop.forms import (
     AddToCartForm,
     CatalogFilterForm,
     WaitlistForm,
+    form_refusal,
 )
 
 CATALOG_PAGE_SIZE = 12
@@ -132,7 +133,7 @@ def product_waitlist(request, key):
                 product=product, phone=form.cleaned_data["phone"], size=form.cleaned_data["size"], user=user
             )
         except DomainError as refusal:
-            form.add_error("size" if refusal.code == "invalid_size" else None, refusal.message)
+            form_refusal(form, refusal)
         else:
             if entry.size:
                 messages.success(request, f"Готово: пришлём SMS, когда размер {entry.size} снова появится.")
@@ -172,6 +173,7 @@ def product_queue(request, key):
         "place": place,
         "drop": drop,
         "refusal": refusal,
+        "phone_unverified": not request.user.phone_verified,
         "admission_minutes": settings.QUEUE_ADMISSION_MINUTES,
     }
     return render(request, "shop/queue.html", context)

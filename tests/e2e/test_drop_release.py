@@ -121,3 +121,33 @@ def test_release_pages_at_both_sizes(shop_page, served_media, viewport):
         expect(page.get_by_text("Заказ ждёт оплаты до")).to_be_visible()
         shop.assert_fits_width()
         shop.shot(f"{name}-order")
+
+
+def test_an_unverified_buyer_proves_the_phone_on_the_spot_and_joins(shop_page, sms_outbox):
+    release = ProductFactory(
+        name="Худи «Релиз»",
+        stock={"M": 10},
+        sale_starts_at=timezone.now() + timedelta(minutes=5),
+        queue_enabled=True,
+        queue_rate=1,
+        max_per_customer=2,
+    )
+    customer = UserFactory(phone_verified=False)
+    shop = shop_page(PHONE_390)
+    page = shop.page
+
+    sign_in(shop, customer, release.get_absolute_url())
+    expect(page.get_by_text("только для покупателей с подтверждённым номером")).to_be_visible()
+    shop.assert_fits_width()
+    shop.shot("offer")
+    page.get_by_role("button", name="Получить код по SMS").click()
+    page.get_by_label("Код из SMS").fill(re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1))
+    shop.assert_fits_width()
+    shop.shot("code")
+    page.get_by_role("button", name="Подтвердить").click()
+
+    expect(page.get_by_text("Телефон подтверждён.")).to_be_visible()
+    expect(page).to_have_url(re.compile(re.escape(release.get_absolute_url()) + "$"))
+    page.get_by_role("button", name="Встать в очередь").click()
+    expect(page.get_by_text("разыграем на старте")).to_be_visible()
+    shop.shot("joined")

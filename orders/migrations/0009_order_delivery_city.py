@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0007_refund_request_key_checkout_hash"),
+        ("orders", "0008_order_item_amounts"),
     ]
 
     operations = [
