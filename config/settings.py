@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.middleware.request_id_checked",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -258,7 +259,9 @@ if MEDIA_S3_BUCKET:
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG and not MEDIA_S3_BUCKET)
 # Uploads: a product photo is refused above these bounds; renditions are made at these widths.
 MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=8 * 1024 * 1024)
-MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=50_000_000)
+# 25 megapixels (a 6000 x 4000 camera photo and some room): the work on one photo then stays near 100 MB per
+# decoded copy (4 bytes a pixel). Pillow refuses to open anything above it anywhere (`Image.MAX_IMAGE_PIXELS`).
+MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=25_000_000)
 MEDIA_RENDITION_WIDTHS = [int(w) for w in env.list("MEDIA_RENDITION_WIDTHS", default=["400", "800", "1600"])]
 # Width in pixels of the camera-sized photos `seed_demo` makes (about 3-4 MB each at 3200 x 4000).
 DEMO_PHOTO_WIDTH = env.int("DEMO_PHOTO_WIDTH", default=3200)
