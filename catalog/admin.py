@@ -120,6 +120,17 @@ class ProductAdmin(SimpleHistoryAdmin):
                 ),
             },
         ),
+        (
+            _("Розыгрыш"),
+            {
+                "fields": ["sale_mode", "draw_opens_at", "draw_closes_at"],
+                "description": _(
+                    "Розыгрыш вместо «кто первый»: подтверждённые покупатели оставляют заявку с замороженной "
+                    "оплатой, в «розыгрыш в» проводится жеребьёвка, победители получают оплаченные заказы. "
+                    "Карты держат деньги 7 дней, SberPay — 6 часов: розыгрыш должен пройти раньше."
+                ),
+            },
+        ),
         (_("Даты"), {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -173,6 +184,13 @@ class ProductAdmin(SimpleHistoryAdmin):
         else:
             obj.pk = product_create(data=data).pk
         obj.refresh_from_db()
+        if obj.draw_holds_lapse:
+            self.message_user(
+                request,
+                "Розыгрыш пройдёт позже чем через 7 дней после открытия приёма заявок: заморозка на картах "
+                "к тому времени истечёт (SberPay держит деньги 6 часов). Сократите срок приёма заявок.",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProductStock:

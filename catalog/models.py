@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -239,6 +241,17 @@ class Product(TimeStampedModel):
     @property
     def is_draw(self) -> bool:
         return self.sale_mode == SaleMode.DRAW
+
+    # Bank cards and T-Pay hold money for 7 days (SberPay for 6 hours): a draw must run before holds lapse.
+    CARD_HOLD = timedelta(days=7)
+
+    @property
+    def draw_holds_lapse(self) -> bool:
+        """A hold made when entries open would lapse before the draw closes them (the admin warns)."""
+        if not self.is_draw or self.draw_closes_at is None:
+            return False
+        opens = self.draw_opens_at or self.created_at or timezone.now()
+        return self.draw_closes_at - opens > self.CARD_HOLD
 
     @property
     def has_queue(self) -> bool:

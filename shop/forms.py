@@ -5,11 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from accounts.lockout import LoginLocked
 from accounts.phones import phone_normalize
 from accounts.services import InvalidCredentials, user_authenticate
-from accounts.throttles import login_password_failed, login_password_locked
 from catalog.models import Product
-from config.client_ip import client_ip
 from delivery.models import DeliveryMethod
 from shop.selectors import MAX_ID
 
@@ -173,7 +172,7 @@ class RegisterForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    """Phone and password; repeated failures from one address or for one phone hold password sign-in back."""
+    """Phone and password; wrong passwords count towards the account's one lockout (`accounts.lockout`)."""
 
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     password = forms.CharField(
@@ -193,13 +192,11 @@ class LoginForm(forms.Form):
         phone, password = cleaned.get("phone"), cleaned.get("password")
         if not phone or not password:
             return cleaned
-        ip = client_ip(self.request) if self.request else ""
-        if login_password_locked(phone=phone, ip=ip):
-            raise ValidationError(LOGIN_LOCKED_MESSAGE)
         try:
             self.user = user_authenticate(phone=phone, password=password, request=self.request)
+        except LoginLocked as refusal:
+            raise ValidationError(LOGIN_LOCKED_MESSAGE) from refusal
         except InvalidCredentials as refusal:
-            login_password_failed(phone=phone, ip=ip)
             raise ValidationError(refusal.message) from refusal
         return cleaned
 

@@ -3,8 +3,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.test import RequestFactory
 
 from accounts import services
+from accounts.lockout import account_locked
 from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
@@ -145,19 +147,22 @@ def test_delivery_details_fill_only_an_empty_profile():
 
 @pytest.mark.django_db
 def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_password_as_a_failure(settings):
-    from accounts.throttles import login_password_locked
-
-    settings.THROTTLE_ENABLED, settings.LOGIN_FAILURE_LIMIT = True, 3
+    settings.LOGIN_FAILURE_LIMIT = 3
     owner = UserFactory(phone="+79165551234")
-    user, created = user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
+
+    def register(phone, password):
+        request = RequestFactory().post("/register/", REMOTE_ADDR="10.0.0.1")
+        return user_register_or_sign_in(phone=phone, password=password, request=request)
+
+    user, created = register("89165551234", PASSWORD)
     assert (user, created) == (owner, False)
     for _ in range(3):
         with pytest.raises(PhoneTaken):
-            user_register_or_sign_in(phone="+79165551234", password="wrong-one", ip="10.0.0.1")
-    assert login_password_locked(phone="+79165551234", ip="10.0.0.1")
+            register("+7 916 555-12-34", "wrong-one")
+    assert account_locked(phone="+79165551234", request=RequestFactory().get("/"))
     with pytest.raises(PhoneTaken):  # locked: even the right password is refused now
-        user_register_or_sign_in(phone="+79165551234", password=PASSWORD, ip="10.0.0.1")
-    new, created = user_register_or_sign_in(phone="+79165550000", password="secret-new-1", ip="10.0.0.1")
+        register("+79165551234", PASSWORD)
+    new, created = register("+79165550000", "secret-new-1")
     assert created and new.phone == "+79165550000"
 
 

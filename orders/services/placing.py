@@ -505,3 +505,46 @@ def _order_place(
     else:
         transaction.on_commit(lambda: order_payment_enqueue(order_id=order.pk), robust=True)
     return order
+
+
+def order_place_for_hold(
+    *, user, product: Product, size: str, delivery: Delivery, payment_id: str, key: str
+) -> Order:
+    """The order of one unit whose payment is already held (a draw's winner), once per `key` (the entry).
+
+    The draw is the sale's own gate, so the first-come checks (sale start, queue, caps) do not apply; the unit is
+    taken from stock as any order's (`OutOfStock` when it is gone) and the delivery is the one priced at the
+    entry. The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
+    """
+    placed = order_for_checkout(user=user, checkout_key=key)
+    if placed is not None:
+        return placed
+    try:
+        return _order_place_for_hold(
+            user=user, product=product, size=size, delivery=delivery, payment_id=payment_id, key=key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=key)
+        if placed is None:
+            raise
+        return placed
+
+
+@transaction.atomic
+def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id: str, key: str) -> Order:
+    resolved = [ItemRequest(product=product, size=size, quantity=1)]
+    pricing = items_price(items=resolved, promo=None, delivery=delivery.amount)
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
+    )
+    # Captured by the draw within minutes; the unpaid orders' expiry must not close it meanwhile.
+    Order.objects.filter(pk=order.pk).update(
+        payment_id=payment_id,
+        payment_status=PaymentStatus.WAITING_FOR_CAPTURE,
+        pay_by=order.created_at + timedelta(days=1),
+    )
+    order.payment_id, order.payment_status = payment_id, PaymentStatus.WAITING_FOR_CAPTURE
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
+    _timeline_start(order=order)
+    _reserve(items=resolved)
+    return order

@@ -64,7 +64,6 @@ def register(request):
                 phone=data["phone"],
                 password=data["password"],
                 full_name=data["full_name"],
-                ip=client_ip(request),
                 request=request,
             )
         except PhoneTaken:
