@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "orders.models.PaymentStatus",
         "WaveStatusEnum": "preorders.models.WaveStatus",
+        "DeliveryMethodEnum": "delivery.models.DeliveryMethod",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

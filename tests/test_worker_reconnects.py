@@ -93,7 +93,7 @@ def test_a_database_error_outside_a_task_is_waited_out_not_fatal(monkeypatch):
             raise OperationalError("server closed the connection unexpectedly")
         return "stopped"
 
-    monkeypatch.setattr(ours.db_worker.Worker, "run", run)
+    monkeypatch.setattr(ours.LibraryWorker, "run", run)
     monkeypatch.setattr(ours, "RECONNECT_PAUSE", 0)
     worker = ours.ReconnectingWorker(
         queue_names=["default"],

@@ -18,7 +18,10 @@ logger = logging.getLogger("dwc.tasks")
 RECONNECT_PAUSE = 1.0
 
 
-class ReconnectingWorker(db_worker.Worker):
+LibraryWorker = db_worker.Worker
+
+
+class ReconnectingWorker(LibraryWorker):
     def run(self) -> None:
         while True:
             try:
@@ -35,6 +38,9 @@ class Command(db_worker.Command):
     help = "Run the database task worker; it reconnects when its database connection drops."
 
     def handle(self, *args, **options):
-        # The library builds its worker by this module-level name; in this one process it is ours.
-        db_worker.Worker = ReconnectingWorker
-        return super().handle(*args, **options)
+        # The library builds its worker by this module-level name: ours while this command runs.
+        library_worker, db_worker.Worker = db_worker.Worker, ReconnectingWorker
+        try:
+            return super().handle(*args, **options)
+        finally:
+            db_worker.Worker = library_worker
