@@ -95,7 +95,7 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "slug", "article", "price", "order_type", "is_active", "is_archived"]}),
-        (_("Доставка"), {"fields": ["weight_grams"]}),
+        (_("Доставка"), {"fields": ["weight_grams", "box_cm"]}),
         (_("Описание"), {"fields": ["description", "care_instructions"]}),
         (_("Размеры"), {"fields": ["sizes", "size_table"]}),
         (

@@ -32,6 +32,7 @@ class ProductForm(forms.ModelForm):
             "preorder_waves_total",
             "preorder_wave_capacity",
             "weight_grams",
+            "box_cm",
             "sale_starts_at",
             "max_per_customer",
             "payment_timeout",

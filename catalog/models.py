@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Upper
@@ -138,6 +138,15 @@ class Product(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(30_000)],
         help_text=_("Вес одной единицы в упаковке; пусто — вес по умолчанию для расчёта доставки."),
     )
+    box_cm = models.CharField(
+        _("коробка, см"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\s*[1-9]\d{0,2}\s*[xх×]\s*[1-9]\d{0,2}\s*[xх×]\s*[1-9]\d{0,2}\s*$",
+                                   _("Укажите длину, ширину и высоту в сантиметрах, например 30×20×5."))],
+        help_text=_("Длина × ширина × высота упаковки одной единицы для СДЭК, например 30×20×5; "
+                    "пусто — коробка по умолчанию."),
+    )  # fmt: skip
     # --- Drops: a scheduled, fair, capped start (DESIGN.md, «Drops») ---
     sale_starts_at = models.DateTimeField(
         _("старт продаж"), null=True, blank=True, help_text=_("До старта товар виден с обратным отсчётом.")

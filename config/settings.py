@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pages",
     "analytics",
     "delivery",
+    "fulfilment",
     "shop",
     "seo",
 ]
@@ -195,7 +196,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # wrong passwords per account ...
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)  # ... lock it this long after the last
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # any phones, from one address
-REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # storefront registrations per address
+REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # registrations per address network, storefront and API
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False  # no banner per process at start
 AXES_ONLY_ADMIN_SITE = False
@@ -303,6 +304,9 @@ YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 _CSP_MAP_ORIGINS = (
     ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
 )
+# CMS pages the forms link: the policy a consent to the processing of personal data accepts, the public offer.
+PRIVACY_POLICY_SLUG = "privacy"
+PUBLIC_OFFER_SLUG = "offer"
 # Yandex Metrica (a file of ours loads its tag): its hosts are allowed only when a counter is configured.
 YANDEX_METRICA_ID = env("YANDEX_METRICA_ID", default="")
 _CSP_METRICA_ORIGINS = ["https://mc.yandex.ru", "https://mc.yandex.com"] if YANDEX_METRICA_ID else []
@@ -447,6 +451,13 @@ CDEK_FROM_LOCATION = env.int("CDEK_FROM_LOCATION", default=44)  # CDEK's city co
 CDEK_TIMEOUT = env.float("CDEK_TIMEOUT", default=3.0)  # seconds; a slower CDEK gets the flat price
 DELIVERY_FLAT_AMOUNT = env("DELIVERY_FLAT_AMOUNT", default="390.00")
 DELIVERY_DEFAULT_WEIGHT_GRAMS = env.int("DELIVERY_DEFAULT_WEIGHT_GRAMS", default=500)
+# Fulfilment: the box of a unit when its product names none (cm), the CDEK office the shop hands parcels to and
+# takes returns at (empty: parcels leave from CDEK_FROM_LOCATION), and the days a customer has to return goods.
+CDEK_DEFAULT_BOX_CM = env("CDEK_DEFAULT_BOX_CM", default="30x20x5")
+CDEK_SHIPMENT_POINT = env("CDEK_SHIPMENT_POINT", default="")
+CDEK_WEBHOOK_URL = env("CDEK_WEBHOOK_URL", default="")  # empty: SITE_URL + /api/v1/delivery/cdek/webhook/
+RETURN_DAYS = env.int("RETURN_DAYS", default=7)
+CDEK_PRINT_WAIT = env.float("CDEK_PRINT_WAIT", default=30.0)  # seconds the shop waits for CDEK's print forms
 # Checkout shows the pickup points on a Yandex map when a JavaScript API key is set (the list works without).
 
 TASKS = {

@@ -67,3 +67,13 @@ def test_the_drops_wave_counts_are_backed_by_real_orders():
         live = OrderItem.objects.filter(preorder_wave=wave, order__status__in=OrderStatus.LIVE)
         assert (live.aggregate(units=Sum("quantity"))["units"] or 0) == wave.current_count
     assert set(Order.objects.filter(items__product=drop).values_list("status", flat=True)) == {"paid"}
+
+
+def test_seed_demo_has_a_draw_closing_ten_minutes_after_launch():
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    jacket = Product.objects.get(article="DWC-DRAW-03")
+    minutes = (jacket.draw_closes_at - timezone.now()).total_seconds() / 60
+    assert jacket.is_draw and jacket.draw_opens_at <= timezone.now() and 8 < minutes <= 10
+    assert jacket.stock_count == 10

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.consents import ConsentAct, consent_for_checkout, consent_on_record
+from accounts.models import ConsentSource
 from accounts.services import PhoneNotVerified
 from config.errors import DomainError
 from config.money import amount_final
@@ -50,6 +52,11 @@ def checkout(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
+                consent_for_checkout(
+                    user=user,
+                    given=data["personal_data_consent"],
+                    act=ConsentAct.from_request(request, source=ConsentSource.CHECKOUT),
+                )
                 order = order_place(
                     user=user,
                     items=cart.order_items(),
@@ -81,6 +88,7 @@ def checkout(request):
         "form": form,
         "lines": cart.lines(),
         "phone_unverified": _phone_unverified(user, cart),
+        "consent_needed": not consent_on_record(user=user),
         "summary": summary,
         "promo_refusal": refusal,
         "promo_code": code,
