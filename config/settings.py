@@ -153,7 +153,11 @@ if REDIS_URL:
                 "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5),
             },
         },
-        "fallback": dict(DATABASE_CACHE),
+        # Counts and bodies of a whole outage: room for more than the table's default 300 entries.
+        "fallback": {
+            **DATABASE_CACHE,
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_FALLBACK_ENTRIES", default=5000)},
+        },
     }
 else:
     CACHES = {"default": dict(DATABASE_CACHE)}
