@@ -326,21 +326,27 @@ def user_phone_confirm(*, user: User, code: str) -> User:
     return user
 
 
-def user_password_reset(*, phone: str, code: str, password: str) -> User:
+def user_password_reset(*, phone: str, code: str, password: str, consent: ConsentAct | None = None) -> User:
     """Set a new password after a code from SMS; every earlier token of the account stops working at once (the
     tokens name the password they were issued under) and so does every signed-in session elsewhere (Django's
     session auth hash follows the password).
 
     The password is checked before the code is spent, so a too-short password costs no try. A phone without an
-    account gets one with this password: its owner has just proved it.
+    account gets one with this password: its owner has just proved it, and, as for a sign-in by code, gives
+    `consent` (ConsentRequired once the code is proved right; the code then stays usable).
     """
     try:
         validate_password(password)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
-    phone = sms_code_use(phone=phone, code=code)
+    needs_consent = consent is None and not user_phone_taken(phone=_phone_field(phone))
+    phone = sms_code_use(phone=phone, code=code, spend=not needs_consent)
+    if needs_consent:
+        raise ConsentRequired()
     with transaction.atomic():
-        user, _ = _user_for_verified_phone(phone)
+        user, created = _user_for_verified_phone(phone)
+        if created:
+            consent_record(user=user, act=consent)
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         for token in OutstandingToken.objects.filter(user=user):

@@ -18,8 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from catalog.models import Product
 from config.errors import DomainError
-from config.money import KOPECK, ZERO
-from config.money import money as to_money
+from config.money import KOPECK, ZERO, money
 from orders.models import Order, OrderItem, OrderStatus
 from preorders.models import PreorderWave
 
@@ -32,9 +31,9 @@ DEFAULT_PERIOD_DAYS = 30
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def money(value) -> Decimal:
-    """Rubles to the kopeck; SQLite hands decimal sums back as binary floats, so they are rounded here."""
-    return to_money(value or 0)
+def sum_money(value) -> Decimal:
+    """A database sum in rubles to the kopeck: None (no rows) is zero, and SQLite's binary floats are rounded."""
+    return money(value or 0)
 
 
 def percent(part, whole) -> Decimal:
@@ -109,15 +108,15 @@ def analytics_totals(*, period: Period) -> dict:
         discount_total=Sum("discount_amount", filter=paid),
     )
     by_status = dict(_orders_in(period).values_list("status").annotate(n=Count("id")).order_by())
-    revenue = money(row["revenue"])
+    revenue = sum_money(row["revenue"])
     paid_count = row["paid_orders_count"]
     return {
         "revenue": revenue,
         "orders_count": row["orders_count"],
         "paid_orders_count": paid_count,
-        "average_check": money(revenue / paid_count) if paid_count else ZERO,
+        "average_check": sum_money(revenue / paid_count) if paid_count else ZERO,
         "conversion_percent": percent(paid_count, row["orders_count"]),
-        "discount_total": money(row["discount_total"]),
+        "discount_total": sum_money(row["discount_total"]),
         # Every status, in lifecycle order, zeros included.
         "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
     }
@@ -145,7 +144,7 @@ def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -
                 "name": row["product__name"],
                 "article": row["product__article"],
                 "units": row["units"],
-                "revenue": money(row["revenue"]),
+                "revenue": sum_money(row["revenue"]),
             }
             for row in queryset[:limit]
         ]
@@ -169,8 +168,8 @@ def analytics_promo_usage(*, period: Period) -> dict:
         {
             "code": row["promo_code__code"],
             "orders_count": row["orders_count"],
-            "discount_total": money(row["discount_total"]),
-            "revenue": money(row["revenue"]),
+            "discount_total": sum_money(row["discount_total"]),
+            "revenue": sum_money(row["revenue"]),
             "current_uses": row["promo_code__current_uses"],
             "max_uses": row["promo_code__max_uses"],
         }
@@ -183,7 +182,7 @@ def analytics_promo_usage(*, period: Period) -> dict:
     )
     return {
         "orders_count": totals["orders_count"],
-        "discount_total": money(totals["discount_total"]),
+        "discount_total": sum_money(totals["discount_total"]),
         "codes": codes,
     }
 
@@ -255,7 +254,7 @@ def analytics_revenue_by_day(*, period: Period) -> list[dict]:
     return [
         {
             "date": day,
-            "revenue": money(rows[day]["revenue"]) if day in rows else ZERO,
+            "revenue": sum_money(rows[day]["revenue"]) if day in rows else ZERO,
             "orders_count": rows[day]["orders_count"] if day in rows else 0,
             "paid_orders_count": rows[day]["paid_orders_count"] if day in rows else 0,
         }
