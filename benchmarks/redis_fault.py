@@ -234,7 +234,7 @@ def run(args, url, fake, redis, stocked, products, initial) -> int:
                 product, size = rng.choice(stocked)
                 action, method, path, who = "order", "POST", "/api/v1/orders/", token
                 body = {"items": [{"product": product, "size": size, "quantity": 1}],
-                        "delivery_address": "ул. Тверская, 1", "city": "Москва"}  # fmt: skip
+                        "delivery_address": "ул. Тверская, 1", "city": "Москва", "personal_data_consent": True}  # fmt: skip
                 headers = {"Idempotency-Key": str(uuid.uuid4())}
             began = time.monotonic()
             status, answer = call(url + path, method, body, who, headers)
@@ -300,6 +300,8 @@ def run(args, url, fake, redis, stocked, products, initial) -> int:
     problems = books_problems(initial, books())
     if errors:
         problems.append(f"{errors} answers were 500 or none")
+    if not during:
+        problems.append("no order was placed during the outage")
     if len(with_payment) != len(during):
         problems.append(f"{len(during) - len(with_payment)} orders placed during the outage have no payment")
     if problems:
