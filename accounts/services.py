@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.consents import ConsentAct, ConsentRequired, consent_record
-from accounts.lockout import LoginLocked
+from accounts.lockout import LoginLocked, lockout_clear
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
@@ -124,6 +124,8 @@ def user_authenticate(*, phone: str, password: str, request=None) -> User:
         if getattr(request, "axes_locked_out", False):
             raise LoginLocked(retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidCredentials()
+    if request is not None:
+        lockout_clear(phone=user.phone)
     update_last_login(None, user)
     return user
 

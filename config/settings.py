@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.middleware.request_id_checked",
     "django_guid.middleware.guid_middleware",
+    # Whole catalog responses for visitors without a session, before everything below (config/front_cache.py).
+    "config.front_cache.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,6 +179,10 @@ CACHES["local"] = {
 CATALOG_CACHE = env.bool(
     "CATALOG_CACHE", default=DEBUG or not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 )
+# With Redis, versions are pushed to every process (pub/sub), which then reads them from memory: a bump shows in
+# other processes at most this many seconds after its writer's commit (config/version_feed.py).
+CATALOG_VERSIONS_PUSHED = env.bool("CATALOG_VERSIONS_PUSHED", default=True)
+CATALOG_VERSIONS_STALENESS = env.float("CATALOG_VERSIONS_STALENESS", default=1.0)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
