@@ -48,6 +48,11 @@ class PaymentStatus(models.TextChoices):
     #: Nobody has paid: the order may still be cancelled and its units given back.
     UNPAID = nonmember(("pending", "canceled"))
 
+    @classmethod
+    def sources_of(cls, status: str) -> tuple[str, ...]:
+        """The payment statuses from which an order's payment may move to `status`."""
+        return tuple(source for source, targets in PAYMENT_TRANSITIONS.items() if status in targets)
+
 
 # Where an order may go from each status; anything else makes no sense and is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -58,6 +63,34 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
+}
+
+
+# Where an order's payment may go from each status (YooKassa's payment, or the one that replaced it).
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    # pending → pending: a new payment replaces one YooKassa does not know; → refunded: a payment that succeeded
+    # after its order was closed goes straight back.
+    PaymentStatus.PENDING: frozenset(
+        {
+            PaymentStatus.PENDING,
+            PaymentStatus.WAITING_FOR_CAPTURE,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.REFUNDED,
+        }
+    ),
+    PaymentStatus.WAITING_FOR_CAPTURE: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED}),
+    PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED}),
+    # canceled → pending: `pay/` creates a new payment; → succeeded: staff mark paid what was paid otherwise.
+    PaymentStatus.CANCELED: frozenset(
+        {
+            PaymentStatus.PENDING,
+            PaymentStatus.WAITING_FOR_CAPTURE,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.REFUNDED,
+        }
+    ),
+    PaymentStatus.REFUNDED: frozenset(),
 }
 
 

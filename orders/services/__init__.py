@@ -24,6 +24,7 @@ from orders.services.lifecycle import (
 )
 from orders.services.paying import (
     order_payment_apply,
+    order_payment_begin,
     order_payment_enqueue,
     order_payment_refresh,
     order_payment_retry,
@@ -38,6 +39,7 @@ from orders.services.placing import (
     order_number_for,
     order_place,
 )
+from orders.services.pricing import Quote, order_preview, order_promo_validate, order_quote
 from orders.services.refunds import (
     RefundRejected,
     order_refund,
@@ -48,6 +50,10 @@ from orders.services.refunds import (
 from orders.services.staff import order_set_status, order_set_tracking, order_staff_update
 
 __all__ = [
+    "Quote",
+    "order_preview",
+    "order_promo_validate",
+    "order_quote",
     "Delivery",
     "order_buyer_check",
     "order_delivery_choose",
@@ -62,6 +68,7 @@ __all__ = [
     "order_mark_refunded",
     "order_number_for",
     "order_payment_apply",
+    "order_payment_begin",
     "order_payment_canceled",
     "order_payment_enqueue",
     "order_payment_refresh",

@@ -119,7 +119,7 @@ def test_a_stock_order_shows_its_timeline_and_tracking_link(shop_page, hoodie, v
         user=customer, items=[{"product": hoodie, "size": "S", "quantity": 2}], delivery_address=ADDRESS
     )
     order_mark_paid(order=order)
-    order_set_tracking(order=order, tracking_number="1234567890")
+    order_set_tracking(order=order, tracking_number="1234567890", by=None)
     shop = shop_page(viewport)
     page = shop.page
     _sign_in(shop, customer.phone)
@@ -196,7 +196,7 @@ def test_the_admin_product_form_edits_sizes_and_the_size_table_without_json(shop
         user=customer, items=[{"product": product, "size": "M", "quantity": 2}], delivery_address=ADDRESS
     )
     order_mark_paid(order=paid)
-    order_set_tracking(order=paid, tracking_number="1234567890")
+    order_set_tracking(order=paid, tracking_number="1234567890", by=None)
     order_place(user=customer, items=[{"product": product, "size": "S", "quantity": 1}], delivery_address=ADDRESS)
     shop.goto("/admin/orders/order/")
     expect(page.locator(".dwc-badge--shipped")).to_have_text("Отправлен")
