@@ -147,7 +147,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_password_reset",
         request=PasswordResetSerializer,
         responses={200: DoneSerializer, **error_responses(400)},
-        description="Новый пароль по коду из SMS (`auth/sms/`). Прежние токены обновления перестают действовать.",
+        description="Новый пароль по коду из SMS (`auth/sms/`). Все прежние токены (доступа и обновления) сразу "
+        "перестают действовать (401 `token_not_valid`), как и входы на сайте с других устройств.",
     )
     @action(detail=False, methods=["post"], url_path="password/reset")
     def password_reset(self, request):

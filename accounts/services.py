@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
@@ -111,9 +112,16 @@ def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
     if not blacklisted_now:
         raise TokenRejected()
     user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not _token_password_current(token, user):
         raise TokenRejected()
     return user_tokens(user=user)
+
+
+def _token_password_current(token, user: User) -> bool:
+    """Whether the token was issued under the account's current password (see `CHECK_REVOKE_TOKEN`)."""
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    return token.get(jwt_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
 
 
 class PhoneNotVerified(DomainError):
@@ -262,7 +270,9 @@ def user_phone_confirm(*, user: User, code: str) -> User:
 
 
 def user_password_reset(*, phone: str, code: str, password: str) -> User:
-    """Set a new password after a code from SMS; every refresh token of the account stops working.
+    """Set a new password after a code from SMS; every earlier token of the account stops working at once (the
+    tokens name the password they were issued under) and so does every signed-in session elsewhere (Django's
+    session auth hash follows the password).
 
     The password is checked before the code is spent, so a too-short password costs no try. A phone without an
     account gets one with this password: its owner has just proved it.

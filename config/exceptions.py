@@ -9,6 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
+from rest_framework_simplejwt.exceptions import AuthenticationFailed as TokenAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from config.errors import DomainError
@@ -31,8 +32,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, TokenError):
         exc = InvalidToken()
-    if isinstance(exc, InvalidToken):
-        # simplejwt answers with its own nested, untranslated body: keep ours.
+    if isinstance(exc, InvalidToken) or _token_outlived(exc):
+        # simplejwt answers with its own nested, untranslated body: keep ours. A token issued under an earlier
+        # password is as dead as an expired one, for the client too.
         exc = exceptions.AuthenticationFailed(TOKEN_NOT_VALID, code="token_not_valid")
     response = exception_handler(exc, context)
     if response is None:
@@ -51,3 +53,10 @@ def api_exception_handler(exc, context):
     elif response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(message) for message in response.data), "code": "invalid"}
     return response
+
+
+def _token_outlived(exc) -> bool:
+    """simplejwt's refusal of a token issued under an earlier password of its account."""
+    if not isinstance(exc, TokenAuthenticationFailed) or not isinstance(exc.detail, dict):
+        return False
+    return str(exc.detail.get("code", "")) == "password_changed"

@@ -338,6 +338,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "USER_ID_FIELD": "id",
     "UPDATE_LAST_LOGIN": True,
+    # Every token names a fingerprint of the password it was issued under, checked on each request: a new
+    # password (reset by SMS, set by staff, changed anywhere) ends every earlier access and refresh token at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DWC Shop API",
