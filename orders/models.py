@@ -122,6 +122,7 @@ class Order(TimeStampedModel):
     )
     delivery_amount = models.DecimalField(_("доставка, ₽"), max_digits=12, decimal_places=2, default=0)
     delivery_address = models.TextField(_("адрес доставки"), blank=True)
+    delivery_city = models.CharField(_("город доставки"), max_length=100, blank=True)
     cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
     cdek_point_name = models.CharField(_("название пункта СДЭК"), max_length=255, blank=True)
     cdek_point_address = models.CharField(_("адрес пункта СДЭК"), max_length=500, blank=True)
@@ -204,14 +205,28 @@ class Order(TimeStampedModel):
 
     @property
     def refunded_amount(self) -> Decimal:
-        """What went back to the customer: the sum of the order's succeeded refunds (prefetched ones are read);
-        all of it for a refunded order (one refunded by hand has no refund rows)."""
+        """What went back to the customer: the sum of the order's succeeded refunds (the `refunded_total` a list
+        annotates, else the prefetched refunds); all of it for a refunded order (one refunded by hand has no
+        refund rows)."""
         if self.status == OrderStatus.REFUNDED:
             return self.final_amount
+        annotated = self.__dict__.get("refunded_total")
+        if annotated is not None:
+            return Decimal(annotated).quantize(Decimal("0.01"))
         return sum(
             (refund.amount for refund in self.refunds.all() if refund.status == RefundStatus.SUCCEEDED),
             Decimal("0.00"),
         )
+
+    @property
+    def items_refunded(self) -> list[tuple["OrderItem", int]]:
+        """Each line with its units refunded by succeeded refunds (reads the prefetched items and refunds)."""
+        units: dict[int, int] = {}
+        for refund in self.refunds.all():
+            if refund.status == RefundStatus.SUCCEEDED:
+                for line in refund.lines.all():
+                    units[line.item_id] = units.get(line.item_id, 0) + line.quantity
+        return [(item, units.get(item.pk, 0)) for item in self.items.all()]
 
     @property
     def net_amount(self) -> Decimal:

@@ -80,6 +80,7 @@ class Delivery:
     method: str
     amount: Decimal
     address: str = ""
+    city: str = ""
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
@@ -124,7 +125,9 @@ def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_
     weight = delivery_items_weight(items=_weighed(items))
     if method == DeliveryMethod.COURIER:
         quote = delivery_quote(weight_grams=weight, method=method, city=city or "")
-        return Delivery(method=method, amount=money(quote.amount), address=address)
+        return Delivery(
+            method=method, amount=money(quote.amount), address=address, city=(city or "").strip()[:100]
+        )
     try:
         point = delivery_point_get(code=cdek_point)
     except DeliveryUnavailable:
@@ -206,6 +209,7 @@ def _order_write(
         pay_by=_pay_by(items=items, now=now),
         delivery_method=delivery.method,
         delivery_address=delivery.address,
+        delivery_city=delivery.city,
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],

@@ -51,7 +51,7 @@ def test_changelist_shows_number_phone_amounts_statuses(staff):
     html = staff.get(CHANGELIST).content.decode()
     for text in [
         order.order_number,
-        "+79161234567",
+        "+7 916 123-45-67",
         '<span class="dwc-money">3 141 ₽</span>',
         '<span class="dwc-badge dwc-badge--paid">Оплачен</span>',
         '<span class="dwc-badge dwc-badge--succeeded">Оплачен</span>',

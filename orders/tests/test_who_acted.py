@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
-from orders import payments
 from orders.models import Order, OrderRefund, OrderStatus, PaymentStatus
-from orders.services import order_mark_paid, order_payment_apply, order_payment_start, order_place
+from orders.services import order_mark_paid, order_place
 from orders.services.lifecycle import order_payment_transition
+from orders.tests.helpers import order_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +88,7 @@ def test_a_refund_by_a_status_change_keeps_who_made_it(user, staff_user, fake_yo
     order = order_place(
         user=user, items=[{"product": product.pk, "size": "M", "quantity": 1}], delivery_address=ADDRESS
     )
-    order_payment_start(order_id=order.pk)
-    order.refresh_from_db()
-    fake_yookassa.set_status(order.payment_id, "succeeded")
-    order_payment_apply(payment=payments.payment_find(order.payment_id))
+    order_pay(order, fake_yookassa)
     response = client_for(staff_user).patch(
         f"/api/v1/orders/{order.order_number}/", {"status": "refunded"}, format="json"
     )
