@@ -48,14 +48,16 @@ migrate: install
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-# The fake YooKassa, the fake CDEK, the task worker and the expiry of unpaid orders run in the background next to
-# the server and stop with it.
+# The fake YooKassa, the fake CDEK, the task worker, the expiry of unpaid orders and the reconciliation of parcels
+# run in the background next to the server and stop with it; the shop subscribes to the fake CDEK's webhooks first.
 run: seed
 	@$(RUN_ENV) $(PY) manage.py fake_yookassa --port $(FAKE_YOOKASSA_PORT) & fake=$$!; \
 	$(RUN_ENV) $(PY) manage.py fake_cdek --port $(FAKE_CDEK_PORT) & cdek=$$!; \
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(RUN_ENV) $(PY) manage.py expire_unpaid_orders --every 60 >/dev/null & expiry=$$!; \
-	trap 'kill $$fake $$cdek $$worker $$expiry 2>/dev/null; wait $$fake $$cdek $$worker $$expiry 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py reconcile_shipments --every 60 >/dev/null & parcels=$$!; \
+	trap 'kill $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null; wait $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py cdek_subscribe --wait 20; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits with 5 when it collects nothing: that is not a failure of the suite.

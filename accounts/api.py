@@ -57,7 +57,9 @@ class AuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_login",
         request=LoginSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
-        description="Вход по телефону и паролю. Неверные данные — 401 с кодом `invalid_credentials`.",
+        description="Вход по телефону и паролю. Неверные данные — 401 с кодом `invalid_credentials`. После "
+        "5 неверных паролей подряд (здесь, на сайте или в админке, номер в любом написании) вход по паролю "
+        "закрыт на 15 минут — 429 `login_locked`; вход по коду из SMS работает.",
     )
     @action(detail=False, methods=["post"])
     def login(self, request):
@@ -118,7 +120,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
         request=SmsCodeRequestSerializer,
         responses={202: SmsCodeSentSerializer, **error_responses(400, 429)},
         description="Отправить код из 6 цифр по SMS (живёт 5 минут). Ответ одинаков, есть ли у номера аккаунт. "
-        "Не чаще раза в минуту и 5 раз в час на номер, 20 раз в час с адреса: иначе 429 с `retry_after`.",
+        "Не чаще раза в минуту и 5 раз в час на номер, 20 раз в час с сети адресов (/24, /64): иначе 429 с "
+        "`retry_after`. Номер считается, только когда код отправлен.",
     )
     @action(detail=False, methods=["post"], url_path="sms")
     def sms(self, request):

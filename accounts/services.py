@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts.lockout import LoginLocked
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
@@ -71,14 +73,33 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
     return user
 
 
+def user_register_or_sign_in(*, phone: str, password: str, full_name: str = "", request=None) -> tuple[User, bool]:
+    """Registration where a taken number is a sign-in attempt, held to the sign-in's lockout: the right password
+    signs its owner in; a wrong one counts as a failed sign-in of that account (`accounts.lockout`) and is
+    `PhoneTaken`, like any taken number, so the answer never confirms whose number it is. Returns the user and
+    whether the account is new."""
+    try:
+        return user_register(phone=phone, password=password, full_name=full_name), True
+    except PhoneTaken:
+        try:
+            return user_authenticate(phone=phone, password=password, request=request), False
+        except (InvalidCredentials, LoginLocked) as refusal:
+            raise PhoneTaken() from refusal
+
+
 def user_authenticate(*, phone: str, password: str, request=None) -> User:
-    """The active user with this phone and password; any mismatch is one and the same refusal."""
+    """The active user with this phone and password; any mismatch is one and the same refusal.
+
+    With a request the attempt counts towards the account's lockout (`accounts.lockout`): a locked account, or
+    the failure that locks it, is `LoginLocked` (429) whatever the password."""
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
         raise InvalidCredentials() from exc
     user = authenticate(request, phone=phone, password=password)
     if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise LoginLocked(retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidCredentials()
     update_last_login(None, user)
     return user
@@ -204,12 +225,14 @@ def _sms_code_hash(phone: str, code: str) -> str:
 def sms_code_send(*, phone: str, address: str = "") -> int:
     """Text a new 6-digit code to `phone` for signing in, registering or resetting the password.
 
-    The answer is the same whether the phone has an account or not. Limits per phone, per client address and for
-    the whole shop (`accounts.sms_limits`) refuse with the wait; a new code replaces the phone's earlier ones.
+    The answer is the same whether the phone has an account or not, except that phones with one may use the
+    shop's reserve of codes once a flood has spent the rest of the day's budget. Limits per client network, for
+    the whole shop and per phone (`accounts.sms_limits`) refuse with the wait; a new code replaces the phone's
+    earlier ones.
     Returns the seconds before another code may be asked for.
     """
     phone = _phone_field(phone)
-    resend_after = sms_limit_take(phone=phone, address=address)
+    resend_after = sms_limit_take(phone=phone, address=address, known=user_phone_taken(phone=phone))
     code = f"{secrets.randbelow(10**SMS_CODE_DIGITS):0{SMS_CODE_DIGITS}d}"
     now = timezone.now()
     with transaction.atomic():

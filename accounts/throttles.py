@@ -1,11 +1,13 @@
 """Request-rate limits against password guessing: per client address and per phone number.
 
-API rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, the storefront's in `LOGIN_FAILURE_LIMIT`,
-`LOGIN_LOCKOUT_SECONDS` and `REGISTER_RATE`; `THROTTLE_ENABLED=false` turns every limit off. Counts live in the
-default cache, which is shared by every worker (Redis, or the database without `REDIS_URL`).
+API rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, the address brake on wrong passwords in
+`LOGIN_ADDRESS_FAILURE_LIMIT` and `LOGIN_LOCKOUT_SECONDS`, registrations in `REGISTER_RATE`;
+`THROTTLE_ENABLED=false` turns every one of them off. Counts live in the default cache, which is shared by every
+worker (Redis, or the database without `REDIS_URL`).
 
-The per-phone count is of password attempts only: a stranger guessing a customer's password can hold back
-password sign-ins for that phone for a while, never a sign-in by a code sent to the phone.
+Wrong passwords per account are django-axes' lockout (`accounts.lockout`), the same for the admin, the storefront
+and the API: a stranger guessing a customer's password can hold back password sign-ins for that phone for a while,
+never a sign-in by a code sent to the phone.
 """
 
 import hashlib
@@ -84,24 +86,23 @@ def _window_add(key: str, window: int) -> int:
     return count + 1
 
 
-def _login_keys(*, phone: str, ip: str) -> list[str]:
-    return [f"login-fail:ip:{ip}", f"login-fail:phone:{phone}"]
+def _login_address_key(ip: str) -> str:
+    return f"login-fail:ip:{ip}"
 
 
-def login_password_locked(*, phone: str, ip: str) -> bool:
-    """Whether password sign-in is held back for this phone or from this address after too many failures."""
-    if not settings.THROTTLE_ENABLED:
+def login_address_locked(*, ip: str) -> bool:
+    """Whether password sign-in from this address waits: `LOGIN_ADDRESS_FAILURE_LIMIT` wrong passwords, for any
+    phones, in `LOGIN_LOCKOUT_SECONDS` (the account's own lockout is django-axes', `accounts.lockout`)."""
+    if not settings.THROTTLE_ENABLED or not ip:
         return False
-    window = settings.LOGIN_LOCKOUT_SECONDS
-    return any(
-        _window_count(key, window) >= settings.LOGIN_FAILURE_LIMIT for key in _login_keys(phone=phone, ip=ip)
-    )
+    count = _window_count(_login_address_key(ip), settings.LOGIN_LOCKOUT_SECONDS)
+    return count >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
-def login_password_failed(*, phone: str, ip: str) -> None:
-    """Count a wrong password against the phone and the address it came from."""
-    for key in _login_keys(phone=phone, ip=ip):
-        _window_add(key, settings.LOGIN_LOCKOUT_SECONDS)
+def login_address_failed(*, ip: str) -> None:
+    """Count a wrong password against the address it came from."""
+    if settings.THROTTLE_ENABLED and ip:
+        _window_add(_login_address_key(ip), settings.LOGIN_LOCKOUT_SECONDS)
 
 
 def register_attempt_allowed(*, ip: str) -> bool:

@@ -21,7 +21,7 @@ class PeriodQuerySerializer(serializers.Serializer):
         try:
             return {"period": period_build(date_from=attrs.get("date_from"), date_to=attrs.get("date_to"))}
         except PeriodRejected as error:
-            raise serializers.ValidationError({error.extra.get("field", "date_to"): [error.message]}) from error
+            raise serializers.ValidationError({error.field or "date_to": [error.message]}) from error
 
 
 class TopProductSerializer(serializers.Serializer):

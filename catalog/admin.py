@@ -95,7 +95,7 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "slug", "article", "price", "order_type", "is_active", "is_archived"]}),
-        (_("Доставка"), {"fields": ["weight_grams"]}),
+        (_("Доставка"), {"fields": ["weight_grams", "box_cm"]}),
         (_("Описание"), {"fields": ["description", "care_instructions"]}),
         (_("Размеры"), {"fields": ["sizes", "size_table"]}),
         (
@@ -117,6 +117,17 @@ class ProductAdmin(SimpleHistoryAdmin):
                 "description": _(
                     "Дроп: до старта товар виден с обратным отсчётом, заказы не принимаются. Очередь открывается "
                     "заранее и пускает покупателей в случайном порядке по «пускать в минуту»."
+                ),
+            },
+        ),
+        (
+            _("Розыгрыш"),
+            {
+                "fields": ["sale_mode", "draw_opens_at", "draw_closes_at"],
+                "description": _(
+                    "Розыгрыш вместо «кто первый»: подтверждённые покупатели оставляют заявку с замороженной "
+                    "оплатой, в «розыгрыш в» проводится жеребьёвка, победители получают оплаченные заказы. "
+                    "Карты держат деньги 7 дней, SberPay — 6 часов: розыгрыш должен пройти раньше."
                 ),
             },
         ),
@@ -173,6 +184,13 @@ class ProductAdmin(SimpleHistoryAdmin):
         else:
             obj.pk = product_create(data=data).pk
         obj.refresh_from_db()
+        if obj.draw_holds_lapse:
+            self.message_user(
+                request,
+                "Розыгрыш пройдёт позже чем через 7 дней после открытия приёма заявок: заморозка на картах "
+                "к тому времени истечёт (SberPay держит деньги 6 часов). Сократите срок приёма заявок.",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProductStock:

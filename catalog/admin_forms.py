@@ -32,17 +32,27 @@ class ProductForm(forms.ModelForm):
             "preorder_waves_total",
             "preorder_wave_capacity",
             "weight_grams",
+            "box_cm",
             "sale_starts_at",
             "max_per_customer",
             "payment_timeout",
             "queue_enabled",
             "queue_rate",
+            "sale_mode",
+            "draw_opens_at",
+            "draw_closes_at",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "queue_rate" in self.fields:
             self.fields["queue_rate"].required = False
+        if "sale_mode" in self.fields:
+            self.fields["sale_mode"].required = False
+
+    def clean_sale_mode(self):
+        # Left out (older forms, scripts): first come, the shop's usual way of selling.
+        return self.cleaned_data.get("sale_mode") or Product.SaleMode.FIRST_COME
 
     def clean_queue_rate(self):
         # Left empty: the shop's default rate (it only matters once the queue is switched on).
@@ -55,7 +65,8 @@ class ProductForm(forms.ModelForm):
             # The same check product_create/product_update make (waves for a preorder, sizes not repeated).
             product_check(self.instance)
         except ProductRejected as error:
-            field = "preorder_waves_total" if error.code == "preorder_waves_required" else "sizes"
+            field = {"preorder_waves_required": "preorder_waves_total", "draw_closes_required": "draw_closes_at",
+                     "draw_window_invalid": "draw_closes_at"}.get(error.code, "sizes")  # fmt: skip
             self.add_error(field if field in self.fields else None, error.message)
 
 

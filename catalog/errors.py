@@ -21,6 +21,7 @@ class ProductUnavailable(ItemsInvalid):
 
 class InvalidSize(ItemsInvalid):
     code = "invalid_size"
+    field = "size"
     default_message = "У товара нет такого размера."
 
 

@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Upper
@@ -136,6 +138,15 @@ class Product(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(30_000)],
         help_text=_("Вес одной единицы в упаковке; пусто — вес по умолчанию для расчёта доставки."),
     )
+    box_cm = models.CharField(
+        _("коробка, см"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\s*[1-9]\d{0,2}\s*[xх×]\s*[1-9]\d{0,2}\s*[xх×]\s*[1-9]\d{0,2}\s*$",
+                                   _("Укажите длину, ширину и высоту в сантиметрах, например 30×20×5."))],
+        help_text=_("Длина × ширина × высота упаковки одной единицы для СДЭК, например 30×20×5; "
+                    "пусто — коробка по умолчанию."),
+    )  # fmt: skip
     # --- Drops: a scheduled, fair, capped start (DESIGN.md, «Drops») ---
     sale_starts_at = models.DateTimeField(
         _("старт продаж"), null=True, blank=True, help_text=_("До старта товар виден с обратным отсчётом.")
@@ -239,6 +250,17 @@ class Product(TimeStampedModel):
     @property
     def is_draw(self) -> bool:
         return self.sale_mode == SaleMode.DRAW
+
+    # Bank cards and T-Pay hold money for 7 days (SberPay for 6 hours): a draw must run before holds lapse.
+    CARD_HOLD = timedelta(days=7)
+
+    @property
+    def draw_holds_lapse(self) -> bool:
+        """A hold made when entries open would lapse before the draw closes them (the admin warns)."""
+        if not self.is_draw or self.draw_closes_at is None:
+            return False
+        opens = self.draw_opens_at or self.created_at or timezone.now()
+        return self.draw_closes_at - opens > self.CARD_HOLD
 
     @property
     def has_queue(self) -> bool:

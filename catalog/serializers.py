@@ -145,6 +145,9 @@ class ProductSerializer(serializers.ModelSerializer):
             "queue_enabled",
             "queue_rate",
             "sale_paused",
+            "sale_mode",
+            "draw_opens_at",
+            "draw_closes_at",
             "created_at",
             "updated_at",
         ]

@@ -36,6 +36,9 @@ PRODUCT_FIELDS = (
     "payment_timeout",
     "queue_enabled",
     "queue_rate",
+    "sale_mode",
+    "draw_opens_at",
+    "draw_closes_at",
 )
 
 
@@ -46,6 +49,12 @@ def product_check(product: Product) -> None:
             "Для предзаказа укажите число волн и ёмкость волны (не меньше 1).",
             code="preorder_waves_required",
         )
+    if product.is_draw and product.draw_closes_at is None:
+        raise ProductRejected(
+            "Для розыгрыша укажите, когда он пройдёт (draw_closes_at).", code="draw_closes_required"
+        )
+    if product.draw_opens_at and product.draw_closes_at and product.draw_closes_at <= product.draw_opens_at:
+        raise ProductRejected("Розыгрыш должен пройти после открытия приёма заявок.", code="draw_window_invalid")
     if len(set(product.size_labels)) != len(product.size_labels):
         raise ProductRejected("Размеры не должны повторяться.", code="duplicate_size")
     if product.pk and product.is_preorder:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("promos.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("fulfilment.api_urls")),
     path("", include("delivery.api_urls")),
     path("", include("config.api_views")),
     # Keep last: any other address ending in a slash is a JSON 404 (without a slash, APPEND_SLASH redirects).

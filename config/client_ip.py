@@ -1,5 +1,7 @@
 """The client's address, one rule for the whole shop (login limits, the admin's lockout, YooKassa's senders)."""
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -18,3 +20,19 @@ def client_ip(request) -> str:
     if not forwarded:
         return remote_addr
     return forwarded[-min(proxies, len(forwarded))]
+
+
+def address_network(address: str) -> str:
+    """The network an address is counted under by per-address limits: its /24 (IPv4) or /64 (IPv6).
+
+    One host holds a whole IPv6 /64, and a few neighbouring IPv4 addresses cost an attacker nothing: counting each
+    address apart would let one client multiply its allowance. Anything that is not an address is its own key.
+    """
+    try:
+        ip = ipaddress.ip_address(str(address).strip())
+    except ValueError:
+        return str(address)[:64]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

@@ -11,6 +11,12 @@ def money(value) -> Decimal:
     return Decimal(str(value)).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+def amount_final(*, total: Decimal, discount: Decimal = ZERO, delivery: Decimal = ZERO) -> Decimal:
+    """What the customer pays: the goods, less the discount, plus delivery (a promo code never discounts
+    delivery). Orders keep it in `final_amount`, and a database check holds them to it."""
+    return total - discount + delivery
+
+
 def kopecks(value: Decimal) -> int:
     return int((money(value) / KOPECK).to_integral_value())
 

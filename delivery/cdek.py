@@ -31,10 +31,11 @@ class CdekUnavailable(CdekError):
 class CdekRefused(CdekError):
     """CDEK refused the request itself (4xx): `codes` are its error codes."""
 
-    def __init__(self, message: str, *, status: int, codes: list[str]):
+    def __init__(self, message: str, *, status: int, codes: list[str], errors: list[dict] | None = None):
         super().__init__(message)
         self.status = status
         self.codes = codes
+        self.errors = errors or [{"code": code, "message": ""} for code in codes]
 
 
 def request_errors(answer) -> list[dict]:
@@ -129,12 +130,14 @@ class CdekClient:
         """`GET /v2/print/{kind}/{uuid}`: the task's `statuses` and, once `READY`, its `url`."""
         return self._call("GET", f"/print/{kind}/{uuid}")["entity"]
 
-    def print_download(self, url: str) -> bytes:
-        """The PDF of a ready print task (its `url` needs the token too)."""
+    def print_download(self, url: str, *, timeout: float | None = None) -> bytes:
+        """The PDF of a ready print task (its `url` needs the token too); a big PDF may take `timeout`."""
         if not self.configured:
             raise CdekUnavailable("CDEK is not configured")
         try:
-            response = requests.get(url, headers={"Authorization": f"Bearer {self.token()}"}, timeout=self.timeout)
+            response = requests.get(
+                url, headers={"Authorization": f"Bearer {self.token()}"}, timeout=timeout or self.timeout
+            )
         except requests.RequestException as error:
             raise CdekUnavailable(f"CDEK is unreachable: {error}") from error
         if not response.ok or not response.content.startswith(b"%PDF"):
@@ -209,8 +212,11 @@ class CdekClient:
             logger.warning("CDEK %s %s answered %s", method, path, response.status_code)
             raise CdekUnavailable(f"CDEK answered {response.status_code}")
         if not response.ok:
-            codes = request_error_codes(answer)
-            raise CdekRefused(f"CDEK refused {method} {path}: {codes}", status=response.status_code, codes=codes)
+            errors = request_errors(answer)
+            codes = [str(error.get("code")) for error in errors]
+            raise CdekRefused(
+                f"CDEK refused {method} {path}: {codes}", status=response.status_code, codes=codes, errors=errors
+            )
         if isinstance(answer, dict) and answer.get("errors") and path != "/oauth/token":
             # The calculator answers 200 with errors when it cannot price the route.
             codes = [str(e.get("code")) for e in answer["errors"] if isinstance(e, dict)]

@@ -5,11 +5,13 @@ from config.errors import DomainError
 
 class CdekPointUnknown(DomainError):
     code = "cdek_point_unknown"
+    field = "cdek_point"
     default_message = "Пункт выдачи СДЭК с таким кодом не найден. Выберите пункт из списка."
 
 
 class CityUnknown(DomainError):
     code = "city_unknown"
+    field = "city"
     default_message = "СДЭК не знает такой город. Проверьте название."
 
 

@@ -33,3 +33,10 @@ class SalePaused(ConflictError):
 
     code = "sale_paused"
     default_message = "Продажа приостановлена. Попробуйте чуть позже."
+
+
+class DrawRefused(ConflictError):
+    """An entry the draw cannot take: not a draw, not open yet, closed, already entered."""
+
+    code = "draw_refused"
+    default_message = "Участвовать в розыгрыше сейчас нельзя."

@@ -48,6 +48,12 @@ def drop_sale_check(*, items: list[ItemRequest], now: datetime | None = None) ->
     now = now or timezone.now()
     for item in items:
         sale_paused_check(product=item.product)
+        if item.product.is_draw:
+            raise SaleNotStarted(
+                f"«{item.product.name}» продаётся только через розыгрыш.",
+                code="sale_by_draw",
+                product=item.product.pk,
+            )
     waiting = [item.product for item in items if not item.product.sale_started(now)]
     if waiting:
         product = waiting[0]

@@ -30,7 +30,7 @@ class PromoCodeForm(forms.ModelForm):
             try:
                 promo_check(promo=promo_draft(promo=self.instance, data=cleaned))
             except PromoCodeRejected as error:
-                self.add_error(error.extra.get("field"), error.message)
+                self.add_error(error.field, error.message)
         return cleaned
 
 

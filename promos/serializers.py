@@ -54,9 +54,7 @@ class PromoCodeSerializer(serializers.ModelSerializer):
         try:
             promo_check(promo=promo_draft(promo=self.instance, data=attrs))
         except PromoCodeRejected as error:
-            raise serializers.ValidationError(
-                {error.extra.get("field", "non_field_errors"): error.message}
-            ) from error
+            raise serializers.ValidationError({error.field or "non_field_errors": error.message}) from error
         return attrs
 
 

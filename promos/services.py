@@ -43,7 +43,7 @@ _REFUSALS = {
 
 
 def _refuse(code: str) -> PromoCodeRejected:
-    return PromoCodeRejected(_REFUSALS[code], code=code)
+    return PromoCodeRejected(_REFUSALS[code], code=code, field="promo_code")
 
 
 # --- Applying a code (orders) ---------------------------------------------------------------------------------

@@ -5,15 +5,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from accounts.lockout import LoginLocked
 from accounts.phones import phone_normalize
 from accounts.services import InvalidCredentials, user_authenticate
-from accounts.throttles import login_password_failed, login_password_locked
 from catalog.models import Product
-from config.client_ip import client_ip
 from delivery.models import DeliveryMethod
 from shop.selectors import MAX_ID
 
 User = get_user_model()
+
+
+def form_refusal(form: forms.Form, refusal) -> None:
+    """A service's refusal shown next to the field it names (`DomainError.field`), else above the form."""
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
 
 class PhoneField(forms.CharField):
@@ -168,7 +172,7 @@ class RegisterForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    """Phone and password; repeated failures from one address or for one phone hold password sign-in back."""
+    """Phone and password; wrong passwords count towards the account's one lockout (`accounts.lockout`)."""
 
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     password = forms.CharField(
@@ -188,13 +192,11 @@ class LoginForm(forms.Form):
         phone, password = cleaned.get("phone"), cleaned.get("password")
         if not phone or not password:
             return cleaned
-        ip = client_ip(self.request) if self.request else ""
-        if login_password_locked(phone=phone, ip=ip):
-            raise ValidationError(LOGIN_LOCKED_MESSAGE)
         try:
             self.user = user_authenticate(phone=phone, password=password, request=self.request)
+        except LoginLocked as refusal:
+            raise ValidationError(LOGIN_LOCKED_MESSAGE) from refusal
         except InvalidCredentials as refusal:
-            login_password_failed(phone=phone, ip=ip)
             raise ValidationError(refusal.message) from refusal
         return cleaned
 
@@ -293,3 +295,34 @@ class CheckoutForm(forms.Form):
 
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()
+
+
+class ReturnForm(forms.Form):
+    """A return's reason; the quantities per line (`quantity_<item id>`) are read by the view."""
+
+    REASONS = [
+        ("", "Выберите причину"),
+        ("Не подошёл размер", "Не подошёл размер"),
+        ("Не подошёл фасон или цвет", "Не подошёл фасон или цвет"),
+        ("Брак или повреждение", "Брак или повреждение"),
+        ("Привезли не тот товар", "Привезли не тот товар"),
+        ("Другое", "Другое"),
+    ]
+    reason = forms.ChoiceField(label="Причина возврата", choices=REASONS)
+    details = forms.CharField(
+        label="Подробнее",
+        required=False,
+        max_length=800,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Например, какой размер подошёл бы. Для брака опишите, что не так.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == "Другое" and not (data.get("details") or "").strip():
+            self.add_error("details", "Расскажите, почему возвращаете товар.")
+        return data
+
+    def reason_text(self) -> str:
+        details = (self.cleaned_data.get("details") or "").strip()
+        return f"{self.cleaned_data['reason']}: {details}" if details else self.cleaned_data["reason"]

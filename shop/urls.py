@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<str:number>/pay/", orders.order_pay, name="order_pay"),
     path("orders/<str:number>/cancel/", orders.order_cancel_view, name="order_cancel"),
     path("orders/<str:number>/repeat/", orders.order_repeat, name="order_repeat"),
+    path("orders/<str:number>/returns/", orders.order_returns_view, name="order_returns"),
     path("register/", auth.register, name="register"),
     path("login/", auth.login_view, name="login"),
     path("login/sms/", auth.login_sms, name="login_sms"),

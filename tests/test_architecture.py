@@ -1,7 +1,8 @@
 """The apps' layering, checked from their imports: nothing imports upward and no modules import each other.
 
 Layers, bottom to top (docs/architecture.md): config → accounts, pages → catalog → preorders, promos,
-delivery, drops → orders → shop, analytics, seo. Imports inside functions count too: hiding one there hides a cycle.
+delivery, drops → orders → fulfilment → shop, analytics, seo. Imports inside functions count too: hiding one there
+hides a cycle.
 """
 
 import ast
@@ -14,6 +15,7 @@ LAYERS = [
     {"catalog"},
     {"preorders", "promos", "delivery", "drops"},
     {"orders"},
+    {"fulfilment"},
     {"shop", "analytics", "seo"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -3,8 +3,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.test import RequestFactory
 
 from accounts import services
+from accounts.lockout import account_locked
 from accounts.models import User
 from accounts.services import (
     InvalidCredentials,
@@ -12,6 +14,7 @@ from accounts.services import (
     TokenRejected,
     user_authenticate,
     user_register,
+    user_register_or_sign_in,
     user_remember_delivery,
     user_tokens,
     user_tokens_refresh,
@@ -140,6 +143,27 @@ def test_delivery_details_fill_only_an_empty_profile():
     user_remember_delivery(user=user, address="Москва, Тверская, 1", cdek_point="SPB2")
     user.refresh_from_db()
     assert (user.address, user.cdek_point) == ("Москва, Тверская, 1", "MSK1")
+
+
+@pytest.mark.django_db
+def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_password_as_a_failure(settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    owner = UserFactory(phone="+79165551234")
+
+    def register(phone, password):
+        request = RequestFactory().post("/register/", REMOTE_ADDR="10.0.0.1")
+        return user_register_or_sign_in(phone=phone, password=password, request=request)
+
+    user, created = register("89165551234", PASSWORD)
+    assert (user, created) == (owner, False)
+    for _ in range(3):
+        with pytest.raises(PhoneTaken):
+            register("+7 916 555-12-34", "wrong-one")
+    assert account_locked(phone="+79165551234", request=RequestFactory().get("/"))
+    with pytest.raises(PhoneTaken):  # locked: even the right password is refused now
+        register("+79165551234", PASSWORD)
+    new, created = register("+79165550000", "secret-new-1")
+    assert created and new.phone == "+79165550000"
 
 
 @pytest.mark.django_db

@@ -276,3 +276,73 @@ def test_concurrent_guesses_get_five_tries_in_all(settings):
     assert SmsCode.objects.get(phone=PHONE).attempts == 5
     assert outcomes.count("exhausted") >= guesses - 5
     assert "accepted" not in outcomes or SmsCode.objects.get(phone=PHONE).used_at is not None
+
+
+# --- Floods and victims (the order of the limits) ----------------------------------------------------------------
+def test_a_flood_from_many_addresses_never_stops_a_customer_or_an_order_notification(
+    api_client, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    """540 code requests for unknown numbers from 27 addresses in 27 networks spend at most the anonymous part of
+    the day's budget; a customer with an account still gets a code, and order news still goes out."""
+    settings.SMS_DAILY_LIMIT, settings.SMS_DAILY_RESERVE_PERCENT = 500, 20
+    customer = UserFactory(phone=PHONE)
+    statuses = []
+    for address in range(27):
+        for n in range(20):
+            response = api_client.post(
+                SEND_URL, {"phone": f"+7916{address:03d}{n:04d}"}, format="json", REMOTE_ADDR=f"198.{address}.0.9"
+            )
+            statuses.append(response.status_code)
+    assert len(statuses) == 540 and statuses.count(202) == 400 and SmsCode.objects.count() == 400
+    assert statuses.count(429) == 140
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(SEND_URL, {"phone": PHONE}, format="json", REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 202 and sms_outbox[-1].phone == PHONE
+
+    from accounts.sms import sms_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_enqueue(phone=customer.phone, text="DWC: заказ DWC-2026-000001 оплачен.")
+    assert sms_outbox[-1].text == "DWC: заказ DWC-2026-000001 оплачен."
+
+
+def test_an_address_over_its_limit_cannot_lock_a_victim_out(send, quick_codes, sms_outbox):
+    """The attacker spends its own allowance, then asks for the victim's number over and over: refused each
+    time, and nothing is counted against the victim, who gets a code at once (and still five an hour)."""
+    for n in range(20):
+        send(f"+7916000{n:04d}", REMOTE_ADDR="198.51.100.7")
+    before = len(sms_outbox)
+    for _ in range(5):
+        refused, _ = send(PHONE, REMOTE_ADDR="198.51.100.8")  # the same /24: the same allowance
+        assert refused.status_code == 429 and refused.json()["code"] == "sms_limit"
+    assert len(sms_outbox) == before
+    answers = [send(PHONE, REMOTE_ADDR="203.0.113.5")[0].status_code for _ in range(6)]
+    assert answers == [202] * 5 + [429]
+
+
+def test_a_phone_in_its_minute_costs_the_address_nothing(send, settings):
+    """Asking again too soon is refused before the address or the shop count it."""
+    settings.SMS_DAILY_LIMIT, settings.SMS_DAILY_RESERVE_PERCENT = 2, 0
+    send()
+    for _ in range(5):
+        assert send()[0].json()["code"] == "sms_too_soon"
+    assert send("+79160000002")[0].status_code == 202  # the shop's second code of the day is still there
+
+
+def test_addresses_count_by_network(send, quick_codes):
+    for n in range(20):
+        assert send(f"+7916000{n:04d}", REMOTE_ADDR=f"198.51.100.{n + 1}")[0].status_code == 202
+    assert send("+79160009998", REMOTE_ADDR="198.51.100.250")[0].status_code == 429
+    v6 = [send(f"+7916100{n:04d}", REMOTE_ADDR=f"2001:db8:0:1::{n + 1:x}")[0].status_code for n in range(21)]
+    assert v6 == [202] * 20 + [429]
+    assert send("+79160009997", REMOTE_ADDR="2001:db8:0:2::1")[0].status_code == 202
+
+
+def test_an_address_network_sends_a_bounded_number_a_day(send, quick_codes, settings, monkeypatch):
+    settings.SMS_ADDRESS_DAILY = 25
+    statuses = []
+    for hour in range(3):  # three hours of twenty: the day's cap stops it at 25
+        monkeypatch.setattr(sms_limits, "time", SimpleNamespace(time=lambda h=hour: 1_800_000_600.0 + h * 3600))
+        statuses += [send(f"+7916{hour:03d}{n:04d}")[0].status_code for n in range(20)]
+    assert statuses.count(202) == 25

@@ -14,8 +14,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 from django.test import RequestFactory
 
-from accounts.throttles import login_password_failed, login_password_locked
-from config.client_ip import client_ip
+from accounts.throttles import login_address_failed, login_address_locked
+from config.client_ip import address_network, client_ip
 from tests.gunicorn_server import gunicorn_shop
 
 pytestmark = pytest.mark.django_db
@@ -28,30 +28,31 @@ def test_the_default_cache_is_shared_without_redis():
 
 
 def test_two_cache_connections_count_together(settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
     other = caches.create_connection("default")
     assert other is not cache
-    login_password_failed(phone="+79161234567", ip="203.0.113.7")
-    assert other.get("login-fail:phone:+79161234567")[0] == 1
-    other.set("login-fail:phone:+79161234567", (2, other.get("login-fail:phone:+79161234567")[1]), 60)
-    assert login_password_locked(phone="+79161234567", ip="198.51.100.1")
+    login_address_failed(ip="203.0.113.7")
+    assert other.get("login-fail:ip:203.0.113.7")[0] == 1
+    other.set("login-fail:ip:203.0.113.7", (2, other.get("login-fail:ip:203.0.113.7")[1]), 60)
+    assert login_address_locked(ip="203.0.113.7")
+    assert not login_address_locked(ip="198.51.100.1")
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_another_process_sees_the_failures_counted_here(settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     for _ in range(2):
-        login_password_failed(phone="+79161234567", ip="203.0.113.7")
+        login_address_failed(ip="203.0.113.7")
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     script = (
         "import django; django.setup();"
-        "from accounts.throttles import login_password_failed as f; f(phone='+79161234567', ip='198.51.100.9')"
+        "from accounts.throttles import login_address_failed as f; f(ip='203.0.113.7')"
     )
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
     subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=django_settings.BASE_DIR)
-    assert login_password_locked(phone="+79161234567", ip="192.0.2.1")
+    assert login_address_locked(ip="203.0.113.7")
 
 
 @pytest.mark.parametrize(
@@ -71,10 +72,13 @@ def test_client_ip_trusts_only_our_own_proxies(settings, proxies, forwarded, exp
 
 
 def test_gunicorn_workers_count_api_logins_together(tmp_path):
-    """Two worker processes, one limit: the 11th attempt in a minute is refused whichever worker takes it."""
+    """Two worker processes, one lockout: from the 5th wrong password the account is locked, whichever worker
+    takes the request, and the 11th attempt in a minute is throttled per phone too."""
     body = json.dumps({"phone": "+79161234567", "password": "wrong-password"}).encode()
     statuses = []
-    with gunicorn_shop(tmp_path, workers=2, migrate=True, THROTTLE_AUTH_PHONE="10/min") as base_url:
+    with gunicorn_shop(
+        tmp_path, workers=2, migrate=True, THROTTLE_AUTH_PHONE="10/min", LOGIN_FAILURE_LIMIT="5"
+    ) as base_url:
         for _ in range(14):
             request = urllib.request.Request(
                 f"{base_url}/api/v1/auth/login/", data=body, headers={"Content-Type": "application/json"}
@@ -83,4 +87,18 @@ def test_gunicorn_workers_count_api_logins_together(tmp_path):
                 statuses.append(urllib.request.urlopen(request, timeout=10).status)
             except urllib.error.HTTPError as refusal:
                 statuses.append(refusal.code)
-    assert statuses == [401] * 10 + [429] * 4
+    assert statuses == [401] * 4 + [429] * 10
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("198.51.100.7", "198.51.100.0/24"),
+        ("198.51.100.250", "198.51.100.0/24"),
+        ("2001:db8:0:1:abcd::9", "2001:db8:0:1::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.0/24"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_per_address_limits_count_a_network(address, network):
+    assert address_network(address) == network

@@ -5,6 +5,7 @@ order number, the tariff), in ASCII so Pillow's built-in font draws it. Pages ar
 for waybills, at a low resolution: the PDF is for counting and looking at, not for a scanner.
 """
 
+import functools
 import io
 
 from PIL import Image, ImageDraw, ImageFont
@@ -25,10 +26,15 @@ def _bars(draw: ImageDraw.ImageDraw, text: str, *, left: int, top: int, height: 
             x += width + 1
 
 
+@functools.cache
+def _font(size: int):
+    return ImageFont.load_default(size=size)
+
+
 def _page(size: tuple[int, int], lines: list[str], *, barcode: str) -> Image.Image:
     page = Image.new("L", size, "white")
     draw = ImageDraw.Draw(page)
-    big, small = ImageFont.load_default(size=18), ImageFont.load_default(size=10)
+    big, small = _font(18), _font(10)
     draw.rectangle((4, 4, size[0] - 5, size[1] - 5), outline="black", width=2)
     draw.text((12, 12), "CDEK", font=big, fill="black")
     _bars(draw, barcode, left=12, top=40, height=60)

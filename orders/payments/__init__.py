@@ -49,6 +49,10 @@ __all__ = [
     "PaymentCheckUnavailable",
     "PaymentNotFound",
     "PaymentUnavailable",
+    "HOLD_METHODS",
+    "hold_cancel",
+    "hold_capture",
+    "hold_create",
     "idempotence_key",
     "notification_read",
     "payment_cancel",
@@ -79,6 +83,40 @@ def payment_capture(*, order: Order, payment_id: str):
 
 def payment_cancel(*, order: Order, payment_id: str):
     return yookassa_call(TimedPayment.cancel, payment_id, idempotence_key(order, f"cancel:{payment_id}"))
+
+
+# --- Holds (two-stage payments: a draw's entries) ------------------------------------------------------------------
+# Only these methods can hold money; YooKassa's page offers only them for a payment with `capture: false`.
+HOLD_METHODS = ("bank_card", "sberbank", "tinkoff_bank")
+
+
+def hold_create(*, amount, description: str, metadata: dict, return_url: str, key: str):
+    """A payment that only holds the money (`capture: false`) until the shop captures or cancels it. No receipt
+    yet: there is no order until the hold is captured, and the capture carries the order's receipt."""
+    request = {
+        "amount": {"value": f"{amount:.2f}", "currency": CURRENCY},
+        "capture": False,
+        "confirmation": {"type": "redirect", "return_url": return_url},
+        "description": description[:RECEIPT_TEXT_MAX],
+        "metadata": metadata,
+    }
+    return yookassa_call(TimedPayment.create, request, key)
+
+
+def hold_capture(*, order: Order, payment_id: str):
+    """Take the order's final amount of a hold, with the order's receipt (54-FZ: the receipt of what is taken)."""
+    request = {
+        "amount": {"value": f"{order.final_amount:.2f}", "currency": CURRENCY},
+        "receipt": receipt_for(order),
+    }
+    return yookassa_call(
+        TimedPayment.capture, payment_id, request, idempotence_key(order, f"capture:{payment_id}")
+    )
+
+
+def hold_cancel(*, payment_id: str, key: str):
+    """Release a hold (a draw's losing or cancelled entry)."""
+    return yookassa_call(TimedPayment.cancel, payment_id, key)
 
 
 def refund_create_full(*, order: Order, payment_id: str, description: str):

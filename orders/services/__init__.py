@@ -8,10 +8,21 @@
 - `paying`: payments created, retried, read back from YooKassa and applied.
 - `refunds`: refunds by line (plan, send, complete once, reconcile with notifications).
 - `settlement`: the settlement receipts of prepaid orders whose wave ships.
+- `draws`: a draw's holds and the draw itself (winners' holds captured into paid orders, the rest released).
 - `staff`: status and tracking number changes from the API and the admin.
 """
 
 from orders.services.closing import order_cancel, order_expire_unpaid, payments_reconcile
+from orders.services.draws import (
+    draw_close_now,
+    draw_enter,
+    draw_entry_cancel,
+    draw_entry_refresh,
+    draw_hold_expiring,
+    draw_payment_apply,
+    draw_run,
+    draws_run_due,
+)
 from orders.services.lifecycle import (
     order_cancel_unpaid,
     order_event_add,
@@ -54,6 +65,14 @@ __all__ = [
     "order_preview",
     "order_promo_validate",
     "order_quote",
+    "draw_close_now",
+    "draw_enter",
+    "draw_entry_cancel",
+    "draw_entry_refresh",
+    "draw_hold_expiring",
+    "draw_payment_apply",
+    "draw_run",
+    "draws_run_due",
     "Delivery",
     "order_buyer_check",
     "order_delivery_choose",

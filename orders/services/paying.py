@@ -14,6 +14,7 @@ Refunds by line are `orders.services.refunds`; a `refund.succeeded` notification
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django_tasks import task
@@ -35,6 +36,10 @@ from orders.services.lifecycle import (
 from orders.services.refunds import order_refund_reconcile
 
 logger = logging.getLogger("dwc.payments")
+
+# Payments that belong to something other than an order, by the metadata key that names it (a draw's entry:
+# `draw_entry`, registered by `orders.services.draws`): a notification of one goes to its handler.
+PAYMENT_HANDLERS: dict[str, Callable] = {}
 
 
 # --- Creating payments --------------------------------------------------------------------------------------------
@@ -247,5 +252,9 @@ def payment_notification_handle(*, data) -> Order | None:
         payment = payments.payment_find(payment_id)
     except PaymentNotFound as error:
         raise payments.NotificationRejected("Платёж не найден.", code="payment_not_found") from error
+    for key, handler in PAYMENT_HANDLERS.items():
+        if key in (payment.metadata or {}) and "order_number" not in (payment.metadata or {}):
+            handler(payment=payment)
+            return None
     refund = payments.refund_find(refund_id) if refund_id else None
     return order_payment_apply(payment=payment, refund=refund)

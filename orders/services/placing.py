@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.services import buyer_verified_require
+from accounts.services import buyer_verified_require, user_remember_delivery
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
@@ -36,9 +36,9 @@ from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
 from orders.selectors import order_for_checkout
-from orders.services.lifecycle import EVENT_MESSAGES
+from orders.services.lifecycle import EVENT_MESSAGES, order_payment_transition
 from orders.services.paying import order_payment_begin
-from orders.services.pricing import Pricing, discount_split, order_quote
+from orders.services.pricing import Pricing, discount_split, items_price, order_quote
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
@@ -382,7 +382,8 @@ def order_place(
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
     (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit, before this returns,
     the payment is created (`order_payment_begin`: short timeout, the breaker; the worker when YooKassa cannot
-    answer); an order with nothing to pay is paid at once.
+    answer); an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
     product's `max_per_customer` (which only a verified buyer may order) and a code's per-customer terms hold
@@ -405,7 +406,7 @@ def order_place(
         items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
     )
     try:
-        return _order_place(
+        order = _order_place(
             user=user,
             items=items,
             promo_code=promo_code,
@@ -418,6 +419,9 @@ def order_place(
         if placed is None:
             raise
         return placed
+    # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
+    user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
+    return order
 
 
 def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:
@@ -470,4 +474,46 @@ def _order_place(
     else:
         # On commit, before `order_place` returns: the payment is created with no transaction open.
         transaction.on_commit(lambda: order_payment_begin(order_id=order.pk))
+    return order
+
+
+def order_place_for_hold(
+    *, user, product: Product, size: str, delivery: Delivery, payment_id: str, key: str
+) -> Order:
+    """The order of one unit whose payment is already held (a draw's winner), once per `key` (the entry).
+
+    The draw is the sale's own gate, so the first-come checks (sale start, queue, caps) do not apply; the unit is
+    taken from stock as any order's (`OutOfStock` when it is gone) and the delivery is the one priced at the
+    entry. The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
+    """
+    placed = order_for_checkout(user=user, checkout_key=key)
+    if placed is not None:
+        return placed
+    try:
+        return _order_place_for_hold(
+            user=user, product=product, size=size, delivery=delivery, payment_id=payment_id, key=key
+        )
+    except IntegrityError:
+        placed = order_for_checkout(user=user, checkout_key=key)
+        if placed is None:
+            raise
+        return placed
+
+
+@transaction.atomic
+def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id: str, key: str) -> Order:
+    resolved = [ItemRequest(product=product, size=size, quantity=1)]
+    pricing = items_price(items=resolved, promo=None, delivery=delivery.amount)
+    order = _order_write(
+        user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
+    )
+    # Captured by the draw within minutes; the unpaid orders' expiry must not close it meanwhile.
+    order_payment_transition(
+        order=order,
+        to=PaymentStatus.WAITING_FOR_CAPTURE,
+        changes={"payment_id": payment_id, "pay_by": order.created_at + timedelta(days=1)},
+    )
+    _stock_items_write(order=order, items=resolved, pricing=pricing)
+    _timeline_start(order=order)
+    _reserve(items=resolved)
     return order

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
-from config.money import ZERO, from_kopecks, kopecks, money, split_by_largest_remainder
+from config.money import ZERO, amount_final, from_kopecks, kopecks, money, split_by_largest_remainder
 from drops.errors import CustomerLimitExceeded
 from orders.models import Order, OrderItem, OrderStatus
 from promos.models import PromoCode
@@ -44,8 +44,7 @@ class Pricing:
 
     @property
     def final(self) -> Decimal:
-        # A promo code never discounts delivery.
-        return self.total - self.discount + self.delivery
+        return amount_final(total=self.total, discount=self.discount, delivery=self.delivery)
 
 
 def items_price(*, items: list[ItemRequest], promo: PromoCode | None, delivery: Decimal = ZERO) -> Pricing:

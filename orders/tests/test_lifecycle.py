@@ -156,7 +156,7 @@ def test_the_expire_command_repeats_on_its_schedule(placed, settings, monkeypatc
         naps.append(seconds)
         Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
-    monkeypatch.setattr("orders.management.commands.expire_unpaid_orders.time.sleep", nap)
+    monkeypatch.setattr("config.periodic.time.sleep", nap)
     call_command("expire_unpaid_orders", "--every", "60", "--times", "2")
     assert naps == [60]
     rounds = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Expired")]

@@ -581,6 +581,8 @@ def test_placing_an_order_makes_a_bounded_number_of_queries(user, django_assert_
             order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
         return len(captured)
 
+    # The customer's first order also keeps its address in their profile (once); count from the second.
+    order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
     first = queries_for_one_order()
     for _ in range(20):
         order_place(delivery_address="Москва, ул. Тверская, 1", user=user, items=lines, promo_code=promo.code)
@@ -636,3 +638,18 @@ def test_the_size_may_be_left_out_only_for_a_single_size_product(user):
             user=user,
             items=[{"product": tee.pk, "size": "", "quantity": 1}],
         )
+
+
+def test_placing_remembers_the_first_delivery_details_for_every_channel():
+    from accounts.tests.factories import UserFactory
+
+    customer = UserFactory(address="", cdek_point="")
+    product = ProductFactory(stock={"M": 5})
+    order_place(
+        user=customer, items=[{"product": product, "size": "M", "quantity": 1}], delivery_address="Казань, 5"
+    )
+    customer.refresh_from_db()
+    assert customer.address == "Казань, 5"
+    order_place(user=customer, items=[{"product": product, "size": "M", "quantity": 1}], delivery_address="Уфа, 1")
+    customer.refresh_from_db()
+    assert customer.address == "Казань, 5"  # an address already kept is not overwritten

@@ -119,7 +119,7 @@ def test_login_is_throttled_after_repeated_failures(client, password):
 
 def test_login_lockout_counts_the_client_behind_the_proxy_not_the_proxy(client, password, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     user, stranger = UserFactory(), UserFactory()
     for _ in range(3):
         client.post(
@@ -139,7 +139,7 @@ def test_login_lockout_counts_the_client_behind_the_proxy_not_the_proxy(client, 
 
 
 def test_login_lockout_per_address_spans_phones(client, password, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     user = UserFactory()
     for number in ("+79160000001", "+79160000002", "+79160000003"):
         client.post(reverse("shop:login"), {"phone": number, "password": "wrong-one"})

@@ -16,7 +16,7 @@ from accounts.services import (
     sms_code_send,
     user_password_reset,
     user_phone_confirm,
-    user_register,
+    user_register_or_sign_in,
     user_sign_in_by_code,
 )
 from accounts.sms_limits import SmsLimitReached
@@ -60,21 +60,21 @@ def register(request):
             form.add_error(None, REGISTER_LIMIT_MESSAGE)
             return render(request, "registration/register.html", {"form": form, "next": next_url})
         try:
-            user = user_register(phone=data["phone"], password=data["password"], full_name=data["full_name"])
+            user, created = user_register_or_sign_in(
+                phone=data["phone"],
+                password=data["password"],
+                full_name=data["full_name"],
+                request=request,
+            )
         except PhoneTaken:
-            # Signing up with a taken number is a sign-in attempt, held to the same limits: the right password
-            # signs its owner in, a wrong one counts as a failed sign-in.
-            sign_in = LoginForm({"phone": data["phone"], "password": data["password"]}, request=request)
-            if sign_in.is_valid():
-                login(request, sign_in.user)
-                return redirect(next_url)
             form.add_error(None, REGISTER_REFUSED_MESSAGE)
         except ValidationError as error:
             # The service names the field itself ({"password": [...]}) or gives bare password messages.
             form.add_error(None if hasattr(error, "error_dict") else "password", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Добро пожаловать в DWC!")
+            login(request, user, backend=getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"))
+            if created:
+                messages.success(request, "Добро пожаловать в DWC!")
             return redirect(next_url)
     return render(request, "registration/register.html", {"form": form, "next": next_url})
 

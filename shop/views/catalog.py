@@ -21,6 +21,7 @@ from shop.forms import (
     AddToCartForm,
     CatalogFilterForm,
     WaitlistForm,
+    form_refusal,
 )
 
 CATALOG_PAGE_SIZE = 12
@@ -131,7 +132,7 @@ def product_waitlist(request, key):
                 product=product, phone=form.cleaned_data["phone"], size=form.cleaned_data["size"], user=user
             )
         except DomainError as refusal:
-            form.add_error("size" if refusal.code == "invalid_size" else None, refusal.message)
+            form_refusal(form, refusal)
         else:
             if entry.size:
                 messages.success(request, f"Готово: пришлём SMS, когда размер {entry.size} снова появится.")

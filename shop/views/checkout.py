@@ -9,15 +9,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.services import PhoneNotVerified, user_remember_delivery
+from accounts.services import PhoneNotVerified
 from config.errors import DomainError
+from config.money import amount_final
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_points
 from orders.models import Order
 from orders.selectors import order_for_checkout
 from orders.services import order_buyer_check, order_delivery_choose, order_payment_retry, order_place
 from shop.cart import Cart
-from shop.forms import CheckoutForm
+from shop.forms import CheckoutForm, form_refusal
 from shop.views.cart import _cart_fit, _cart_summary
 
 
@@ -62,13 +63,9 @@ def checkout(request):
                 )
             except DomainError as refusal:
                 line_refusals.update(_refused_lines(cart, refusal))
-                field = "promo_code" if refusal.code.startswith("promo_") else None
-                field = "cdek_point" if refusal.code == "cdek_point_unknown" else field
-                field = "city" if refusal.code == "city_unknown" else field
-                form.add_error(field, refusal.message)
+                form_refusal(form, refusal)
             else:
                 cart.clear()
-                user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
                 return _order_pay_redirect(request, order)
     else:
         form = CheckoutForm(
@@ -147,7 +144,9 @@ def _checkout_delivery(cart: Cart, form: CheckoutForm, summary: dict) -> dict:
             delivery_error = refusal.message
     if delivery is not None:
         summary["delivery_amount"] = delivery.amount
-        summary["final_amount"] = summary["final_amount"] + delivery.amount
+        summary["final_amount"] = amount_final(
+            total=summary["total_amount"], discount=summary["discount_amount"], delivery=delivery.amount
+        )
     return {
         "points": points,
         "points_error": points_error,

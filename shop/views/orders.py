@@ -5,16 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import DomainError
 from config.russian import plural
 from delivery.selectors import delivery_tracking_url
+from fulfilment.models import ReturnStatus
+from fulfilment.selectors import order_returns
+from fulfilment.services import return_deadline, return_lines, return_request
 from orders.models import Order
 from orders.selectors import order_get_for
 from orders.services import order_cancel, order_payment_retry
 from shop import selectors
 from shop.cart import Cart
+from shop.forms import ReturnForm
 
 
 def _order_or_404(request, number: str) -> Order:
@@ -35,8 +40,55 @@ def order_detail(request, number):
         "tracking_url": delivery_tracking_url(tracking_number=order.tracking_number)
         if order.tracking_number
         else "",
+        "returns": order_returns(order=order),
+        "return_until": _return_until(order),
     }
     return render(request, "shop/order.html", context)
+
+
+def _return_until(order: Order):
+    """The deadline of a return when one may still be asked for (some units left, the window open)."""
+    deadline = return_deadline(order)
+    if deadline is None or deadline < timezone.now():
+        return None
+    return deadline if any(line.returnable for line in return_lines(order)) else None
+
+
+@login_required
+def order_returns_view(request, number):
+    """«Вернуть товар»: the lines of a delivered order, how many of each to send back, and why."""
+    order = _order_or_404(request, number)
+    lines = return_lines(order)
+    form = ReturnForm(request.POST or None)
+    chosen = {line.item.pk: 0 for line in lines}
+    error = ""
+    if request.method == "POST":
+        for line in lines:
+            raw = (request.POST.get(f"quantity_{line.item.pk}") or "0").strip()
+            chosen[line.item.pk] = int(raw) if raw.isdigit() and len(raw) < 5 else 0
+        if form.is_valid():
+            try:
+                return_request(
+                    order=order,
+                    user=request.user,
+                    items=[(pk, units) for pk, units in chosen.items() if units],
+                    reason=form.reason_text(),
+                )
+            except DomainError as refusal:
+                error = refusal.message
+            else:
+                messages.success(request, "Заявка на возврат отправлена. Ответим по SMS.")
+                return redirect(order.get_absolute_url())
+    context = {
+        "order": order,
+        "form": form,
+        "rows": [(line, chosen.get(line.item.pk, 0), range(line.returnable + 1)) for line in lines],
+        "return_until": _return_until(order),
+        "error": error,
+        "returns": order_returns(order=order),
+        "accepted": ReturnStatus.ACCEPTED,
+    }
+    return render(request, "shop/order_returns.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -1,12 +1,10 @@
 """Reconcile pending payments, then cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the scheduler runs
 it periodically (`--every`)."""
 
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
 
+from config.periodic import run_rounds
 from orders.services import order_expire_unpaid, payments_reconcile
 
 
@@ -22,21 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--times", type=int, default=0, help="with --every: stop after this many rounds")
 
     def handle(self, *args, every: int, times: int, **options):
-        rounds = 0
-        while True:
-            if not connection.in_atomic_block:
-                # A long-running loop drops connections the database has closed or that outlived CONN_MAX_AGE.
-                close_old_connections()
-            reconciled = payments_reconcile()
-            self.stdout.write(
-                f"Reconciled {reconciled.checked} pending payment(s): {reconciled.settled} settled, "
-                f"{reconciled.created} created, {reconciled.unavailable} not answered."
-            )
-            expired = order_expire_unpaid()
-            self.stdout.write(
-                f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."
-            )
-            rounds += 1
-            if every <= 0 or (times and rounds >= times):
-                return
-            time.sleep(every)
+        run_rounds(self._round, every=every, times=times)
+
+    def _round(self) -> None:
+        reconciled = payments_reconcile()
+        self.stdout.write(
+            f"Reconciled {reconciled.checked} pending payment(s): {reconciled.settled} settled, "
+            f"{reconciled.created} created, {reconciled.unavailable} not answered."
+        )
+        expired = order_expire_unpaid()
+        self.stdout.write(
+            f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."
+        )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("config", "0007_historicalorder_checkout_hash"),
+        ("config", "0008_historicalproduct_box_cm"),
     ]
 
     operations = [

@@ -1,0 +1,17 @@
+"""Fulfilment reads for pages: an order's returns with their lines and refunds, in a fixed number of queries."""
+
+from fulfilment.models import ReturnRequest, ReturnStatus
+from fulfilment.services import return_instructions
+
+
+def order_returns(*, order) -> list[ReturnRequest]:
+    """The order's returns, oldest first, each with `instructions` for the customer once accepted."""
+    found = list(
+        ReturnRequest.objects.filter(order=order)
+        .select_related("order", "refund")
+        .prefetch_related("lines__item__product")
+        .order_by("pk")
+    )
+    for request in found:
+        request.instructions = return_instructions(request) if request.status == ReturnStatus.ACCEPTED else ""
+    return found
