@@ -237,7 +237,7 @@ class OrderAdmin(SimpleHistoryAdmin):
     # --- Display -----------------------------------------------------------------------------------------
     @admin.display(description=_("телефон"), ordering="user__phone")
     def customer_phone(self, order):
-        return phone_ru(order.user.phone)
+        return format_html('<span class="dwc-phone">{}</span>', phone_ru(order.user.phone))
 
     @admin.display(description=_("покупатель"))
     def customer(self, order):
@@ -286,7 +286,7 @@ class OrderAdmin(SimpleHistoryAdmin):
     def refunded_money(self, order):
         return money_cell(order.refunded_amount) if order.refunded_amount else "—"
 
-    @admin.display(description=_("оплачено за вычетом возвратов"))
+    @admin.display(description=_("итого с возвратами"))
     def net_money(self, order):
         return money_cell(order.net_amount)
 
