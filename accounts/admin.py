@@ -1,12 +1,15 @@
+import csv
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.admin_forms import UserAddForm, UserEditForm
-from accounts.models import User
+from accounts.models import Consent, User
 from config.russian import phone_ru
 
 # The back office is the shop's: API token bookkeeping and task results are engineers' records, read in the
@@ -45,3 +48,60 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("заказов"), ordering="orders_total")
     def orders_count(self, user):
         return user.orders_total
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """The record of consents to the processing of personal data: read-only evidence, exportable as CSV."""
+
+    list_display = [
+        "created_at",
+        "phone",
+        "user",
+        "source",
+        "channel",
+        "policy_version",
+        "ip_address",
+        "withdrawn_at",
+    ]
+    list_filter = ["source", "channel", "withdrawn_at", "policy_version"]
+    search_fields = ["phone", "user__phone", "user__full_name", "ip_address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    actions = ["export_csv"]
+    CSV_FIELDS = [
+        "id",
+        "created_at",
+        "user_id",
+        "phone",
+        "source",
+        "channel",
+        "policy_slug",
+        "policy_version",
+        "policy_sha256",
+        "ip_address",
+        "user_agent",
+        "withdrawn_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Выгрузить выбранные согласия в CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="consents.csv"'
+        response.write("\ufeff")  # Excel reads the Russian text as UTF-8 with the BOM
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(self.CSV_FIELDS)
+        for consent in queryset.order_by("created_at", "id"):
+            writer.writerow(
+                ["" if (value := getattr(consent, name)) is None else value for name in self.CSV_FIELDS]
+            )
+        return response

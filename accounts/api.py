@@ -1,12 +1,17 @@
 """Sign-up, sign-in, token refresh and the customer's own profile."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import services
+from accounts.consents import ConsentAct
+from accounts.models import ConsentSource
+from accounts.personal_data import user_data_export, user_delete
 from accounts.serializers import (
+    AccountDeleteSerializer,
     DoneSerializer,
     LoginSerializer,
     PasswordResetSerializer,
@@ -15,12 +20,12 @@ from accounts.serializers import (
     RegisterSerializer,
     SmsCodeRequestSerializer,
     SmsCodeSentSerializer,
-    SmsCodeVerifySerializer,
     SmsSignedInSerializer,
+    SmsSignInSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle
+from accounts.throttles import AuthIPThrottle, AuthPhoneThrottle, RegisterThrottle
 from config.api import error_responses
 from config.client_ip import client_ip
 
@@ -34,7 +39,9 @@ class AuthViewSet(viewsets.GenericViewSet):
     serializer_class = LoginSerializer
 
     def get_throttles(self):
-        if self.action in ("register", "login"):
+        if self.action == "register":  # per address network, counted with the storefront's registrations
+            return [RegisterThrottle(), AuthPhoneThrottle()]
+        if self.action == "login":
             return [AuthIPThrottle(), AuthPhoneThrottle()]
         return []
 
@@ -42,14 +49,18 @@ class AuthViewSet(viewsets.GenericViewSet):
         operation_id="auth_register",
         request=RegisterSerializer,
         responses={201: RegisteredSerializer, **error_responses(400, 429)},
-        description="Регистрация по телефону и паролю (не короче 6 символов). Телефон приводится к +7XXXXXXXXXX; "
+        description="Регистрация по телефону и паролю (не короче 6 символов) с согласием на обработку персональных "
+        "данных (`personal_data_consent: true`, иначе 400 `consent_required`). Телефон приводится к +7XXXXXXXXXX; "
         "уже зарегистрированный номер в любом написании — 400 с кодом `phone_taken`.",
     )
     @action(detail=False, methods=["post"])
     def register(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        given = data.pop("personal_data_consent")
+        consent = ConsentAct.from_request(request, source=ConsentSource.REGISTER, channel="api") if given else None
+        user = services.user_register(**data, consent=consent, consent_required=True)
         body = {"user": UserSerializer(user).data, **services.user_tokens(user=user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -103,6 +114,31 @@ class UserViewSet(viewsets.GenericViewSet):
         user = services.user_update_profile(user=request.user, data=serializer.validated_data)
         return Response(UserSerializer(user).data)
 
+    @extend_schema(
+        operation_id="users_me_data",
+        responses={200: OpenApiTypes.OBJECT, **error_responses(401)},
+        description="Все данные о покупателе, которые хранит магазин (152-ФЗ): профиль, согласия, заказы, "
+        "лист ожидания, места в очередях, отправленные SMS — одним JSON.",
+    )
+    @action(detail=False, methods=["get"], url_path="me/data")
+    def me_data(self, request):
+        return Response(user_data_export(user=request.user))
+
+    @extend_schema(
+        operation_id="users_me_destroy",
+        request=AccountDeleteSerializer,
+        responses={204: None, **error_responses(400, 401)},
+        description="Удалить аккаунт: сначала код по SMS на свой номер (`auth/sms/`), затем `{code}`. Профиль "
+        "обезличивается (имя, телефон, адреса в заказах заменяются), заказы и чеки остаются; все сессии и токены "
+        "перестают действовать. Неверный код — 400 `sms_code_invalid`.",
+    )
+    @me.mapping.delete
+    def me_delete(self, request):
+        serializer = AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_delete(user=request.user, code=serializer.validated_data["code"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class SmsAuthViewSet(viewsets.GenericViewSet):
     """Signing in, registering and resetting a password with a one-time code sent by SMS.
@@ -132,7 +168,7 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="auth_sms_verify",
-        request=SmsCodeVerifySerializer,
+        request=SmsSignInSerializer,
         responses={200: SmsSignedInSerializer, **error_responses(400, 403)},
         description="Войти по коду из SMS; для нового номера создаётся аккаунт (`created: true`). Неверный код — "
         "400 `sms_code_invalid` с `tries_left`; истёкший или использованный — `sms_code_expired`; после 5 неверных "
@@ -140,9 +176,12 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="sms/verify")
     def sms_verify(self, request):
-        serializer = SmsCodeVerifySerializer(data=request.data)
+        serializer = SmsSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, created = services.user_sign_in_by_code(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        given = data.pop("personal_data_consent")
+        act = ConsentAct.from_request(request, source=ConsentSource.SMS_SIGN_IN, channel="api") if given else None
+        user, created = services.user_sign_in_by_code(**data, consent=act)
         body = {"user": UserSerializer(user).data, "created": created, **services.user_tokens(user=user)}
         return Response(body)
 

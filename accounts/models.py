@@ -105,3 +105,46 @@ class SmsCode(TimeStampedModel):
         return (
             f"{phone_ru(self.phone)} ({datetime_ru(self.created_at)})" if self.created_at else phone_ru(self.phone)
         )
+
+
+class ConsentSource(models.TextChoices):
+    REGISTER = "register", _("Регистрация")
+    SMS_SIGN_IN = "sms_sign_in", _("Вход по коду из SMS")
+    CHECKOUT = "checkout", _("Оформление заказа")
+
+
+class Consent(models.Model):
+    """One act of consent to the processing of personal data (152-FZ): who, when, from where, to which edition
+    of the policy. Kept as evidence; a withdrawal is a date on the row, never a deletion."""
+
+    Source = ConsentSource
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("покупатель"),
+    )
+    phone = models.CharField(_("телефон"), max_length=32, blank=True)
+    source = models.CharField(_("где дано"), max_length=16, choices=ConsentSource.choices)
+    channel = models.CharField(
+        _("канал"), max_length=8, default="web", help_text=_("web — сайт, api — приложение.")
+    )
+    policy_slug = models.SlugField(_("политика"), max_length=100)
+    policy_version = models.PositiveIntegerField(_("редакция политики"), null=True, blank=True)
+    policy_sha256 = models.CharField(_("SHA-256 текста политики"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    user_agent = models.CharField(_("браузер (User-Agent)"), max_length=512, blank=True)
+    created_at = models.DateTimeField(_("дано"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("согласие на обработку ПДн")
+        verbose_name_plural = _("согласия на обработку ПДн")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="consent_user_created_idx")]
+
+    def __str__(self):
+        return f"{self.phone or self.user_id} · {self.get_source_display()}"

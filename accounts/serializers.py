@@ -36,6 +36,13 @@ class RegisterSerializer(serializers.Serializer):
     )
     full_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    personal_data_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Согласие на обработку персональных данных (152-ФЗ) по политике `pages/privacy/`: "
+        "`true`, иначе 400 `consent_required`.",
+    )
 
     def validate_phone(self, value):
         return phone_normalize(value)
@@ -83,6 +90,16 @@ class SmsCodeVerifySerializer(SmsCodeRequestSerializer):
     )
 
 
+class SmsSignInSerializer(SmsCodeVerifySerializer):
+    personal_data_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Согласие на обработку персональных данных (152-ФЗ): нужно, когда номер новый (аккаунт "
+        "создаётся этим входом); без него верный код не тратится и ответ — 400 `consent_required`.",
+    )
+
+
 class SmsSignedInSerializer(TokenPairSerializer):
     user = UserSerializer()
     created = serializers.BooleanField(help_text="Аккаунт создан этим входом.")
@@ -100,3 +117,12 @@ class PasswordResetSerializer(SmsCodeVerifySerializer):
 
 class DoneSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^\s*\d{6}\s*$",
+        max_length=16,
+        help_text="6 цифр из SMS, отправленного на номер аккаунта (`auth/sms/`).",
+        error_messages={"invalid": "Введите 6 цифр из SMS."},
+    )

@@ -18,6 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts.consents import ConsentAct, ConsentRequired, consent_record
 from accounts.lockout import LoginLocked
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
@@ -51,8 +52,20 @@ class InvalidCredentials(DomainError):
 
 
 @transaction.atomic
-def user_register(*, phone: str, password: str, full_name: str = "", email: str = "") -> User:
-    """Create a customer. The phone is stored in E.164, so one number written two ways is one account."""
+def user_register(
+    *,
+    phone: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    consent: ConsentAct | None = None,
+    consent_required: bool = False,
+) -> User:
+    """Create a customer. The phone is stored in E.164, so one number written two ways is one account.
+
+    `consent` (the act of consent to the processing of personal data) is recorded with the account, in the same
+    transaction. The page and the API register with `consent_required`: a new account without it is refused
+    (ConsentRequired) once the number is known to be free and the password good."""
     try:
         phone = phone_normalize(phone)
     except ValidationError as exc:
@@ -64,22 +77,32 @@ def user_register(*, phone: str, password: str, full_name: str = "", email: str 
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
+    if consent is None and consent_required:
+        raise ConsentRequired()
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent registration of the same number won the race
         raise PhoneTaken() from exc
+    if consent is not None:
+        consent_record(user=user, act=consent)
     return user
 
 
-def user_register_or_sign_in(*, phone: str, password: str, full_name: str = "", request=None) -> tuple[User, bool]:
+def user_register_or_sign_in(
+    *, phone: str, password: str, full_name: str = "", request=None, consent: ConsentAct | None = None
+) -> tuple[User, bool]:
     """Registration where a taken number is a sign-in attempt, held to the sign-in's lockout: the right password
     signs its owner in; a wrong one counts as a failed sign-in of that account (`accounts.lockout`) and is
     `PhoneTaken`, like any taken number, so the answer never confirms whose number it is. Returns the user and
-    whether the account is new."""
+    whether the account is new. A new account needs the customer's `consent` (ConsentRequired); signing in
+    asks none."""
     try:
-        return user_register(phone=phone, password=password, full_name=full_name), True
+        user = user_register(
+            phone=phone, password=password, full_name=full_name, consent=consent, consent_required=True
+        )
+        return user, True
     except PhoneTaken:
         try:
             return user_authenticate(phone=phone, password=password, request=request), False
@@ -244,12 +267,13 @@ def sms_code_send(*, phone: str, address: str = "") -> int:
     return resend_after
 
 
-def sms_code_use(*, phone: str, code: str) -> str:
+def sms_code_use(*, phone: str, code: str, spend: bool = True) -> str:
     """Spend the phone's current code; the normalised phone when `code` is it.
 
     Every try counts before the code is compared, with a conditional update, so concurrent guesses cannot pass
     `SMS_CODE_MAX_ATTEMPTS` tries; a used, replaced or expired code is refused. Call it outside a transaction
-    that may roll back, or the tries would be forgotten.
+    that may roll back, or the tries would be forgotten. With `spend=False` a right code is checked (the try
+    counts) but stays usable: the customer is asked something first and sends it again.
     """
     phone = _phone_field(phone)
     code = "".join(str(code or "").split())
@@ -265,18 +289,28 @@ def sms_code_use(*, phone: str, code: str) -> str:
         if tries_left <= 0:
             raise SmsCodeTriesExhausted()
         raise SmsCodeRejected(f"Неверный код. Осталось попыток: {tries_left}.", tries_left=tries_left)
+    if not spend:
+        return phone
     if not live.update(used_at=now):
         raise SmsCodeExpired()  # a concurrent request spent it first
     return phone
 
 
-def user_sign_in_by_code(*, phone: str, code: str) -> tuple[User, bool]:
+def user_sign_in_by_code(*, phone: str, code: str, consent: ConsentAct | None = None) -> tuple[User, bool]:
     """Sign in with a code from SMS; a phone without an account gets one (without a password).
 
     Returns the user and whether the account was created now. The phone is then `phone_verified`.
+    A new account needs `consent` (152-FZ): without it a right code is refused with ConsentRequired and stays
+    usable, so the customer ticks the box and sends the same code. The code is checked first: whether a phone
+    has an account is told to nobody but the phone's owner. A consent given is recorded, new account or not.
     """
-    phone = sms_code_use(phone=phone, code=code)
+    needs_consent = consent is None and not user_phone_taken(phone=_phone_field(phone))
+    phone = sms_code_use(phone=phone, code=code, spend=not needs_consent)
+    if needs_consent:
+        raise ConsentRequired()
     user, created = _user_for_verified_phone(phone)
+    if consent is not None and user.is_active:
+        consent_record(user=user, act=consent)
     if not user.is_active:
         raise AccountDisabled()
     update_last_login(None, user)

@@ -1,7 +1,8 @@
 """Request-rate limits against password guessing: per client address and per phone number.
 
 API rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, the address brake on wrong passwords in
-`LOGIN_ADDRESS_FAILURE_LIMIT` and `LOGIN_LOCKOUT_SECONDS`, registrations in `REGISTER_RATE`;
+`LOGIN_ADDRESS_FAILURE_LIMIT` and `LOGIN_LOCKOUT_SECONDS`, registrations (the storefront's and the API's
+together, per address network) in `REGISTER_RATE`;
 `THROTTLE_ENABLED=false` turns every one of them off. Counts live in the default cache, which is shared by every
 worker (Redis, or the database without `REDIS_URL`).
 
@@ -17,10 +18,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from accounts.phones import phone_normalize
-from config.client_ip import client_ip
+from config.client_ip import address_network, client_ip
 
 
 class ShopRateThrottle(SimpleRateThrottle):
@@ -105,9 +106,30 @@ def login_address_failed(*, ip: str) -> None:
         _window_add(_login_address_key(ip), settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def register_attempt_allowed(*, ip: str) -> bool:
-    """Count a registration attempt from this address; False once it is past `REGISTER_RATE`."""
+def register_attempt_take(*, ip: str) -> int:
+    """Count a registration attempt from this address's network (an IPv4 /24, an IPv6 /64), on the storefront or
+    the API alike: 0 while within `REGISTER_RATE`, else the seconds until the window ends."""
     if not settings.THROTTLE_ENABLED:
-        return True
+        return 0
     allowed, window = SimpleRateThrottle.parse_rate(None, settings.REGISTER_RATE)
-    return _window_add(f"register:ip:{ip}", window) <= allowed
+    key = f"register:net:{address_network(ip)}"
+    if _window_add(key, window) <= allowed:
+        return 0
+    entry = cache.get(key)
+    return max(1, int(entry[1] + window - time.time()) + 1) if entry else window
+
+
+def register_attempt_allowed(*, ip: str) -> bool:
+    """Count a registration attempt from this address's network; False once it is past `REGISTER_RATE`."""
+    return register_attempt_take(ip=ip) == 0
+
+
+class RegisterThrottle(BaseThrottle):
+    """The API's registrations, counted with the storefront's per address network (`register_attempt_take`)."""
+
+    def allow_request(self, request, view):
+        self.retry_after = register_attempt_take(ip=client_ip(request))
+        return not self.retry_after
+
+    def wait(self):
+        return self.retry_after

@@ -5,13 +5,15 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 
 from analytics.charts import column_chart, horizontal_chart
+from analytics.control import SNAPSHOT_SECONDS, control_snapshot, control_snapshot_fresh
 from analytics.forms import PeriodForm
 from analytics.selectors import analytics_comparison, analytics_summary, period_build
 from analytics.templatetags.analytics_tags import pct
+from catalog.models import Product
 from config.money import rub
 from orders.models import OrderStatus
 
@@ -160,3 +162,34 @@ def export_csv(request):
 
 def _decimal(value) -> str:
     return f"{value:.2f}".replace(".", ",")
+
+
+# --- The drop's control room -----------------------------------------------------------------------------------
+@staff_member_required
+def control_room(request, product_id: int):
+    """A product's sale, live: the page, whose script asks `control_room_data` every 5 seconds."""
+    product = get_object_or_404(Product, pk=product_id)
+    snapshot = control_snapshot_fresh(product_id=product.pk)
+    minutes = [
+        (admitted["minute"], admitted["count"], orders["count"])
+        for admitted, orders in zip(snapshot["admitted_per_minute"], snapshot["orders_per_minute"], strict=True)
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Пульт дропа: {product.name}",
+        "product": product,
+        "snapshot": snapshot,
+        "minutes": minutes,
+        "every_ms": SNAPSHOT_SECONDS * 1000,
+        "every_seconds": SNAPSHOT_SECONDS,
+    }
+    return render(request, "analytics/control_room.html", context)
+
+
+@staff_member_required
+def control_room_data(request, product_id: int):
+    """The figures as JSON, from the shared cache (see `analytics.control`)."""
+    try:
+        return JsonResponse(control_snapshot(product_id=product_id))
+    except Product.DoesNotExist as missing:
+        raise Http404("Товар не найден") from missing

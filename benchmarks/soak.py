@@ -164,7 +164,10 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
     rng = random.Random(seed)
     phone = f"+7900{seed:07d}"
     status, body = shop.call(
-        "register", "POST", "/api/v1/auth/register/", {"phone": phone, "password": "soak-pass-1"}
+        "register",
+        "POST",
+        "/api/v1/auth/register/",
+        {"phone": phone, "password": "soak-pass-1", "personal_data_consent": True},
     )
     token = body.get("access") if status == 201 else None
     if token is None:
@@ -212,7 +215,8 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
                       headers={"Idempotency-Key": f"refund-{number}"})  # fmt: skip
         else:
             shop.call("register", "POST", "/api/v1/auth/register/",
-                      {"phone": f"+7901{rng.randrange(10**7):07d}", "password": "soak-pass-1"})  # fmt: skip
+                      {"phone": f"+7901{rng.randrange(10**7):07d}", "password": "soak-pass-1",
+                       "personal_data_consent": True})  # fmt: skip
 
 
 # --- The run ------------------------------------------------------------------------------------------------------

@@ -83,7 +83,12 @@ ORDER_EXAMPLE = {
 # Written examples: operationId → {"request": body, "response": body of the success answer}.
 EXAMPLES = {
     "auth_register": {
-        "request": {"phone": "+79161234567", "password": "secret-123", "full_name": "Анна Смирнова"},
+        "request": {
+            "phone": "+79161234567",
+            "password": "secret-123",
+            "full_name": "Анна Смирнова",
+            "personal_data_consent": True,
+        },
     },
     "auth_login": {
         "request": {"phone": "+79161234567", "password": "secret-123"},

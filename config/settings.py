@@ -177,7 +177,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # wrong passwords per account ...
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)  # ... lock it this long after the last
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # any phones, from one address
-REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # storefront registrations per address
+REGISTER_RATE = env("REGISTER_RATE", default="10/hour")  # registrations per address network, storefront and API
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False  # no banner per process at start
 AXES_ONLY_ADMIN_SITE = False
@@ -283,6 +283,9 @@ YANDEX_MAPS_API_KEY = env("YANDEX_MAPS_API_KEY", default="")
 _CSP_MAP_ORIGINS = (
     ["https://api-maps.yandex.ru", "https://*.yandex.ru", "https://*.yandex.net"] if YANDEX_MAPS_API_KEY else []
 )
+# CMS pages the forms link: the policy a consent to the processing of personal data accepts, the public offer.
+PRIVACY_POLICY_SLUG = "privacy"
+PUBLIC_OFFER_SLUG = "offer"
 # Yandex Metrica (a file of ours loads its tag): its hosts are allowed only when a counter is configured.
 YANDEX_METRICA_ID = env("YANDEX_METRICA_ID", default="")
 _CSP_METRICA_ORIGINS = ["https://mc.yandex.ru", "https://mc.yandex.com"] if YANDEX_METRICA_ID else []
@@ -362,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "orders.models.PaymentStatus",
         "WaveStatusEnum": "preorders.models.WaveStatus",
+        "DeliveryMethodEnum": "delivery.models.DeliveryMethod",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

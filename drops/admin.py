@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from drops.models import Drop, QueueEntry
+from drops.models import DrawEntry, Drop, QueueEntry
 from drops.pausing import sale_pause, sale_resume
 from drops.services import queue_join
 
@@ -51,7 +51,7 @@ class DropAdmin(admin.ModelAdmin):
     """Drops at a glance: the sale's start, the queue, the pause button; products themselves are edited in the
     catalog."""
 
-    list_display = ["name", "article", "sale_starts_at", "queue_enabled", "paused", "pause_button"]
+    list_display = ["name", "article", "sale_starts_at", "sale_mode", "paused", "pause_button", "control_room"]
     list_filter = ["sale_paused", "queue_enabled"]
     search_fields = ["name", "article"]
     actions = ["pause", "resume"]
@@ -59,7 +59,11 @@ class DropAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(Q(sale_starts_at__isnull=False) | Q(sale_paused=True))
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(sale_starts_at__isnull=False) | Q(sale_paused=True) | Q(sale_mode=Drop.SaleMode.DRAW))
+        )
 
     def has_add_permission(self, request):
         return False
@@ -78,6 +82,12 @@ class DropAdmin(admin.ModelAdmin):
             '<a class="button" href="{}">{}</a>',
             reverse("admin:catalog_product_change", args=[drop.pk]),
             "Возобновить…" if drop.sale_paused else "Приостановить…",
+        )
+
+    @admin.display(description=_("пульт"))
+    def control_room(self, drop):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("analytics:control_room", args=[drop.pk]), "Открыть пульт"
         )
 
     @admin.action(description=_("Приостановить продажу"))
@@ -116,3 +126,20 @@ class DropAdmin(admin.ModelAdmin):
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("admin:catalog_product_change", args=[drop.pk])
         return HttpResponseRedirect(back)
+
+
+@admin.register(DrawEntry)
+class DrawEntryAdmin(admin.ModelAdmin):
+    """Entries are the buyers' own (and their holds YooKassa's): staff look, filter and export."""
+
+    list_display = ["draw", "phone", "size", "status", "rank", "passed_on", "order_number", "hold_expires_at"]
+    list_filter = ["status", "passed_on", "size"]
+    list_select_related = ["draw__product"]
+    search_fields = ["phone", "order_number", "draw__product__name"]
+    readonly_fields = [f.name for f in DrawEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

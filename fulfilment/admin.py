@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
+from config.money import rub
 from fulfilment.models import ReturnLine, ReturnRequest, ReturnStatus, Shipment, ShipmentBatch, ShipmentState
 from fulfilment.services import (
     return_decide,
@@ -24,6 +25,7 @@ from fulfilment.services import (
     shipment_errors_text,
     wave_orders_to_ship,
 )
+from fulfilment.services.shipments import SHIPPABLE
 from fulfilment.tasks import shipment_batch_start, shipment_hand_over
 from orders.admin import OrderAdmin
 from orders.models import Order
@@ -67,6 +69,19 @@ class FulfilmentOrderAdmin(OrderAdmin):
         if not rows:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        shipment = Shipment.objects.filter(order_id=object_id).first() if str(object_id).isdigit() else None
+        status = (
+            Order.objects.filter(pk=object_id).values_list("status", flat=True).first() if shipment is None else ""
+        )
+        extra_context = {
+            "cdek_hand_over": (shipment is None and status in SHIPPABLE)
+            or (shipment is not None and shipment.state == ShipmentState.INVALID),
+            "cdek_documents": shipment is not None and shipment.state in ShipmentState.AT_CDEK,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("СДЭК"))
     def cdek_cell(self, order):
@@ -285,7 +300,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def refund_state(self, request):
         if request.refund is None:
             return "—"
-        return f"{request.refund.amount} ₽, {request.refund.get_status_display()}"
+        return f"{rub(request.refund.amount)}, {request.refund.get_status_display().lower()}"
 
     def has_add_permission(self, request):
         return False

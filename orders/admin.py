@@ -547,3 +547,6 @@ class OrderAdmin(SimpleHistoryAdmin):
     @staticmethod
     def _csv_filename() -> str:
         return f"orders-{datetime.now(tz=timezone.get_current_timezone()):%Y-%m-%d-%H%M}.csv"
+
+
+from orders import admin_draws  # noqa: E402, F401 - registers the draws' admin

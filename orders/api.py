@@ -8,6 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.consents import ConsentAct, consent_for_checkout
+from accounts.models import ConsentSource
 from config.api import error_responses
 from config.idempotency import idempotency_key_read, request_fingerprint
 from orders import selectors, services
@@ -119,6 +121,11 @@ class OrderViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         checkout_key = idempotency_key_read(request)
+        consent_for_checkout(
+            user=request.user,
+            given=data.get("personal_data_consent", False),
+            act=ConsentAct.from_request(request, source=ConsentSource.CHECKOUT, channel="api"),
+        )
         order = services.order_place(
             user=request.user,
             items=[dict(item) for item in data["items"]],

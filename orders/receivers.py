@@ -5,8 +5,12 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
+from accounts.personal_data import ERASED
+from accounts.signals import personal_data_erasing, personal_data_requested
 from orders import notifications
 from orders.models import Order, OrderStatus
+from orders.selectors import order_list_for
+from orders.serializers import OrderSerializer
 from orders.services.settlement import settlement_receipts_open
 from orders.tasks import settlement_receipt_deliver
 from preorders.models import PreorderStatus, WaveStatus
@@ -39,3 +43,19 @@ def wave_settlement_receipts(sender, *, wave, status: str, **kwargs) -> None:
         return
     for receipt_id in settlement_receipts_open(wave=wave):
         transaction.on_commit(partial(settlement_receipt_deliver.enqueue, receipt_id=receipt_id))
+
+
+# --- A customer's personal data (152-FZ) ------------------------------------------------------------------------
+@receiver(personal_data_requested, dispatch_uid="orders.personal_data_orders")
+def personal_data_orders(sender, *, user, **kwargs) -> dict:
+    """The customer's orders in the export, as the API shows them (items, amounts, delivery, timeline)."""
+    return {"orders": OrderSerializer(order_list_for(user=user), many=True).data}
+
+
+@receiver(personal_data_erasing, dispatch_uid="orders.personal_data_erase_orders")
+def personal_data_erase_orders(sender, *, user, **kwargs) -> None:
+    """Orders stay for the accounts (items, amounts, payments, receipts); the delivery address that names where
+    the customer lives becomes a placeholder, in the orders and in their audit history."""
+    orders = Order.objects.filter(user=user)
+    orders.exclude(delivery_address="").update(delivery_address=ERASED)
+    Order.history.filter(id__in=orders.values("pk")).exclude(delivery_address="").update(delivery_address=ERASED)

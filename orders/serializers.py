@@ -18,6 +18,12 @@ class OrderCreateSerializer(serializers.Serializer):
         many=True, allow_empty=False, max_length=settings.ORDER_MAX_LINES, error_messages=ITEM_LIST_ERRORS
     )
     promo_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    personal_data_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Согласие на обработку персональных данных (152-ФЗ): нужно, пока у аккаунта нет согласия "
+        "(иначе 400 `consent_required`); с согласием не нужно.",
+    )
     delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     cdek_point = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     delivery_method = serializers.ChoiceField(

@@ -11,11 +11,11 @@ from pages.models import Page
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "is_published", "show_in_footer", "updated_at"]
+    list_display = ["title", "slug", "is_published", "show_in_footer", "revision", "updated_at"]
     list_filter = ["is_published", "show_in_footer"]
     search_fields = ["title", "slug", "content"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["preview", "created_at", "updated_at"]
+    readonly_fields = ["preview", "revision", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "is_published", "show_in_footer"]}),
         (
@@ -28,7 +28,7 @@ class PageAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Даты"), {"fields": ["created_at", "updated_at"]}),
+        (_("Даты"), {"fields": ["revision", "created_at", "updated_at"]}),
     ]
 
     @admin.display(description=_("как увидят на сайте"))

@@ -75,6 +75,10 @@ class Page(TimeStampedModel):
     content = models.TextField(_("содержание (Markdown)"), blank=True)
     is_published = models.BooleanField(_("опубликована"), default=True)
     show_in_footer = models.BooleanField(_("в подвале сайта"), default=True)
+    # The edition of the text: a consent names the edition of the policy it accepted (152-FZ).
+    revision = models.PositiveIntegerField(
+        _("редакция"), default=1, editable=False, help_text=_("Растёт при каждом изменении заголовка или текста.")
+    )
 
     class Meta:
         verbose_name = _("страница")
@@ -86,6 +90,17 @@ class Page(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("shop:page", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            before = Page.objects.filter(pk=self.pk).values("title", "content").first()
+            if before is not None and (before["title"], before["content"]) != (self.title, self.content):
+                self.revision = (
+                    Page.objects.filter(pk=self.pk).values_list("revision", flat=True).first() or 0
+                ) + 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        super().save(*args, **kwargs)
 
     @property
     def content_html(self) -> SafeString:

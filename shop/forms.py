@@ -154,6 +154,15 @@ class WaitlistForm(forms.Form):
 LOGIN_LOCKED_MESSAGE = "Слишком много попыток входа. Попробуйте через несколько минут или войдите по коду из SMS."
 
 
+def consent_field(*, required: bool = False) -> forms.BooleanField:
+    """The unticked box of consent to the processing of personal data; the template links the policy."""
+    return forms.BooleanField(
+        label="Согласен на обработку персональных данных",
+        required=required,
+        error_messages={"required": "Отметьте согласие на обработку персональных данных."},
+    )
+
+
 class RegisterForm(forms.Form):
     phone = PhoneField(error_messages={"required": "Укажите телефон."})
     full_name = forms.CharField(
@@ -169,6 +178,8 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 6}),
         help_text="Не короче 6 символов.",
     )
+    # Unticked; the service refuses registration without it (the same rule as the API's).
+    personal_data_consent = consent_field()
 
 
 class LoginForm(forms.Form):
@@ -220,6 +231,8 @@ class SmsSignInForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6, "autofocus": True}
         ),
     )
+    # Needed when the phone is new (the account is created by this sign-in); the service decides.
+    personal_data_consent = consent_field()
 
 
 class PhoneConfirmForm(forms.Form):
@@ -229,6 +242,7 @@ class PhoneConfirmForm(forms.Form):
 
 
 class PasswordResetForm(SmsSignInForm):
+    personal_data_consent = None
     password = forms.CharField(
         label="Новый пароль",
         strip=False,
@@ -292,6 +306,8 @@ class CheckoutForm(forms.Form):
 
     # One token per checkout page: a double click or a resubmitted form places one order (see `order_place`).
     checkout_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Shown to a customer with no consent on record (`accounts.consents.consent_for_checkout` decides).
+    personal_data_consent = consent_field()
 
     def clean_promo_code(self):
         return self.cleaned_data["promo_code"].strip().upper()
@@ -326,3 +342,25 @@ class ReturnForm(forms.Form):
     def reason_text(self) -> str:
         details = (self.cleaned_data.get("details") or "").strip()
         return f"{self.cleaned_data['reason']}: {details}" if details else self.cleaned_data["reason"]
+
+
+class DrawEntryForm(forms.Form):
+    """An entry in a draw: the size, how the prize travels. The payment is a hold made on YooKassa's page."""
+
+    size = forms.ChoiceField(label="Размер", widget=forms.RadioSelect)
+    delivery_method = forms.ChoiceField(
+        label="Способ доставки", required=False, choices=DeliveryMethod.choices, widget=forms.RadioSelect
+    )
+    city = forms.CharField(label="Город", required=False, max_length=100)
+    delivery_address = forms.CharField(
+        label="Адрес доставки",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        help_text="Улица, дом, квартира — для курьера СДЭК.",
+    )
+    cdek_point = forms.CharField(label="Код пункта выдачи СДЭК", required=False, max_length=64)
+
+    def __init__(self, *args, sizes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].choices = [(size, size) for size in sizes]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.filters import ProductFilter
 from catalog.models import Product, ProductStock
+from drops.draws import DrawState, draw_state
 from drops.services import QueuePlace, queue_place, queue_schedule
 from pages.models import Page
 
@@ -185,6 +186,11 @@ def product_drop_state(product: Product, *, user=None, now: datetime | None = No
         and user.is_authenticated
         and not user.phone_verified,
     )
+
+
+def product_draw_state(product: Product) -> DrawState | None:
+    """The draw side of a draw's product page (its phase, dates and the seed's hash); None for other products."""
+    return draw_state(product=product) if product.is_draw else None
 
 
 def product_sold_out_sizes(product: Product) -> list[str]:

@@ -123,7 +123,8 @@ CASES = [
     ("me-patch-long", "user", "patch", "users/me/", {"telegram": "x" * 1000}, {400}),
     ("me-patch-not-json", "user", "patch", "users/me/", NOT_JSON, {400}),
     ("me-patch-list", "user", "patch", "users/me/", [{"full_name": "x"}], {400}),
-    ("me-delete", "user", "delete", "users/me/", None, {405}),
+    ("me-delete-without-code", "user", "delete", "users/me/", None, {400}),
+    ("me-delete-bad-code", "user", "delete", "users/me/", {"code": "12ab56"}, {400}),
     # --- products/
     ("products-bad-type", "anon", "get", "products/?order_type=nope", None, {400}),
     ("products-price-string", "anon", "get", "products/?min_price=cheap", None, {400}),

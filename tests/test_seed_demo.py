@@ -89,3 +89,13 @@ def test_the_demo_coheres_with_the_fake_cdek_and_the_readme(fake_cdek):
         assert drop_code.products.filter(pk=product.pk).exists()
     for code in ("WELCOME10", "MINUS500", "DROP15", "SUMMER25"):
         assert f"`{code}`" in readme and PromoCode.objects.filter(code=code).exists()
+
+
+def test_seed_demo_has_a_draw_closing_ten_minutes_after_launch():
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    jacket = Product.objects.get(article="DWC-DRAW-03")
+    minutes = (jacket.draw_closes_at - timezone.now()).total_seconds() / 60
+    assert jacket.is_draw and jacket.draw_opens_at <= timezone.now() and 8 < minutes <= 10
+    assert jacket.stock_count == 10

@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import User
+from accounts.models import Consent, ConsentSource, User
 
 PASSWORD = "secret-pass-123"
 
@@ -21,3 +21,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def consented(obj, create, extracted, **kwargs):
+        """A registered customer gave consent to the processing of personal data; `consented=False` for one who
+        has none on record (an account from before consents were asked)."""
+        if create and extracted is not False:
+            Consent.objects.create(user=obj, phone=obj.phone, source=ConsentSource.REGISTER, policy_slug="privacy")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
@@ -20,7 +21,13 @@ ME = "/api/v1/users/me/"
 def test_register_returns_user_and_a_working_token_pair(api_client):
     response = api_client.post(
         REGISTER,
-        {"phone": "8 (916) 555-12-34", "password": "secret1", "full_name": "Анна", "email": "a@example.com"},
+        {
+            "personal_data_consent": True,
+            "phone": "8 (916) 555-12-34",
+            "password": "secret1",
+            "full_name": "Анна",
+            "email": "a@example.com",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -36,7 +43,9 @@ def test_register_returns_user_and_a_working_token_pair(api_client):
 
 
 def test_register_with_only_phone_and_password(api_client):
-    response = api_client.post(REGISTER, {"phone": "+79165551234", "password": "secret1"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": "+79165551234", "password": "secret1"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["user"]["full_name"] == ""
 
@@ -44,7 +53,9 @@ def test_register_with_only_phone_and_password(api_client):
 @pytest.mark.parametrize("spelling", ["+7 (916) 555-12-34", "89165551234", "79165551234", "916 555 12 34"])
 def test_register_refuses_a_phone_taken_in_another_spelling(api_client, spelling):
     UserFactory(phone="+79165551234")
-    response = api_client.post(REGISTER, {"phone": spelling, "password": "secret1"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": spelling, "password": "secret1"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "phone_taken"
@@ -73,13 +84,17 @@ def test_register_explains_bad_input_per_field(api_client, payload, field):
 
 
 def test_register_messages_are_russian(api_client):
-    response = api_client.post(REGISTER, {"phone": "+79165551234", "password": "123"}, format="json")
+    response = api_client.post(
+        REGISTER, {"personal_data_consent": True, "phone": "+79165551234", "password": "123"}, format="json"
+    )
     assert "символ" in response.json()["password"][0]
 
 
 def test_registered_user_cannot_make_themselves_staff(api_client):
     response = api_client.post(
-        REGISTER, {"phone": "+79165551234", "password": "secret1", "is_staff": True}, format="json"
+        REGISTER,
+        {"personal_data_consent": True, "phone": "+79165551234", "password": "secret1", "is_staff": True},
+        format="json",
     )
     assert response.status_code == 201
     assert not User.objects.get().is_staff
@@ -217,12 +232,43 @@ def test_login_is_throttled_per_ip_across_phones(api_client, tight_rates):
     assert other_ip.status_code == 401
 
 
-def test_registration_is_throttled_too(api_client, tight_rates):
+def test_registration_is_limited_per_address_network_with_the_storefront(api_client, tight_rates, settings):
+    """One count for the API and the storefront, per /24: ten an hour by default (the API allowed ten a minute)."""
+    settings.REGISTER_RATE = "3/hour"
     statuses = [
-        api_client.post(REGISTER, {"phone": f"+7916555000{n}", "password": "secret1"}, format="json").status_code
-        for n in range(4)
+        api_client.post(
+            REGISTER,
+            {"personal_data_consent": True, "phone": f"+7916555000{n}", "password": "secret1"},
+            format="json",
+            REMOTE_ADDR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(2)
     ]
-    assert statuses == [201, 201, 201, 429]
+    storefront = Client().post(
+        "/register/",
+        {"phone": "+79165550007", "password": "secret1", "personal_data_consent": "on"},
+        REMOTE_ADDR="198.51.100.77",
+    )
+    assert statuses == [201, 201] and storefront.status_code == 302
+    refused = api_client.post(
+        REGISTER,
+        {"phone": "+79165550008", "password": "secret1", "personal_data_consent": True},
+        format="json",
+        REMOTE_ADDR="198.51.100.200",
+    )
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 3601
+    assert not User.objects.filter(phone="+79165550008").exists()
+    page = Client().post(
+        "/register/", {"phone": "+79165550009", "password": "secret1"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert "Слишком много попыток регистрации" in page.content.decode()
+    other = api_client.post(
+        REGISTER,
+        {"phone": "+79165550010", "password": "secret1", "personal_data_consent": True},
+        format="json",
+        REMOTE_ADDR="198.51.101.1",
+    )
+    assert other.status_code == 201
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(api_client, tight_rates):

@@ -6,6 +6,7 @@ from django.db import connections
 from django.test import RequestFactory
 
 from accounts import services
+from accounts.consents import ConsentAct, ConsentRequired
 from accounts.lockout import account_locked
 from accounts.models import User
 from accounts.services import (
@@ -162,7 +163,12 @@ def test_registering_a_taken_phone_signs_its_owner_in_and_counts_a_wrong_passwor
     assert account_locked(phone="+79165551234", request=RequestFactory().get("/"))
     with pytest.raises(PhoneTaken):  # locked: even the right password is refused now
         register("+79165551234", PASSWORD)
-    new, created = register("+79165550000", "secret-new-1")
+    with pytest.raises(ConsentRequired):  # a new account needs the consent to the processing of personal data
+        register("+79165550000", "secret-new-1")
+    request = RequestFactory().post("/register/", REMOTE_ADDR="10.0.0.1")
+    new, created = user_register_or_sign_in(
+        phone="+79165550000", password="secret-new-1", request=request, consent=ConsentAct(source="register")
+    )
     assert created and new.phone == "+79165550000"
 
 

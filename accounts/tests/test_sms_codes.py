@@ -72,7 +72,9 @@ def test_verify_signs_in_an_existing_customer(send, api_client):
     user = UserFactory(phone=PHONE, phone_verified=False)
     _, code = send()
 
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -86,7 +88,9 @@ def test_verify_signs_in_an_existing_customer(send, api_client):
 
 def test_verify_registers_a_new_phone(send, api_client):
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert response.status_code == 200 and response.json()["created"] is True
     user = User.objects.get(phone=PHONE)
@@ -95,21 +99,34 @@ def test_verify_registers_a_new_phone(send, api_client):
 
 def test_a_code_works_once(send, api_client):
     _, code = send()
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json").status_code == 200
-    again = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+        ).status_code
+        == 200
+    )
+    again = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert again.status_code == 400 and again.json()["code"] == "sms_code_expired"
 
 
 def test_wrong_code_counts_down_and_the_sixth_try_is_refused(send, api_client):
     _, code = send()
     for tries_left in (4, 3, 2, 1):
-        response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": wrong(code)}, format="json")
+        response = api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": wrong(code)}, format="json"
+        )
         assert response.status_code == 400
         assert response.json()["code"] == "sms_code_invalid" and response.json()["tries_left"] == tries_left
-    fifth = api_client.post(VERIFY_URL, {"phone": PHONE, "code": wrong(code)}, format="json")
+    fifth = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": wrong(code)}, format="json"
+    )
     assert fifth.json()["code"] == "sms_code_attempts_exceeded"
 
-    sixth = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    sixth = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
 
     assert sixth.status_code == 400 and sixth.json()["code"] == "sms_code_attempts_exceeded"
     assert SmsCode.objects.get(phone=PHONE).attempts == 5
@@ -119,7 +136,9 @@ def test_wrong_code_counts_down_and_the_sixth_try_is_refused(send, api_client):
 def test_an_expired_code_is_refused(send, api_client):
     _, code = send()
     SmsCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "sms_code_expired"
 
 
@@ -127,12 +146,24 @@ def test_a_new_code_replaces_the_old_one(send, api_client, settings):
     settings.THROTTLE_ENABLED = False  # the minute between codes is another test's
     _, first = send()
     _, second = send()
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": first}, format="json").status_code == 400
-    assert api_client.post(VERIFY_URL, {"phone": PHONE, "code": second}, format="json").status_code == 200
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": first}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api_client.post(
+            VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": second}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def test_no_code_asked_for_is_refused(api_client):
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": "123456"}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "123456"}, format="json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "sms_code_expired"
 
 
@@ -141,8 +172,8 @@ def test_no_code_asked_for_is_refused(api_client):
     [
         (SEND_URL, {}, "phone"),
         (SEND_URL, {"phone": "12"}, "phone"),
-        (VERIFY_URL, {"phone": PHONE, "code": "12a456"}, "code"),
-        (VERIFY_URL, {"phone": PHONE, "code": "1234567"}, "code"),
+        (VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "12a456"}, "code"),
+        (VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": "1234567"}, "code"),
         (VERIFY_URL, {"phone": "nope", "code": "123456"}, "phone"),
         (RESET_URL, {"phone": PHONE, "code": "123456", "password": "12345"}, "password"),
     ],
@@ -195,7 +226,9 @@ def test_failed_passwords_do_not_block_signing_in_by_code(send, api_client, sett
     assert statuses[-1] == 429  # the password login is locked for this phone
 
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 200
 
 
@@ -243,7 +276,9 @@ def test_password_reset_with_a_wrong_code_changes_nothing(send, api_client):
 def test_a_disabled_account_cannot_sign_in_by_code(send, api_client):
     UserFactory(phone=PHONE, is_active=False)
     _, code = send()
-    response = api_client.post(VERIFY_URL, {"phone": PHONE, "code": code}, format="json")
+    response = api_client.post(
+        VERIFY_URL, {"phone": PHONE, "personal_data_consent": True, "code": code}, format="json"
+    )
     assert response.status_code == 403 and response.json()["code"] == "account_disabled"
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from delivery.cdek import CdekClient, CdekRefused, CdekUnavailable, request_errors
 from delivery.models import DeliveryMethod
-from delivery.selectors import delivery_city_code, delivery_tracking_url
+from delivery.selectors import delivery_city_code
 from delivery.services import TARIFF_BY_METHOD
 from fulfilment import notifications
 from fulfilment.errors import ShipmentRefused, ShipmentUnavailable
@@ -289,12 +289,12 @@ def _shipment_shipped(shipment: Shipment) -> None:
     if not _move(shipment, sources=(ShipmentState.REGISTERED,), state=ShipmentState.SHIPPED):
         return
     order = shipment.order
-    url = delivery_tracking_url(tracking_number=shipment.cdek_number)
     moved = order_transition(
         order=order,
         to=OrderStatus.SHIPPED,
         changes={"tracking_number": shipment.cdek_number},
-        message=f"Заказ передан в доставку, трек-номер {shipment.cdek_number}: {url}"[:255],
+        # The timeline links a tracking number to CDEK's tracking page by itself.
+        message=f"Заказ передан в доставку, трек-номер {shipment.cdek_number}.",
         notify=notifications.notify_order_shipped,
     )
     if not moved:

@@ -132,10 +132,13 @@ def test_admin_bulk_action_and_the_order_button(fake_cdek, staff, django_capture
     page = staff.get(answer["Location"]).content.decode()
     assert "2 из 2, с ошибками 0" in page
 
+    page = staff.get(f"/admin/orders/order/{orders[2].pk}/change/").content.decode()
+    assert "Передать в СДЭК" in page and "Ярлык и накладная" not in page
     button = staff.post(f"/admin/orders/order/{orders[2].pk}/cdek/")
     assert button.status_code == 302
     assert Shipment.objects.filter(state=ShipmentState.REGISTERED).count() == 3
-    assert "Передать в СДЭК" in staff.get(f"/admin/orders/order/{orders[2].pk}/change/").content.decode()
+    page = staff.get(f"/admin/orders/order/{orders[2].pk}/change/").content.decode()
+    assert "Передать в СДЭК</button>" not in page and "Ярлык и накладная (PDF)" in page
 
 
 def test_the_whole_wave_from_its_page(fake_cdek, staff, django_capture_on_commit_callbacks):

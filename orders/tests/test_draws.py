@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -280,3 +281,28 @@ def test_one_live_entry_per_phone_is_the_database_s_rule(fake_yookassa):
             draw=entry.draw, user=other, phone=entry.phone, size="M", delivery_method="courier", price=1,
             delivery_amount=0, amount=1,
         )  # fmt: skip
+
+
+def test_staff_see_the_hold_warning_and_press_run_the_draw(staff, fake_yookassa):
+    product = draw_product(stock={"M": 1})
+    enter_many(fake_yookassa, product, ["M", "M"])
+    Product.objects.filter(pk=product.pk).update(draw_closes_at=timezone.now() + timedelta(days=8))
+    page = staff.get("/admin/drops/draw/").content.decode()
+    assert "заморозка истечёт раньше розыгрыша" in page
+    response = staff.post(
+        "/admin/drops/draw/", {"action": "run_now", "_selected_action": [product.pk]}, follow=True
+    )
+    assert "розыгрыш проведён, выиграли 1, не выиграли 1" in response.content.decode()
+    csv = staff.post("/admin/drops/draw/", {"action": "export_csv", "_selected_action": [product.pk]})
+    assert "выиграла" in csv.content.decode()
+
+
+def test_the_scheduler_loop_runs_a_draw_once_its_entries_close(fake_yookassa):
+    product = draw_product(stock={"M": 1})
+    enter_many(fake_yookassa, product, ["M"])
+    call_command("expire_unpaid_orders")
+    assert Draw.objects.get(pk=product.pk).finished_at is None  # still open
+    close(product)
+    call_command("expire_unpaid_orders")
+    assert Draw.objects.get(pk=product.pk).finished_at is not None
+    assert DrawEntry.objects.get().status == "won"

@@ -17,7 +17,13 @@ def test_register_page_has_the_api_field_names(client):
 def test_register_signs_in_and_goes_back_to_next(client):
     response = client.post(
         reverse("shop:register"),
-        {"phone": "8 916 123-45-67", "password": "secret-123", "full_name": "Анна", "next": "/checkout/"},
+        {
+            "phone": "8 916 123-45-67",
+            "password": "secret-123",
+            "full_name": "Анна",
+            "next": "/checkout/",
+            "personal_data_consent": "on",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/checkout/"
     user = User.objects.get(phone="+79161234567")
@@ -28,7 +34,12 @@ def test_register_signs_in_and_goes_back_to_next(client):
 def test_register_ignores_a_foreign_next(client):
     response = client.post(
         reverse("shop:register"),
-        {"phone": "+79161234567", "password": "secret-123", "next": "https://evil.example/"},
+        {
+            "phone": "+79161234567",
+            "password": "secret-123",
+            "next": "https://evil.example/",
+            "personal_data_consent": "on",
+        },
     )
     assert response["Location"] == reverse("shop:account")
 
@@ -43,7 +54,7 @@ def test_register_ignores_a_foreign_next(client):
     ],
 )
 def test_register_refuses_bad_input(client, data, message):
-    response = client.post(reverse("shop:register"), data)
+    response = client.post(reverse("shop:register"), {**data, "personal_data_consent": "on"})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.exists()
@@ -51,7 +62,9 @@ def test_register_refuses_bad_input(client, data, message):
 
 def test_register_with_a_taken_phone_does_not_confirm_the_account(client):
     UserFactory(phone="+79161234567")
-    response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": "secret-123"})
+    response = client.post(
+        reverse("shop:register"), {"personal_data_consent": "on", "phone": "89161234567", "password": "secret-123"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Не удалось зарегистрироваться с этим номером" in html and "уже зарегистрирован" not in html
@@ -60,7 +73,9 @@ def test_register_with_a_taken_phone_does_not_confirm_the_account(client):
 
 def test_register_with_a_taken_phone_and_its_password_signs_in(client, password):
     user = UserFactory(phone="+79161234567")
-    response = client.post(reverse("shop:register"), {"phone": "89161234567", "password": password})
+    response = client.post(
+        reverse("shop:register"), {"personal_data_consent": "on", "phone": "89161234567", "password": password}
+    )
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == user.pk
 
@@ -69,7 +84,9 @@ def test_register_with_a_taken_phone_counts_as_a_failed_sign_in(client, password
     settings.LOGIN_FAILURE_LIMIT = 3
     user = UserFactory(phone="+79161234567")
     for _ in range(3):
-        client.post(reverse("shop:register"), {"phone": user.phone, "password": "wrong-one"})
+        client.post(
+            reverse("shop:register"), {"personal_data_consent": "on", "phone": user.phone, "password": "wrong-one"}
+        )
     response = client.post(reverse("shop:login"), {"phone": user.phone, "password": password})
     assert "Слишком много попыток входа" in response.content.decode()
 
@@ -78,10 +95,17 @@ def test_register_is_limited_per_address(client, settings):
     settings.REGISTER_RATE = "2/hour"
     for number in ("+79161234561", "+79161234562"):
         assert (
-            client.post(reverse("shop:register"), {"phone": number, "password": "secret-123"}).status_code == 302
+            client.post(
+                reverse("shop:register"),
+                {"personal_data_consent": "on", "phone": number, "password": "secret-123"},
+            ).status_code
+            == 302
         )
         client.post(reverse("shop:logout"))
-    response = client.post(reverse("shop:register"), {"phone": "+79161234563", "password": "secret-123"})
+    response = client.post(
+        reverse("shop:register"),
+        {"personal_data_consent": "on", "phone": "+79161234563", "password": "secret-123"},
+    )
     assert response.status_code == 200
     assert "Слишком много попыток регистрации" in response.content.decode()
     assert not User.objects.filter(phone="+79161234563").exists()

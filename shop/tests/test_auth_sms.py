@@ -37,7 +37,8 @@ def test_sign_in_by_code_registers_a_new_phone(client, ask_code):
     assert 'name="code"' in html and 'autocomplete="one-time-code"' in html and PHONE in html
 
     response = client.post(
-        reverse("shop:login_sms"), {"action": "verify", "phone": PHONE, "code": code, "next": "/checkout/"}
+        reverse("shop:login_sms"),
+        {"action": "verify", "phone": PHONE, "code": code, "next": "/checkout/", "personal_data_consent": "on"},
     )
 
     assert response.status_code == 302 and response["Location"] == "/checkout/"

@@ -195,7 +195,10 @@ def test_cart_lines_of_one_preorder_share_the_room_left_in_its_waves(client):
 
 def test_session_cart_follows_a_new_customer_through_registration(client, hoodie):
     _add(client, hoodie, "S", 2)
-    client.post(reverse("shop:register"), {"phone": "+79165550011", "password": "secret-123", "next": "/cart/"})
+    client.post(
+        reverse("shop:register"),
+        {"personal_data_consent": "on", "phone": "+79165550011", "password": "secret-123", "next": "/cart/"},
+    )
     user = UserFactory._meta.model.objects.get(phone="+79165550011")
     assert list(CartItem.objects.filter(user=user).values_list("product_id", "size", "quantity")) == [
         (hoodie.pk, "S", 2)

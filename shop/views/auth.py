@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.consents import ConsentAct, ConsentRequired
+from accounts.models import ConsentSource
 from accounts.services import (
     AccountDisabled,
     PhoneTaken,
@@ -29,6 +31,7 @@ from shop.forms import (
     RegisterForm,
     SmsCodeRequestForm,
     SmsSignInForm,
+    form_refusal,
 )
 
 
@@ -59,13 +62,21 @@ def register(request):
         if not register_attempt_allowed(ip=client_ip(request)):
             form.add_error(None, REGISTER_LIMIT_MESSAGE)
             return render(request, "registration/register.html", {"form": form, "next": next_url})
+        consent = (
+            ConsentAct.from_request(request, source=ConsentSource.REGISTER)
+            if data["personal_data_consent"]
+            else None
+        )
         try:
             user, created = user_register_or_sign_in(
                 phone=data["phone"],
                 password=data["password"],
                 full_name=data["full_name"],
                 request=request,
+                consent=consent,
             )
+        except ConsentRequired as refusal:
+            form_refusal(form, refusal)
         except PhoneTaken:
             form.add_error(None, REGISTER_REFUSED_MESSAGE)
         except ValidationError as error:
@@ -123,8 +134,17 @@ def login_sms(request):
         return redirect(next_url)
     form, code_step = _sms_code_step(request, SmsSignInForm)
     if code_step and form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        given = data.pop("personal_data_consent")
+        act = ConsentAct.from_request(request, source=ConsentSource.SMS_SIGN_IN) if given else None
         try:
-            user, created = user_sign_in_by_code(**form.cleaned_data)
+            user, created = user_sign_in_by_code(**data, consent=act)
+        except ConsentRequired:
+            form.add_error(
+                "personal_data_consent",
+                "Номер новый: мы создадим аккаунт. Отметьте согласие на обработку персональных данных и "
+                "отправьте тот же код ещё раз.",
+            )
         except SmsCodeRejected as refusal:
             form.add_error("code", refusal.message)
         except AccountDisabled as refusal:
@@ -173,13 +193,7 @@ def phone_confirm(request):
     action = request.POST.get("action") if request.method == "POST" else None
     form, code_step, refusal = PhoneConfirmForm(), False, ""
     if action == "send":
-        try:
-            sms_code_send(phone=user.phone, address=client_ip(request))
-        except SmsLimitReached as limit:
-            if limit.code != "sms_too_soon":
-                refusal = limit.message
-            else:
-                messages.info(request, f"Код уже отправлен. Новый можно запросить через {limit.retry_after} с.")
+        refusal = own_phone_code_send(request)
         code_step = not refusal
     elif action == "verify":
         form, code_step = PhoneConfirmForm(request.POST), True
@@ -193,6 +207,19 @@ def phone_confirm(request):
                 return redirect(next_url)
     context = {"form": form, "code_step": code_step, "refusal": refusal, "next": next_url}
     return render(request, "registration/phone_confirm.html", context)
+
+
+def own_phone_code_send(request) -> str:
+    """Text a code to the signed-in customer's own phone; why not, when a limit refuses (empty when sent).
+
+    A code asked for again within the minute is no refusal: the one already sent still works."""
+    try:
+        sms_code_send(phone=request.user.phone, address=client_ip(request))
+    except SmsLimitReached as limit:
+        if limit.code != "sms_too_soon":
+            return limit.message
+        messages.info(request, f"Код уже отправлен. Новый можно запросить через {limit.retry_after} с.")
+    return ""
 
 
 def _form_phone(form) -> str:

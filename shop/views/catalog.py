@@ -61,9 +61,10 @@ def _product_context(product: Product, *, cart_form=None, waitlist_form=None, us
         "media": list(product.media.all()),
         "size_choices": size_choices,
         "drop": drop,
+        "draw": selectors.product_draw_state(product),
         "sold_out_sizes": selectors.product_sold_out_sizes(product),
         "waves": list(product.waves.all()) if product.is_preorder else [],
-        "orderable": selectors.product_is_orderable(product) and drop.buy_allowed,
+        "orderable": selectors.product_is_orderable(product) and drop.buy_allowed and not product.is_draw,
         "wave": selectors.product_wave_progress(product),
         "form": cart_form,
         "waitlist_form": waitlist_form,
@@ -95,7 +96,11 @@ def product_detail(request, key):
 
 
 def _drop_page_changes_with_time(product) -> bool:
-    return bool(product.queue_enabled or (product.sale_starts_at and product.sale_starts_at > timezone.now()))
+    return bool(
+        product.queue_enabled
+        or product.is_draw  # entries open and close with the clock
+        or (product.sale_starts_at and product.sale_starts_at > timezone.now())
+    )
 
 
 def _product_detail_shared(request, key):

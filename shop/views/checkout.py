@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.consents import ConsentAct, consent_for_checkout, consent_on_record
+from accounts.models import ConsentSource
 from accounts.services import PhoneNotVerified
 from config.errors import DomainError
 from config.money import amount_final
@@ -51,6 +53,11 @@ def checkout(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
+                consent_for_checkout(
+                    user=user,
+                    given=data["personal_data_consent"],
+                    act=ConsentAct.from_request(request, source=ConsentSource.CHECKOUT),
+                )
                 order = order_place(
                     user=user,
                     items=cart.order_items(),
@@ -84,6 +91,7 @@ def checkout(request):
         "lines": cart.lines(),
         "summary_lines": [(line, line_refusals.get(line.key, "")) for line in cart.lines()],
         "phone_unverified": _phone_unverified(user, cart),
+        "consent_needed": not consent_on_record(user=user),
         "summary": summary,
         "promo_refusal": refusal,
         "promo_code": code,

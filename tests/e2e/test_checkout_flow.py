@@ -66,6 +66,7 @@ def test_buy_start_to_finish_with_a_promo_code(shop_page, fake_yookassa_live, ho
     page.locator("input[name=phone]").fill("+7 916 555-44-33")
     page.locator("input[name=full_name]").fill("Анна Покупатель")
     page.locator("input[name=password]").fill("very-secret-1")
+    page.get_by_label("Согласен на обработку персональных данных").check()
     shop.shot("register")
     page.get_by_role("button", name="Зарегистрироваться").click()
 

@@ -35,6 +35,7 @@ def test_sign_in_by_code_creates_the_account(shop_page, sms_outbox, viewport):
     shop.assert_fits_width()
     shop.shot("code")
     page.get_by_label("Код из SMS").fill(last_code(sms_outbox))
+    page.get_by_label("Согласен на обработку персональных данных").check()
     page.get_by_role("button", name="Войти").click()
 
     expect(page.get_by_text("Добро пожаловать в DWC!")).to_be_visible()

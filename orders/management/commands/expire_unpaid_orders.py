@@ -1,11 +1,11 @@
-"""Reconcile pending payments, then cancel orders left unpaid past ORDER_PAYMENT_TIMEOUT minutes; the scheduler runs
-it periodically (`--every`)."""
+"""Reconcile pending payments, run the draws whose entries closed, then cancel orders left unpaid past
+ORDER_PAYMENT_TIMEOUT minutes; the scheduler runs it periodically (`--every`)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from config.periodic import run_rounds
-from orders.services import order_expire_unpaid, payments_reconcile
+from orders.services import draws_run_due, order_expire_unpaid, payments_reconcile
 
 
 class Command(BaseCommand):
@@ -28,6 +28,9 @@ class Command(BaseCommand):
             f"Reconciled {reconciled.checked} pending payment(s): {reconciled.settled} settled, "
             f"{reconciled.created} created, {reconciled.unavailable} not answered."
         )
+        drawn = draws_run_due()
+        if drawn:
+            self.stdout.write(f"Finished {drawn} draw(s).")
         expired = order_expire_unpaid()
         self.stdout.write(
             f"Expired {expired} unpaid order(s) older than {settings.ORDER_PAYMENT_TIMEOUT} minutes."

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product, ProductStock
-from catalog.services import product_media_add
-from drops.models import DropQueue, QueueEntry
+from catalog.services import product_media_add, product_set_stock
+from drops.models import Draw, DropQueue, QueueEntry
 from orders.services import order_mark_paid, order_place
 from pages.models import Page
 from preorders.models import PreorderWave
@@ -205,6 +205,18 @@ RELEASE = (
     "Релиз: худи из петельчатого футера 480 г/м². Старт по расписанию, очередь, не больше двух в одни руки.",
 )
 RELEASE_WAVES = [(1, 30, 21), (2, 30, 49)]  # wave number, capacity, ships in N days
+DRAW = (
+    "DWC-DRAW-03",
+    "Куртка «Жребий 03»",
+    "jacket",
+    (120, 30, 40),
+    "14990",
+    CLOTHES,
+    CLOTHES_TABLE,
+    "Розыгрыш: куртка тиражом 10 штук. Заявки с замороженной оплатой, победителей выбирает проверяемый жребий.",
+)
+DRAW_STOCK = {"S": 2, "M": 4, "L": 3, "XL": 1}
+DRAW_CLOSES_IN = timedelta(minutes=10)
 RELEASE_STARTS_IN = timedelta(minutes=5)
 RELEASE_TERMS = {"max_per_customer": 2, "payment_timeout": 15, "queue_enabled": True, "queue_rate": 30}
 
@@ -244,6 +256,34 @@ PAGES = {
 
 Товар надлежащего качества можно вернуть в течение 7 дней после получения.""",
     ),
+    "privacy": (
+        "Политика обработки персональных данных",
+        """## 1. Кто обрабатывает данные
+
+Оператор персональных данных — магазин DWC (Москва). Политика составлена по Федеральному закону от 27.07.2006
+№ 152-ФЗ «О персональных данных».
+
+## 2. Какие данные и зачем
+
+- Телефон — вход в аккаунт, SMS о заказах, чек по 54-ФЗ.
+- Имя, адрес доставки, пункт СДЭК — доставка заказа.
+- Email, Telegram, ВКонтакте — по желанию, для связи.
+- IP-адрес и данные браузера — запись о согласии и защита от злоупотреблений.
+
+## 3. Кому передаём
+
+ЮKassa — для оплаты и чеков; СДЭК — для доставки; SMS-шлюз — для сообщений. Больше никому.
+
+## 4. Сколько храним
+
+Пока действует аккаунт. Заказы и чеки храним столько, сколько требует закон о бухгалтерском учёте, даже после
+удаления аккаунта, но без имени, телефона и адреса.
+
+## 5. Ваши права
+
+В личном кабинете можно скачать все свои данные и удалить аккаунт (удаление подтверждается кодом из SMS).
+Согласие можно отозвать, удалив аккаунт или написав нам: hello@dwc.example.""",
+    ),
 }
 
 
@@ -282,6 +322,7 @@ class Command(BaseCommand):
             wave.ships_on = timezone.localdate() + timedelta(days=DROP_SHIPS_IN.get(wave.wave_number, 56))
             wave.save(update_fields=["ships_on"])
         created += self._release()
+        created += self._draw()
 
         self._promo_codes(drop)
         for slug, (title, content) in PAGES.items():
@@ -384,6 +425,20 @@ class Command(BaseCommand):
         QueueEntry.objects.filter(product=release).delete()
         DropQueue.objects.filter(product=release).delete()
         self.stdout.write(f"Релиз «{name}»: старт в {timezone.localtime(starts_at):%H:%M}, очередь открыта.")
+        return is_new
+
+    def _draw(self) -> bool:
+        """The draw closes DRAW_CLOSES_IN after every seeding (every `make run`), with fresh entries and seed."""
+        article, name, kind, color, price, sizes, table, description = DRAW
+        product, is_new = self._product(article, name, kind, color, price, sizes, table, description)
+        now = timezone.now()
+        closes_at = (now + DRAW_CLOSES_IN).replace(second=0, microsecond=0)
+        Draw.objects.filter(product=product).delete()  # its entries with it: a new draw, a new secret seed
+        Product.objects.filter(pk=product.pk).update(
+            sale_mode=Product.SaleMode.DRAW, draw_opens_at=now - timedelta(minutes=1), draw_closes_at=closes_at
+        )
+        product_set_stock(product=product, stock=DRAW_STOCK)
+        self.stdout.write(f"Розыгрыш «{name}»: заявки до {timezone.localtime(closes_at):%H:%M}.")
         return is_new
 
     def _promo_codes(self, drop):
