@@ -60,9 +60,11 @@ run: seed
 	$(RUN_ENV) $(PY) manage.py cdek_subscribe --wait 20; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# pytest exits with 5 when it collects nothing: that is not a failure of the suite.
+# The suite runs in parallel (pytest-xdist, a test database per worker); `make test PYTEST_WORKERS=0` runs it in one
+# process. pytest exits with 5 when it collects nothing: that is not a failure of the suite.
+PYTEST_WORKERS ?= auto
 pytest:
-	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 test: install-test
 	@$(MAKE) --no-print-directory pytest

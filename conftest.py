@@ -47,6 +47,18 @@ def _clear_cache(request):
         cache.clear()
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A SQLite file with the shop's tables, made once per test process, for shops started as separate processes
+    (`tests.gunicorn_server.gunicorn_shop(schema=...)`) that copy it."""
+    from tests.gunicorn_server import sqlite_schema_write
+
+    path = tmp_path_factory.mktemp("schema") / "db.sqlite3"
+    with django_db_blocker.unblock():
+        sqlite_schema_write(path)
+    return path
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -68,6 +68,8 @@ class SizeTableWidget(forms.Widget):
         grid = [[cells.get((row, col), "") for col in range(cols)] for row in range(rows)]
         # Rows and columns left empty are spare cells, not part of the table.
         grid = [row for row in grid if any(row)]
+        if len(grid) < 2:
+            return []  # headers alone (the defaults the form starts with) are no table
         keep = [col for col in range(cols) if any(row[col] for row in grid)]
         return [[row[col] for col in keep] for row in grid]
 
@@ -83,14 +85,12 @@ class SizeTableWidget(forms.Widget):
         )
         cols = max((len(row) for row in grid), default=0)
         if not grid:
-            grid, cols = [[""] * 3, [""] * 3], 3
+            # A new table starts with real headers (values, not look-alike placeholders) and empty rows under them.
+            grid, cols = [list(HEADER_HINTS), [""] * 3], 3
         # One spare column and one spare row to type into.
         grid = [row + [""] * (cols - len(row)) + [""] for row in grid] + [[""] * (cols + 1)]
-        hints = dict(enumerate(HEADER_HINTS))
-        context["widget"]["rows"] = [
-            [(f"{name}__r{r}c{c}", cell, hints.get(c, "") if r == 0 else "") for c, cell in enumerate(row)]
-            for r, row in enumerate(grid)
-        ]
+        cells = [[(f"{name}__r{r}c{c}", cell) for c, cell in enumerate(row)] for r, row in enumerate(grid)]
+        context["widget"]["head"], context["widget"]["rows"] = cells[0], cells[1:]
         return context
 
 

@@ -201,6 +201,8 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 # i15-ux: the shop's own translations (Russian plurals).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+MESSAGE_STORAGE = "config.messages.OneOutcomeStorage"  # the back office: one message per outcome
+FORMAT_MODULE_PATH = ["config.formats"]  # «4 декабря» where Django says «4 Декабрь»
 USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 
 from django.dispatch import receiver
 
+from accounts.personal_data import ERASED
 from accounts.signals import personal_data_erasing, personal_data_requested
-from drops.models import QueueEntry
+from drops.models import DrawEntry, QueueEntry
 
 
 @receiver(personal_data_requested, dispatch_uid="drops.personal_data_queue")
@@ -22,6 +23,38 @@ def personal_data_queue(sender, *, user, **kwargs) -> dict:
             for entry in entries
         ]
     }
+
+
+@receiver(personal_data_requested, dispatch_uid="drops.personal_data_draws")
+def personal_data_draws(sender, *, user, **kwargs) -> dict:
+    entries = DrawEntry.objects.filter(user=user).select_related("draw__product").order_by("created_at", "id")
+    return {
+        "draw_entries": [
+            {
+                "product": entry.draw.product.name,
+                "entered_at": entry.created_at.isoformat(),
+                "phone": entry.phone,
+                "size": entry.size,
+                "status": entry.status,
+                "delivery_method": entry.delivery_method,
+                "delivery_address": entry.delivery_address,
+                "city": entry.city,
+                "cdek_point": entry.cdek_point,
+                "amount": f"{entry.amount:.2f}",
+                "order_number": entry.order_number,
+            }
+            for entry in entries
+        ]
+    }
+
+
+@receiver(personal_data_erasing, dispatch_uid="drops.personal_data_erase_draws")
+def personal_data_erase_draws(sender, *, user, placeholder: str, **kwargs) -> None:
+    """A draw entry keeps its rank, status and amounts (the draw stays verifiable, the money accounted for); its
+    phone and address become placeholders."""
+    entries = DrawEntry.objects.filter(user=user)
+    entries.update(phone=placeholder)
+    entries.exclude(delivery_address="").update(delivery_address=ERASED)
 
 
 @receiver(personal_data_erasing, dispatch_uid="drops.personal_data_erase_queue")

@@ -21,7 +21,7 @@ from config.idempotency import KEY_PATTERN, request_fingerprint
 from config.money import from_kopecks, rub
 from config.russian import phone_ru
 from orders import services as order_services
-from orders.admin_forms import OrderAddForm, OrderForm
+from orders.admin_forms import OrderAddForm, OrderForm, RefundForm
 from orders.models import Order, OrderItem, OrderRefund, OrderStatus
 from orders.selectors import order_queryset, order_timeline, orders_with_refunded_total, tracking_url
 
@@ -138,14 +138,15 @@ def _status_action(status: OrderStatus, description):
 class OrderAdmin(SimpleHistoryAdmin):
     form = OrderForm
     add_form = OrderAddForm
+    # Status and payment right after the number: what a phone shows without scrolling sideways.
     list_display = [
         "order_number",
-        "customer_phone",
+        "status_badge",
+        "payment_badge",
         "final_money",
         "refunded_money",
         "net_money",
-        "status_badge",
-        "payment_badge",
+        "customer_phone",
         "tracking_link",
         "created_at",
     ]
@@ -452,62 +453,35 @@ class OrderAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:orders_order_refund", args=[orders[0].pk]))
 
     def refund_view(self, request, object_id):
-        """Staff choose the units to refund; the next step shows what and how much; «Вернуть» sends it."""
+        """Staff choose the units to refund; the next step shows what and how much; «Вернуть» sends it through
+        `order_refund`. The order page's «Вернуть деньги» button and the list action lead here."""
         order = self.get_object(request, object_id)
         if order is None or not self.has_change_permission(request, order):
             return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         items = list(order.items.select_related("product").order_by("id"))
-        chosen, plan, error = None, None, None
-        if request.method == "POST":
-            chosen = []
-            for item in items:
-                raw = (request.POST.get(f"quantity_{item.pk}") or "0").strip()
-                if not raw.isdigit() or len(raw) > 6:
-                    error = f"Количество для «{item.product.name}» — целое число от 0."
-                    break
-                if int(raw):
-                    chosen.append((item.pk, int(raw)))
-            full = request.POST.get("full") == "1"
-            if error is None and not chosen and not full:
-                error = "Укажите, сколько единиц вернуть, или отметьте «Весь заказ»."
-            if error is None:
-                try:
-                    token = request.POST.get("refund_token", "")
-                    if request.POST.get("confirm") == "1" and KEY_PATTERN.fullmatch(token):
-                        # The confirmation names its refund by the form's one-time token: a double click or a
-                        # resent form returns that refund, never a second one.
-                        order_services.order_refund(
-                            order=order,
-                            items=None if full else chosen,
-                            by=request.user,
-                            request_key=token,
-                            request_hash=request_fingerprint({"items": chosen, "full": full}),
-                        )
-                        order.refresh_from_db()
-                        done = order.refunds.filter(request_key=token).first()
-                        if done is not None and done.status == done.Status.SUCCEEDED:
-                            self.message_user(
-                                request, f"{order}: возвращено {rub(done.amount)}.", messages.SUCCESS
-                            )
-                        else:
-                            self.message_user(
-                                request,
-                                f"{order}: возврат отправлен в ЮKassa и ждёт подтверждения.",
-                                messages.INFO,
-                            )
-                        return HttpResponseRedirect(change_url)
-                    plan = order_services.order_refund_plan(order=order, items=None if full else chosen)
-                except DomainError as refusal:
-                    error, plan = refusal.message, None
+        form = RefundForm(request.POST if request.method == "POST" else None, items=items)
+        plan, error = None, None
+        if form.is_bound and not form.is_valid():
+            error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+        elif form.is_bound:
+            full, chosen = form.cleaned_data["full"], form.chosen()
+            token = form.cleaned_data["refund_token"]
+            try:
+                if form.cleaned_data["confirm"] and KEY_PATTERN.fullmatch(token):
+                    self._refund_send(request, order, chosen=chosen, full=full, token=token)
+                    return HttpResponseRedirect(change_url)
+                plan = order_services.order_refund_plan(order=order, items=None if full else chosen)
+            except DomainError as refusal:
+                error = refusal.message
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": order,
             "title": f"Возврат по заказу {order.order_number}",
             "order": order,
-            "rows": [(item, dict(chosen or []).get(item.pk, 0)) for item in items],
-            "full": request.POST.get("full") == "1",
+            "rows": form.rows() if form.is_bound and not form.errors else [(item, 0) for item in items],
+            "full": form.is_bound and not form.errors and form.cleaned_data["full"],
             "plan": plan,
             "plan_amount": from_kopecks(plan.amount) if plan else None,
             "plan_lines": [(line.item, line.quantity, from_kopecks(line.amount)) for line in plan.lines]
@@ -519,6 +493,23 @@ class OrderAdmin(SimpleHistoryAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/orders/order/refund.html", context)
+
+    def _refund_send(self, request, order, *, chosen, full, token) -> None:
+        """The confirmation names its refund by the form's one-time token: a double click or a resent form returns
+        that refund, never a second one."""
+        order_services.order_refund(
+            order=order,
+            items=None if full else chosen,
+            by=request.user,
+            request_key=token,
+            request_hash=request_fingerprint({"items": chosen, "full": full}),
+        )
+        order.refresh_from_db()
+        done = order.refunds.filter(request_key=token).first()
+        if done is not None and done.status == done.Status.SUCCEEDED:
+            self.message_user(request, f"{order}: возвращено {rub(done.amount)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, f"{order}: возврат отправлен в ЮKassa и ждёт подтверждения.", messages.INFO)
 
     @admin.action(description=_("Выгрузить выбранные в CSV"))
     def export_csv(self, request, queryset):

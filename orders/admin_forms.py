@@ -80,3 +80,38 @@ class OrderAddForm(forms.ModelForm):
     def _post_clean(self):
         # The order row is built by `order_place`, not from this form.
         pass
+
+
+class RefundForm(forms.Form):
+    """What staff want back: units per line (0 … bought) or the whole order; the confirmation step carries the
+    same choice back with its one-time token."""
+
+    full = forms.BooleanField(required=False)
+    confirm = forms.BooleanField(required=False)
+    refund_token = forms.CharField(required=False, max_length=64)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"quantity_{item.pk}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=999999,
+                error_messages={"invalid": f"Количество для «{item.product.name}» — целое число от 0."},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.chosen() and not cleaned.get("full"):
+            raise forms.ValidationError("Укажите, сколько единиц вернуть, или отметьте «Весь заказ».")
+        return cleaned
+
+    def chosen(self) -> list[tuple[int, int]]:
+        """(order item id, units) of every line with units to return."""
+        data = getattr(self, "cleaned_data", {})
+        return [(item.pk, data[f"quantity_{item.pk}"]) for item in self.items if data.get(f"quantity_{item.pk}")]
+
+    def rows(self) -> list:
+        chosen = dict(self.chosen())
+        return [(item, chosen.get(item.pk, 0)) for item in self.items]

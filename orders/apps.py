@@ -8,3 +8,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from orders import receivers  # noqa: F401  (connects the answers to the preorders' signals)
+        from orders.selectors import wave_orders_to_tell
+        from preorders.audience import wave_audience_register
+
+        wave_audience_register(lambda *, wave: wave_orders_to_tell(wave=wave).count())

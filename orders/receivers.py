@@ -8,8 +8,8 @@ from django.dispatch import receiver
 from accounts.personal_data import ERASED
 from accounts.signals import personal_data_erasing, personal_data_requested
 from orders import notifications
-from orders.models import Order, OrderStatus
-from orders.selectors import order_list_for
+from orders.models import Order
+from orders.selectors import order_list_for, wave_orders_to_tell
 from orders.serializers import OrderSerializer
 from orders.services.settlement import settlement_receipts_open
 from orders.tasks import settlement_receipt_deliver
@@ -20,13 +20,7 @@ from preorders.signals import wave_status_changed
 @receiver(wave_status_changed, dispatch_uid="orders.wave_orders_tell")
 def wave_orders_tell(sender, *, wave, status: str, message: str, **kwargs) -> None:
     """Every live order with a line in the wave gets a timeline entry and its customer an SMS."""
-    orders = list(
-        Order.objects.filter(items__preorder_wave=wave)
-        .exclude(status__in=OrderStatus.CLOSED)
-        .values_list("pk", "order_number", "user__phone")
-        .distinct()
-        .order_by("pk")
-    )
+    orders = list(wave_orders_to_tell(wave=wave).values_list("pk", "order_number", "user__phone").order_by("pk"))
     PreorderStatus.objects.bulk_create(
         PreorderStatus(order_id=order_id, wave=wave, status=status, status_message=message)
         for order_id, _, _ in orders

@@ -75,6 +75,11 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
+def wave_orders_to_tell(*, wave) -> QuerySet[Order]:
+    """The live orders with a line in the wave: each is told of the wave's status changes (one SMS each)."""
+    return Order.objects.filter(items__preorder_wave=wave).exclude(status__in=OrderStatus.CLOSED).distinct()
+
+
 def order_queryset() -> QuerySet[Order]:
     """Orders with their items (product, wave) and preorder timeline, in a fixed number of queries."""
     return Order.objects.select_related("user", "promo_code").prefetch_related(

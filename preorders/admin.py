@@ -1,12 +1,15 @@
 from django.contrib import admin, messages
 from django.db.models import F, Prefetch
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.admin import ProductAdmin
 from catalog.models import Product
 from config.errors import DomainError
+from config.russian import count_ru, plural
 from preorders.admin_forms import WaveAddForm, WaveForm
+from preorders.audience import wave_audience_count
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.services import (
     WAVE_STATUS_FLOW,
@@ -21,10 +24,32 @@ def wave_fill(wave: PreorderWave) -> str:
     return f"{wave.current_count}/{wave.capacity}"
 
 
+def _status_confirmation(modeladmin, request, waves: list, status: WaveStatus):
+    """The page that names how many customers a status change texts, before it is made («Да, перевести»)."""
+    customers = sum(wave_audience_count(wave=wave) for wave in waves)
+    if not customers or request.POST.get("confirmed") == "yes":
+        return None
+    verb = "получит" if plural(customers, "1", "2", "5") == "1" else "получат"
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": f"Перевести в статус «{status.label}»?",
+        "waves": waves,
+        "status": status,
+        "texted": f"SMS {verb} {count_ru(customers, 'покупатель', 'покупателя', 'покупателей')}",
+        "action": request.POST.get("action", ""),
+    }
+    return TemplateResponse(request, "admin/preorders/preorderwave/status_confirm.html", context)
+
+
 def _status_action(status: WaveStatus):
     def action(modeladmin, request, queryset):
+        waves = list(queryset.select_related("product").order_by("product_id", "wave_number"))
+        confirmation = _status_confirmation(modeladmin, request, waves, status)
+        if confirmation is not None:
+            return confirmation
         moved = 0
-        for wave in queryset.select_related("product").order_by("product_id", "wave_number"):
+        for wave in waves:
             try:
                 wave_set_status(wave=wave, status=status)
             except DomainError as error:
@@ -36,7 +61,7 @@ def _status_action(status: WaveStatus):
         if moved:
             modeladmin.message_user(
                 request,
-                f"Волн переведено в статус «{status.label}»: {moved}. Покупатели получат SMS.",
+                f"Волн переведено в статус «{status.label}»: {moved}.",
                 messages.SUCCESS,
             )
 
@@ -50,7 +75,16 @@ class PreorderWaveInline(admin.TabularInline):
     model = PreorderWave
     form = WaveForm
     extra = 0
-    fields = ["wave_number", "capacity", "current_count", "ships_on", "status", "status_message", "completed_at"]
+    fields = [
+        "wave_number",
+        "capacity",
+        "current_count",
+        "ships_on",
+        "status",
+        "status_message",
+        "confirm_sms",
+        "completed_at",
+    ]
     readonly_fields = ["wave_number", "current_count", "completed_at"]
     ordering = ["wave_number"]
     can_delete = False
@@ -131,7 +165,7 @@ admin.site.register(Product, PreorderProductAdmin)
 
 @admin.register(PreorderWave)
 class PreorderWaveAdmin(SimpleHistoryAdmin):
-    list_display = ["product", "wave_number", "fill", "status", "ships_on", "completed_at", "updated_at"]
+    list_display = ["product", "wave_number", "status", "fill", "ships_on", "completed_at", "updated_at"]
     list_filter = ["status", "product__order_type"]
     list_select_related = ["product"]
     search_fields = ["product__name", "product__article"]
@@ -152,7 +186,7 @@ class PreorderWaveAdmin(SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["product", "capacity"]
+            return ["product", "capacity", "ships_on", "status"]
         return [
             "product",
             "wave_number",
@@ -161,6 +195,7 @@ class PreorderWaveAdmin(SimpleHistoryAdmin):
             "ships_on",
             "status",
             "status_message",
+            "confirm_sms",
             "completed_at",
             "created_at",
             "updated_at",
@@ -174,8 +209,12 @@ class PreorderWaveAdmin(SimpleHistoryAdmin):
             if change:
                 wave_update(wave=PreorderWave.objects.get(pk=obj.pk), **form.changes())
             else:
+                data = form.cleaned_data
                 created = wave_add(
-                    product=form.cleaned_data["product"], capacity=form.cleaned_data.get("capacity")
+                    product=data["product"],
+                    capacity=data.get("capacity"),
+                    ships_on=data.get("ships_on"),
+                    status=data.get("status") or WaveStatus.COLLECTING,
                 )
                 obj.pk = created.pk
         except DomainError as error:

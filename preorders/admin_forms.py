@@ -3,9 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Product
+from config.russian import count_ru, plural
+from preorders.audience import wave_audience_count
 from preorders.errors import WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaveStatus
-from preorders.services import WAVE_STATUS_FLOW, wave_change_check
+from preorders.services import WAVE_ADD_STATUSES, WAVE_STATUS_FLOW, wave_change_check
 
 
 class WaveForm(forms.ModelForm):
@@ -17,6 +20,11 @@ class WaveForm(forms.ModelForm):
         max_length=500,
         widget=forms.TextInput(attrs={"size": 40, "placeholder": "Стандартный текст для статуса"}),
         help_text=_("Уйдёт в SMS и историю заказа при смене статуса. Пусто — стандартный текст."),
+    )
+    confirm_sms = forms.BooleanField(
+        label=_("Отправить SMS покупателям"),
+        required=False,
+        help_text=_("Нужно, когда смена статуса пишет покупателям: сколько их, сказано при сохранении."),
     )
 
     class Meta:
@@ -64,7 +72,20 @@ class WaveForm(forms.ModelForm):
             self.add_error("status", error.message)
         except WaveChangeRefused as error:
             self.add_error("capacity", error.message)
+        if status and status != self.instance.status and not self.errors:
+            self._texting_confirm(cleaned)
         return cleaned
+
+    def _texting_confirm(self, cleaned) -> None:
+        """A status change texts every customer of the wave's live orders: staff confirm it knowing how many."""
+        count = wave_audience_count(wave=self.instance)
+        if count and not cleaned.get("confirm_sms"):
+            verb = "получит" if plural(count, "1", "2", "5") == "1" else "получат"
+            self.add_error(
+                "confirm_sms",
+                f"SMS {verb} {count_ru(count, 'покупатель', 'покупателя', 'покупателей')}. "
+                "Отметьте «Отправить SMS покупателям» и сохраните ещё раз.",
+            )
 
     def _post_clean(self):
         # The model's own checks run on the new values only where the services will write them.
@@ -72,7 +93,8 @@ class WaveForm(forms.ModelForm):
 
 
 class WaveAddForm(forms.ModelForm):
-    """Adding a wave from the wave list: the product and, when it differs from the product's, the capacity."""
+    """A new wave, complete: the product (preorder products only), the capacity when it differs from the
+    product's, the expected ship date and the status it starts in."""
 
     capacity = forms.IntegerField(
         label=_("ёмкость, шт."),
@@ -83,7 +105,16 @@ class WaveAddForm(forms.ModelForm):
 
     class Meta:
         model = PreorderWave
-        fields = ["product", "capacity"]
+        fields = ["product", "capacity", "ships_on", "status"]
+        widgets = {"ships_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(
+            order_type__in=[Product.OrderType.PREORDER, Product.OrderType.WAITING]
+        ).order_by("name")
+        self.fields["status"].choices = [(v, label) for v, label in WaveStatus.choices if v in WAVE_ADD_STATUSES]
+        self.fields["status"].initial = WaveStatus.COLLECTING
 
     def clean_product(self):
         product = self.cleaned_data["product"]

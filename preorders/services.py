@@ -216,6 +216,8 @@ def product_refresh_preorder_state(*, product: Product, waves: list[PreorderWave
 # --- Wave lifecycle (staff) ----------------------------------------------------------------------------------------
 # Statuses only move forward, in this order; a step may be skipped (production straight to completed).
 WAVE_STATUS_FLOW = [WaveStatus.COLLECTING, WaveStatus.PRODUCTION, WaveStatus.SHIPPING, WaveStatus.COMPLETED]
+#: The statuses a wave may start in: it has no orders yet, so nobody is told anything.
+WAVE_ADD_STATUSES = WAVE_STATUS_FLOW[:2]
 
 # What the customer reads in the timeline and the SMS when staff give no message of their own.
 WAVE_STATUS_MESSAGES = {
@@ -297,8 +299,11 @@ def wave_set_status(*, wave: PreorderWave, status: str, message: str = "") -> Pr
 
 
 @transaction.atomic
-def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
-    """Add the next wave to a preorder product (of `capacity` units, the product's wave capacity by default).
+def wave_add(
+    *, product: Product, capacity: int | None = None, ships_on=None, status: str = WaveStatus.COLLECTING
+) -> PreorderWave:
+    """Add the next wave to a preorder product (of `capacity` units, the product's wave capacity by default),
+    with its ship date and status (collecting by default) as staff give them.
 
     A `waiting` product takes preorders again, and its waitlist hears about it by SMS.
     """
@@ -308,8 +313,16 @@ def wave_add(*, product: Product, capacity: int | None = None) -> PreorderWave:
     capacity = locked.preorder_wave_capacity if capacity is None else capacity
     if capacity < 1:
         raise WaveChangeRefused("Ёмкость волны должна быть не меньше 1.", code="invalid_wave_capacity")
+    if status not in WAVE_ADD_STATUSES:
+        raise WaveTransitionRefused(
+            "Новая волна собирает заказы или уже в производстве.", code="invalid_wave_status", field="status"
+        )
     wave = PreorderWave.objects.create(
-        product=locked, wave_number=waves_next_number(product=locked), capacity=capacity
+        product=locked,
+        wave_number=waves_next_number(product=locked),
+        capacity=capacity,
+        ships_on=ships_on,
+        status=status,
     )
     if locked.preorder_waves_total < wave.wave_number:
         locked.preorder_waves_total = wave.wave_number

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_display import money_cell
 from config.errors import DomainError
 from config.russian import datetime_ru
 from promos.admin_forms import PromoCodeForm, PromoGenerateForm
@@ -101,8 +102,8 @@ class PromoCodeAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("скидка"))
     def discount(self, promo):
         if promo.discount_percent is not None:
-            return f"{promo.discount_percent} %"
-        return f"{promo.discount_amount:.2f} ₽".replace(".", ",")
+            return f"{promo.discount_percent}\u00a0%"
+        return money_cell(promo.discount_amount)
 
     @admin.display(description=_("использований"), ordering="current_uses")
     def uses(self, promo):

@@ -73,14 +73,14 @@ def test_a_drop_from_the_admin(client, fake_yookassa, django_capture_on_commit_c
     assert [m.phone for m in sms_outbox] == ["+79160000009"]
     assert WaitlistEntry.objects.get().notified_at is not None
 
-    # 4. Wave 1 goes to production: its two customers are told.
+    # 4. Wave 1 goes to production: staff confirm knowing two customers are texted, and they are told.
     wave_1 = drop.waves.get(wave_number=1)
     sms_outbox.clear()
+    move = {"action": "wave_set_status_production", "_selected_action": [wave_1.pk]}
+    waves = reverse("admin:preorders_preorderwave_changelist")
+    assert "SMS получат 2 покупателя" in client.post(waves, move).content.decode() and sms_outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("admin:preorders_preorderwave_changelist"),
-            {"action": "wave_set_status_production", "_selected_action": [wave_1.pk]},
-        )
+        client.post(waves, {**move, "confirmed": "yes"})
     assert sorted(m.phone for m in sms_outbox) == ["+79160000001", "+79160000002"]
     assert set(PreorderStatus.objects.filter(status=WaveStatus.PRODUCTION).values_list("order", flat=True)) == {
         orders[0].pk,

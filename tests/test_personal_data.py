@@ -12,6 +12,7 @@ from accounts.models import Consent, User
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
+from drops.models import Draw, DrawEntry
 from orders.models import Order, OrderItem
 from orders.services import order_mark_paid, order_place
 from preorders.models import WaitlistEntry
@@ -38,6 +39,11 @@ def orders(customer):
         user=customer, items=[{"product": product, "size": "M", "quantity": 1}], delivery_address=ADDRESS
     )
     WaitlistEntry.objects.create(product=product, size="S", phone=PHONE, user=customer)
+    draw = Draw.objects.create(product=ProductFactory(name="Дроп"), seed="s", seed_hash="h")
+    DrawEntry.objects.create(
+        draw=draw, user=customer, phone=PHONE, size="M", status="entered", delivery_method="courier",
+        delivery_address=ADDRESS, price=Decimal("4990.00"), delivery_amount=0, amount=Decimal("4990.00"),
+    )  # fmt: skip
     return [paid, pending]
 
 
@@ -57,13 +63,14 @@ def test_export_holds_the_profile_consents_orders_and_waitlist(customer, orders)
     paid = next(o for o in data["orders"] if o["order_number"] == orders[0].order_number)
     assert paid["final_amount"] == "9980.00" and paid["delivery_address"] == ADDRESS
     assert data["waitlist"][0]["size"] == "S"
+    assert data["draw_entries"][0]["delivery_address"] == ADDRESS
     assert "sms" in data and "queue_places" in data
 
 
 def test_export_is_the_customers_own(customer, orders):
     other = UserFactory()
     data = client_for(other).get("/api/v1/users/me/data/").json()
-    assert data["orders"] == [] and data["waitlist"] == []
+    assert data["orders"] == [] and data["waitlist"] == [] and data["draw_entries"] == []
     assert PHONE not in json.dumps(data)
 
 
@@ -125,6 +132,9 @@ def test_deleting_the_account_anonymises_it_keeps_the_books_and_ends_every_token
         shown = json.dumps(staff_client.get(f"/api/v1/orders/{order.order_number}/").json(), ensure_ascii=False)
         assert PHONE not in shown and "Тверская" not in shown
     assert not WaitlistEntry.objects.exists()
+    entry = DrawEntry.objects.get()
+    assert PHONE not in entry.phone and "Тверская" not in entry.delivery_address
+    assert (entry.status, entry.amount) == ("entered", Decimal("4990.00"))
     assert Consent.objects.get(user=user).withdrawn_at is not None
     assert PHONE not in str(list(Consent.objects.values_list("phone", flat=True)))
     # The books balance as before: the same orders, statuses, amounts and items.

@@ -71,13 +71,13 @@ def test_client_ip_trusts_only_our_own_proxies(settings, proxies, forwarded, exp
     assert client_ip(request) == expected
 
 
-def test_gunicorn_workers_count_api_logins_together(tmp_path):
+def test_gunicorn_workers_count_api_logins_together(tmp_path, sqlite_schema):
     """Two worker processes, one lockout: from the 5th wrong password the account is locked, whichever worker
     takes the request, and the 11th attempt in a minute is throttled per phone too."""
     body = json.dumps({"phone": "+79161234567", "password": "wrong-password"}).encode()
     statuses = []
     with gunicorn_shop(
-        tmp_path, workers=2, migrate=True, THROTTLE_AUTH_PHONE="10/min", LOGIN_FAILURE_LIMIT="5"
+        tmp_path, workers=2, schema=sqlite_schema, THROTTLE_AUTH_PHONE="10/min", LOGIN_FAILURE_LIMIT="5"
     ) as base_url:
         for _ in range(14):
             request = urllib.request.Request(

@@ -228,10 +228,12 @@ def test_wave_status_from_the_product_page(staff, django_capture_on_commit_callb
     wave = product.waves.get(wave_number=1)
     order = OrderFactory(user=UserFactory(phone="+79995554433"))
     OrderItemFactory(order=order, product=product, is_preorder=True, preorder_wave=wave)
+    change = {"waves-0-status": "production", "waves-0-status_message": "Шьём!"}
+    unconfirmed = staff.post(change_url(product), preorder_form(product, **change))
+    assert unconfirmed.status_code == 200 and "SMS получит 1 покупатель" in unconfirmed.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(
-            change_url(product),
-            preorder_form(product, **{"waves-0-status": "production", "waves-0-status_message": "Шьём!"}),
+            change_url(product), preorder_form(product, **change, **{"waves-0-confirm_sms": "on"})
         )
     assert response.status_code == 302
     wave.refresh_from_db()
@@ -401,6 +403,17 @@ def test_product_form_edits_sizes_as_a_list_and_the_size_table_as_a_grid(staff):
     assert product.size_table == [["Размер", "Грудь, см"], ["S", "100"]]
     page = staff.get(reverse("admin:catalog_product_change", args=[product.pk])).content.decode()
     assert 'value="Грудь, см"' in page and 'name="sizes" value="L"' in page
+
+
+def test_a_new_size_table_starts_with_real_headers_and_headers_alone_are_no_table(staff):
+    page = staff.get(ADD).content.decode()
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert 'name="size_table__r0c0" value="Размер"' in head and "<th" in head  # a header, visibly
+    data = form_data(sizes=["S"], size_table="")
+    data.pop("size_table")
+    headers = {"size_table__r0c0": "Размер", "size_table__r0c1": "Грудь, см", "size_table__r0c2": "Длина, см"}
+    assert staff.post(ADD, {**data, **headers}).status_code == 302
+    assert Product.objects.get(article="H-1").size_table == []
 
 
 def test_product_form_refuses_a_repeated_size_next_to_the_sizes(staff):

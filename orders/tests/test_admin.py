@@ -305,6 +305,19 @@ def test_refund_action_opens_the_confirmation_screen_of_one_order(staff, fake_yo
     assert "Вернуть деньги можно только за оплаченный заказ" in unpaid_screen.content.decode()
 
 
+def test_the_order_page_has_a_refund_button_while_money_is_held(staff, fake_yookassa):
+    order = paid_through_yookassa(fake_yookassa)
+    page = staff.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert f'href="{reverse("admin:orders_order_refund", args=[order.pk])}"' in page and "Вернуть деньги" in page
+    unpaid = OrderFactory()
+    page = staff.get(reverse("admin:orders_order_change", args=[unpaid.pk])).content.decode()
+    assert "Вернуть деньги" not in page
+    screen = staff.post(
+        reverse("admin:orders_order_refund", args=[order.pk]), {"quantity_1": "x"}
+    ).content.decode()
+    assert "Укажите, сколько единиц вернуть" in screen  # a bad or empty choice is refused before any plan
+
+
 # --- CSV ----------------------------------------------------------------------------------------------------------------
 def read_csv(response):
     body = response.content.decode("utf-8")

@@ -37,10 +37,13 @@ def test_status_action_moves_each_wave_and_tells_customers(staff, django_capture
     first, second = product.waves.order_by("wave_number")
     order = customer_of(first, "+79991230001")
     customer_of(second, "+79991230002")
+    chosen = {"action": "wave_set_status_production", "_selected_action": [first.pk, second.pk]}
+    confirmation = staff.post(WAVES, chosen).content.decode()
+    assert "SMS получат 2 покупателя" in confirmation and "Да, перевести" in confirmation
+    assert set(PreorderWave.objects.values_list("status", flat=True)) == {WaveStatus.COLLECTING}
+    assert sms_outbox == []  # nothing before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(
-            WAVES, {"action": "wave_set_status_production", "_selected_action": [first.pk, second.pk]}, follow=True
-        )
+        response = staff.post(WAVES, {**chosen, "confirmed": "yes"}, follow=True)
     assert set(PreorderWave.objects.values_list("status", flat=True)) == {WaveStatus.PRODUCTION}
     assert PreorderStatus.objects.get(order=order).status == WaveStatus.PRODUCTION
     assert sorted(m.phone for m in sms_outbox) == ["+79991230001", "+79991230002"]
@@ -53,7 +56,9 @@ def test_status_action_refuses_going_back(staff, sms_outbox):
     PreorderWave.objects.filter(pk=wave.pk).update(status=WaveStatus.COMPLETED)
     customer_of(wave, "+79991230003")
     response = staff.post(
-        WAVES, {"action": "wave_set_status_shipping", "_selected_action": [wave.pk]}, follow=True
+        WAVES,
+        {"action": "wave_set_status_shipping", "_selected_action": [wave.pk], "confirmed": "yes"},
+        follow=True,
     )
     assert PreorderWave.objects.get(pk=wave.pk).status == WaveStatus.COMPLETED
     assert not PreorderStatus.objects.exists() and sms_outbox == []
@@ -72,10 +77,13 @@ def test_wave_change_page_sets_status_with_a_message(staff, django_capture_on_co
     order = customer_of(wave, "+79991230004")
     url = reverse("admin:preorders_preorderwave_change", args=[wave.pk])
     assert staff.get(url).status_code == 200
+    change = {"capacity": wave.capacity, "status": "shipping", "status_message": "Едет к вам СДЭКом."}
+    unconfirmed = staff.post(url, change)
+    assert unconfirmed.status_code == 200 and "SMS получит 1 покупатель" in unconfirmed.content.decode()
+    assert PreorderWave.objects.get(pk=wave.pk).status == WaveStatus.COLLECTING and sms_outbox == []
+    assert texts(unconfirmed) == []  # the refusal is the page's only word
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(
-            url, {"capacity": wave.capacity, "status": "shipping", "status_message": "Едет к вам СДЭКом."}
-        )
+        response = staff.post(url, {**change, "confirm_sms": "on"})
     assert response.status_code == 302
     assert PreorderStatus.objects.get(order=order).status_message == "Едет к вам СДЭКом."
     assert "Едет к вам СДЭКом." in sms_outbox[0].text
@@ -98,18 +106,26 @@ def test_adding_a_wave_reopens_a_waiting_product(staff, django_capture_on_commit
     WaitlistEntryFactory(product=product, phone="+79991230005")
     assert staff.get(WAVE_ADD).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(WAVE_ADD, {"product": product.pk, "capacity": "7"})
+        response = staff.post(
+            WAVE_ADD, {"product": product.pk, "capacity": "7", "ships_on": "2027-03-01", "status": "collecting"}
+        )
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.order_type == Product.OrderType.PREORDER
     assert list(product.waves.values_list("wave_number", "capacity")) == [(1, 3), (2, 7)]
+    assert str(product.waves.get(wave_number=2).ships_on) == "2027-03-01"
     assert [m.phone for m in sms_outbox] == ["+79991230005"]
 
 
 def test_adding_a_wave_to_an_in_stock_product_is_refused(staff):
-    product = ProductFactory()
-    response = staff.post(WAVE_ADD, {"product": product.pk, "capacity": ""})
-    assert response.status_code == 200 and not PreorderWave.objects.exists()
+    product = ProductFactory(name="Футболка в наличии")
+    PreorderProductFactory(name="Бомбер на предзаказ")
+    form = staff.get(WAVE_ADD).content.decode()
+    assert "Бомбер на предзаказ" in form and "Футболка в наличии" not in form  # only preorder products offered
+    assert 'name="ships_on"' in form and 'name="status"' in form  # complete at creation
+    count = PreorderWave.objects.count()
+    response = staff.post(WAVE_ADD, {"product": product.pk, "capacity": "", "status": "collecting"})
+    assert response.status_code == 200 and PreorderWave.objects.count() == count
 
 
 def test_waves_are_never_deleted(staff):

@@ -30,7 +30,7 @@
     var name = box.getAttribute("data-name");
     var table = box.querySelector("table");
     function cell(row, col) {
-      var td = document.createElement("td");
+      var td = document.createElement(row === 0 ? "th" : "td");
       var input = document.createElement("input");
       input.type = "text";
       input.maxLength = 40;
@@ -51,6 +51,7 @@
       tr.cells[0].firstChild.focus();
     });
     addCol.addEventListener("click", function () {
+      // table.rows runs over the header row (thead) and then the data rows (tbody), in order.
       for (var r = 0; r < table.rows.length; r++) {
         table.rows[r].appendChild(cell(r, table.rows[r].cells.length));
       }

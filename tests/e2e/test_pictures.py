@@ -16,14 +16,14 @@ expect = pytest.importorskip("playwright.sync_api").expect
 PHONE_390 = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def photographed(served_media):
-    """Three products with two 2000 px photos each; renditions are made as each upload commits."""
+def _photographed(*, photos: list[int]) -> list:
+    """Products with `photos[n]` photos each, 1700 px wide (above the largest rendition); renditions are made as
+    each upload commits."""
     products = []
-    for number in range(3):
+    for number, count in enumerate(photos):
         product = ProductFactory(name=f"Худи {number + 1}", price=Decimal("4990.00"), stock={"S": 3})
-        for position in range(2):
-            photo = camera_jpeg(width=2000, height=2500, orientation=1 + position * 2)
+        for position in range(count):
+            photo = camera_jpeg(width=1700, height=2125, orientation=1 + position * 2)
             product_media_add(
                 product=product,
                 upload=ContentFile(photo, name=f"hoodie-{number}-{position}.jpg"),
@@ -31,6 +31,17 @@ def photographed(served_media):
             )
         products.append(product)
     return products
+
+
+@pytest.fixture
+def photographed(served_media):
+    """Three products on the catalog page, the first with two photos (its gallery switches between them)."""
+    return _photographed(photos=[2, 1, 1])
+
+
+@pytest.fixture
+def photographed_once(served_media):
+    return _photographed(photos=[1])
 
 
 def _loaded_images(page) -> list[str]:
@@ -72,9 +83,9 @@ def test_phone_loads_the_small_renditions(shop_page, photographed):
     shop.assert_fits_width()
 
 
-def test_desktop_product_page_loads_a_larger_rendition(shop_page, photographed):
+def test_desktop_product_page_loads_a_larger_rendition(shop_page, photographed_once):
     shop = shop_page({"width": 1366, "height": 900})
-    shop.goto(photographed[0].get_absolute_url())
+    shop.goto(photographed_once[0].get_absolute_url())
     expect(shop.page.locator("#gallery-main")).to_be_visible()
     shop.page.wait_for_load_state("networkidle")
     shop.shot("product")
