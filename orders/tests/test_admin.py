@@ -312,10 +312,11 @@ def test_the_order_page_has_a_refund_button_while_money_is_held(staff, fake_yook
     unpaid = OrderFactory()
     page = staff.get(reverse("admin:orders_order_change", args=[unpaid.pk])).content.decode()
     assert "Вернуть деньги" not in page
-    screen = staff.post(
-        reverse("admin:orders_order_refund", args=[order.pk]), {"quantity_1": "x"}
-    ).content.decode()
-    assert "Укажите, сколько единиц вернуть" in screen  # a bad or empty choice is refused before any plan
+    # A bad or empty choice is refused before any plan.
+    [item] = order.items.all()
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+    assert "целое число от 0" in staff.post(url, {f"quantity_{item.pk}": "x"}).content.decode()
+    assert "Укажите, сколько единиц вернуть" in staff.post(url, {}).content.decode()
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_the_admin_product_form_edits_sizes_and_the_size_table_without_json(shop
     page.locator("#id_order_type").select_option("in_stock")
     shop.shot("product-form")
     page.locator("input[name=_continue]").click()
-    expect(page.locator(".messagelist")).to_contain_text("успешно")
+    expect(page.locator(".messagelist")).to_contain_text("Добавлено")
     product = Product.objects.get(article="TS-LOGO")
     assert product.sizes == ["S", "M", "L"]
     assert product.size_table == [["Размер", "Грудь, см"], ["S", "98"], ["M", "104"]]
