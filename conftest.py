@@ -40,8 +40,11 @@ def _clear_cache(request):
     if not (transactional or marker or "db" in request.fixturenames):
         yield
         return
+    from config.front_cache import front_cache_clear
+
     request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
+    front_cache_clear()
     yield
     if transactional:
         cache.clear()

@@ -196,5 +196,8 @@ class SmsAuthViewSet(viewsets.GenericViewSet):
     def password_reset(self, request):
         serializer = PasswordResetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_reset(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        given = data.pop("personal_data_consent")
+        act = ConsentAct.from_request(request, source=ConsentSource.REGISTER, channel="api") if given else None
+        services.user_password_reset(**data, consent=act)
         return Response({"detail": "Пароль изменён. Войдите с новым паролем."})

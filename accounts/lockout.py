@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +77,13 @@ def account_locked(*, phone: str, request) -> bool:
     if not settings.AXES_ENABLED or not phone:
         return False
     return AxesProxyHandler.is_locked(request, {"username": phone})
+
+
+def lockout_clear(*, phone: str) -> None:
+    """A right password clears the account's failures, as axes does on a session sign-in (`user_logged_in`),
+    also for the API's token sign-in, which makes no session."""
+    if settings.AXES_ENABLED and phone:
+        reset(username=phone)
 
 
 def _is_admin(request) -> bool:

@@ -109,6 +109,13 @@ class PasswordResetSerializer(SmsCodeVerifySerializer):
     password = serializers.CharField(
         max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
+    personal_data_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Согласие на обработку персональных данных: нужно, когда у номера ещё нет аккаунта (он "
+        "создаётся с этим паролем); без него верный код не тратится и ответ — 400 `consent_required`.",
+    )
 
     def validate_password(self, value):
         validate_password(value)

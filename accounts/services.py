@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.consents import ConsentAct, ConsentRequired, consent_record
-from accounts.lockout import LoginLocked
+from accounts.lockout import LoginLocked, lockout_clear
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
@@ -124,6 +124,8 @@ def user_authenticate(*, phone: str, password: str, request=None) -> User:
         if getattr(request, "axes_locked_out", False):
             raise LoginLocked(retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidCredentials()
+    if request is not None:
+        lockout_clear(phone=user.phone)
     update_last_login(None, user)
     return user
 
@@ -326,21 +328,27 @@ def user_phone_confirm(*, user: User, code: str) -> User:
     return user
 
 
-def user_password_reset(*, phone: str, code: str, password: str) -> User:
+def user_password_reset(*, phone: str, code: str, password: str, consent: ConsentAct | None = None) -> User:
     """Set a new password after a code from SMS; every earlier token of the account stops working at once (the
     tokens name the password they were issued under) and so does every signed-in session elsewhere (Django's
     session auth hash follows the password).
 
     The password is checked before the code is spent, so a too-short password costs no try. A phone without an
-    account gets one with this password: its owner has just proved it.
+    account gets one with this password: its owner has just proved it, and, as for a sign-in by code, gives
+    `consent` (ConsentRequired once the code is proved right; the code then stays usable).
     """
     try:
         validate_password(password)
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc
-    phone = sms_code_use(phone=phone, code=code)
+    needs_consent = consent is None and not user_phone_taken(phone=_phone_field(phone))
+    phone = sms_code_use(phone=phone, code=code, spend=not needs_consent)
+    if needs_consent:
+        raise ConsentRequired()
     with transaction.atomic():
-        user, _ = _user_for_verified_phone(phone)
+        user, created = _user_for_verified_phone(phone)
+        if created:
+            consent_record(user=user, act=consent)
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         for token in OutstandingToken.objects.filter(user=user):

@@ -20,8 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from catalog.models import Product
 from config.errors import DomainError
-from config.money import KOPECK, ZERO
-from config.money import money as to_money
+from config.money import KOPECK, ZERO, money
 from orders.models import Order, OrderItem, OrderRefund, OrderRefundLine, OrderStatus, RefundStatus
 from preorders.models import PreorderWave
 
@@ -34,9 +33,9 @@ DEFAULT_PERIOD_DAYS = 30
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def money(value) -> Decimal:
-    """Rubles to the kopeck; SQLite hands decimal sums back as binary floats, so they are rounded here."""
-    return to_money(value or 0)
+def sum_money(value) -> Decimal:
+    """A database sum in rubles to the kopeck: None (no rows) is zero, and SQLite's binary floats are rounded."""
+    return money(value or 0)
 
 
 def percent(part, whole) -> Decimal:
@@ -121,16 +120,16 @@ def analytics_totals(*, period: Period) -> dict:
     refunds = _refunds_in(period).aggregate(
         total=Sum("amount"), of_paid=Sum("amount", filter=Q(order__status__in=REVENUE_STATUSES))
     )
-    revenue = money(row["revenue"]) - money(refunds["of_paid"])
+    revenue = sum_money(row["revenue"]) - sum_money(refunds["of_paid"])
     paid_count = row["paid_orders_count"]
     return {
         "revenue": revenue,
         "orders_count": row["orders_count"],
         "paid_orders_count": paid_count,
-        "average_check": money(revenue / paid_count) if paid_count else ZERO,
+        "average_check": sum_money(revenue / paid_count) if paid_count else ZERO,
         "conversion_percent": percent(paid_count, row["orders_count"]),
-        "discount_total": money(row["discount_total"]),
-        "refunds_total": money(refunds["total"]),
+        "discount_total": sum_money(row["discount_total"]),
+        "refunds_total": sum_money(refunds["total"]),
         # Every status, in lifecycle order, zeros included.
         "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
     }
@@ -171,7 +170,7 @@ def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -
                 "name": row["product__name"],
                 "article": row["product__article"],
                 "units": units,
-                "revenue": money(row["revenue"]) - money(back["amount"]),
+                "revenue": sum_money(row["revenue"]) - sum_money(back["amount"]),
             }
         )
     return {
@@ -193,8 +192,8 @@ def analytics_promo_usage(*, period: Period) -> dict:
         {
             "code": row["promo_code__code"],
             "orders_count": row["orders_count"],
-            "discount_total": money(row["discount_total"]),
-            "revenue": money(row["revenue"]),
+            "discount_total": sum_money(row["discount_total"]),
+            "revenue": sum_money(row["revenue"]),
             "current_uses": row["promo_code__current_uses"],
             "max_uses": row["promo_code__max_uses"],
         }
@@ -207,7 +206,7 @@ def analytics_promo_usage(*, period: Period) -> dict:
     )
     return {
         "orders_count": totals["orders_count"],
-        "discount_total": money(totals["discount_total"]),
+        "discount_total": sum_money(totals["discount_total"]),
         "codes": codes,
     }
 
@@ -288,9 +287,9 @@ def analytics_revenue_by_day(*, period: Period) -> list[dict]:
     return [
         {
             "date": day,
-            "revenue": (money(rows[day]["revenue"]) if day in rows else ZERO)
-            - money(refunds.get(day, no_refunds)["of_paid"]),
-            "refunds": money(refunds.get(day, no_refunds)["total"]),
+            "revenue": (sum_money(rows[day]["revenue"]) if day in rows else ZERO)
+            - sum_money(refunds.get(day, no_refunds)["of_paid"]),
+            "refunds": sum_money(refunds.get(day, no_refunds)["total"]),
             "orders_count": rows[day]["orders_count"] if day in rows else 0,
             "paid_orders_count": rows[day]["paid_orders_count"] if day in rows else 0,
         }

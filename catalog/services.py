@@ -207,21 +207,6 @@ def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
     return {}
 
 
-def stock_shortfall(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
-    """The sizes that cannot cover these quantities, with what is left, read without locking (for refusals)."""
-    keys = [key for key, quantity in quantities.items() if quantity > 0]
-    if not keys:
-        return {}
-    match = Q()
-    for product_id, size in keys:
-        match |= Q(product_id=product_id, size=size)
-    on_hand = {
-        (pid, size): qty
-        for pid, size, qty in ProductStock.objects.filter(match).values_list("product_id", "size", "quantity")
-    }
-    return {key: on_hand.get(key, 0) for key in keys if on_hand.get(key, 0) < quantities[key]}
-
-
 def stock_release(*, quantities: dict[StockKey, int]) -> None:
     """Give units back to their sizes (a cancelled or lapsed order), in the same lock order as takers."""
     quantities = {key: quantity for key, quantity in quantities.items() if quantity > 0}

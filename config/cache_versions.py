@@ -6,19 +6,26 @@ are random, never counters: a version that the cache evicted or lost comes back 
 can never be served under it again.
 
 Versions live in the `default` cache (Redis when `REDIS_URL` is set, so every process and instance sees a bump);
-the bodies themselves live in a small cache of each process (`local`) and, behind it, in the shared one.
+the bodies themselves live in a small cache of each process (`local`) and, behind it, in the shared one. With
+Redis, each bump is also pushed to every process (`config.version_feed`), which then reads versions from memory:
+a bump shows in other processes within `CATALOG_VERSIONS_STALENESS` seconds, in its own at once. Without Redis
+every read asks the shared cache (the database's table), and is exact.
 
 A writer bumps once its transaction commits (at once outside one), never while it holds row locks: a reader
 that read the old rows before the commit stored them under the old token, which nobody asks for any more. Reads
 made inside a transaction (which may see its own uncommitted writes) neither use nor fill the cache.
 """
 
+import contextvars
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+
+from config.version_feed import VersionFeed
 
 _PREFIX = "ver:"
 # Bodies in the shared cache expire on their own: their versions move on and they are never read again.
@@ -29,8 +36,43 @@ def _token() -> str:
     return uuid.uuid4().hex[:16]
 
 
+_feed: VersionFeed | None = None
+# The cached bodies a request looked up, {full key: (names, tokens, found or stored)}: the front cache stores a
+# response made of such bodies whole, under their versions (`config.front_cache`).
+bodies_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("bodies_read", default=None)
+
+
+def version_feed() -> VersionFeed | None:
+    """This process's feed of pushed versions (started on first use), or None without Redis."""
+    global _feed
+    if not (settings.REDIS_URL and settings.CATALOG_VERSIONS_PUSHED):
+        return None
+    if _feed is None or _feed.url != settings.REDIS_URL:
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        _feed = VersionFeed(
+            url=settings.REDIS_URL,
+            channel=f"{prefix}:cache-versions",
+            staleness=settings.CATALOG_VERSIONS_STALENESS,
+        )
+    return _feed.start()
+
+
 def versions_get(*, names: Iterable[str]) -> tuple[str, ...]:
-    """The current tokens of these versions (one round trip to the shared cache when all are known)."""
+    """The current tokens of these versions: from memory when pushed to this process and fresh, else one round
+    trip to the shared cache."""
+    names = tuple(names)
+    feed = version_feed()
+    if feed is None:
+        return _versions_read(names)
+    tokens = feed.tokens(names)
+    if tokens is None:
+        mark = feed.mark()
+        tokens = _versions_read(names)
+        feed.learn(names, tokens, mark)
+    return tokens
+
+
+def _versions_read(names: tuple[str, ...]) -> tuple[str, ...]:
     shared = caches["default"]
     keys = [_PREFIX + name for name in names]
     found = shared.get_many(keys)
@@ -50,7 +92,11 @@ def versions_bump(*, names: Iterable[str]) -> None:
 
 
 def _bump(names: list[str]) -> None:
-    caches["default"].set_many({_PREFIX + name: _token() for name in names}, timeout=None)
+    tokens = {name: _token() for name in names}
+    caches["default"].set_many({_PREFIX + name: token for name, token in tokens.items()}, timeout=None)
+    feed = version_feed()
+    if feed is not None:
+        feed.publish(tokens)
 
 
 def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes | None]:
@@ -61,7 +107,8 @@ def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes |
     """
     if transaction.get_connection().in_atomic_block:
         return "", None
-    tokens = versions_get(names=versions)
+    names = tuple(versions)
+    tokens = versions_get(names=names)
     # Addresses may be long and carry anything: the key is their digest.
     full_key = "body:" + hashlib.blake2b(f"{key}|{'|'.join(tokens)}".encode(), digest_size=20).hexdigest()
     body = caches["local"].get(full_key)
@@ -69,6 +116,9 @@ def cached_body_find(*, key: str, versions: Iterable[str]) -> tuple[str, bytes |
         body = caches["default"].get(full_key)
         if body is not None:
             caches["local"].set(full_key, body, timeout=BODY_TIMEOUT)
+    read = bodies_read.get()
+    if read is not None:
+        read[full_key] = (names, tokens, body is not None)
     return full_key, body
 
 
@@ -77,6 +127,9 @@ def cached_body_store(*, full_key: str, body: bytes) -> None:
         return
     caches["default"].set(full_key, body, timeout=BODY_TIMEOUT)
     caches["local"].set(full_key, body, timeout=BODY_TIMEOUT)
+    read = bodies_read.get()
+    if read is not None and full_key in read:
+        read[full_key] = (*read[full_key][:2], True)
 
 
 def cached_body(*, key: str, versions: Iterable[str], render: Callable[[], bytes | None]) -> bytes | None:

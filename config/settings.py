@@ -15,7 +15,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# i15-ux: with DEBUG, Django's debug 404 page (the URL patterns tried) instead of the shop's own.
+# With DEBUG, Django's debug 404 page (the URL patterns tried) instead of the shop's own.
 DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 
 _DEV_SECRET_KEY = "dev-insecure-dwc-shop-key-never-use-in-production"
@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django_guid.middleware.guid_middleware",
+    # Whole catalog responses for visitors without a session, before everything below (config/front_cache.py).
+    "config.front_cache.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Faults: a database that does not answer is a fast 503 (JSON for the API), not a 500.
     "config.db_outage.DatabaseOutageMiddleware",
-    # i15-ux: the shop's own 404 page (JSON under /api/) under `make run` (DEBUG) too.
+    # The shop's own 404 page (JSON under /api/) under `make run` (DEBUG) too.
     "config.middleware.FriendlyNotFoundMiddleware",
     "config.middleware.private_responses_not_stored",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -154,6 +156,10 @@ CACHES["local"] = {
 CATALOG_CACHE = env.bool(
     "CATALOG_CACHE", default=DEBUG or not CACHES["default"]["BACKEND"].endswith("LocMemCache")
 )
+# With Redis, versions are pushed to every process (pub/sub), which then reads them from memory: a bump shows in
+# other processes at most this many seconds after its writer's commit (config/version_feed.py).
+CATALOG_VERSIONS_PUSHED = env.bool("CATALOG_VERSIONS_PUSHED", default=True)
+CATALOG_VERSIONS_STALENESS = env.float("CATALOG_VERSIONS_STALENESS", default=1.0)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -199,7 +205,7 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
-# i15-ux: the shop's own translations (Russian plurals).
+# The shop's own translations (Russian plurals).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MESSAGE_STORAGE = "config.messages.OneOutcomeStorage"  # the back office: one message per outcome
 FORMAT_MODULE_PATH = ["config.formats"]  # «4 декабря» where Django says «4 Декабрь»
@@ -372,7 +378,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema_add_common_errors",
-        # i15-ux: a summary and an example on every operation.
+        # A summary and an example on every operation.
         "config.api_docs.schema_add_summaries_and_examples",
     ],
 }

@@ -5,7 +5,10 @@ Django's own defaults (English HTML) would otherwise answer a bad request, a CSR
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE, get_token
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 API_PREFIX = "/api/"
 
@@ -15,6 +18,8 @@ ERRORS = {
     404: ("not_found", "Не найдено."),
     500: ("server_error", "Ошибка на сервере. Попробуйте ещё раз через минуту."),
 }
+# What forms of pages shared by visitors without a session carry instead of a token (shop.page_cache, shop.js).
+CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-goes-here"
 CSRF_FAILED = ("csrf_failed", "Запрос отклонён: страница устарела. Обновите её и отправьте форму ещё раз.")
 
 
@@ -49,5 +54,29 @@ def server_error(request, template_name="500.html"):
 
 
 def csrf_failure(request, reason="", template_name="403_csrf.html"):
+    """A form sent from a page shared by visitors without a session, by a browser without JavaScript, comes with
+    the placeholder and no cookie: the page offers to send the same fields again, now with the visitor's token
+    (the cookie is set with this answer). Anything else is refused outright."""
     code, message = CSRF_FAILED
+    if (
+        reason == REASON_NO_CSRF_COOKIE
+        and not request.path.startswith(API_PREFIX)
+        and request.POST.get("csrfmiddlewaretoken") == CSRF_PLACEHOLDER
+        and not request.FILES
+    ):
+        fields = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken"
+            for value in values
+        ]
+        context = {"message": message, "resend": {"action": request.get_full_path(), "fields": fields}}
+        return render(request, "403_csrf.html", context, status=403)
     return _answer(request, 403, code=code, message=message, template="403_csrf.html")
+
+
+@never_cache
+@require_GET
+def csrf_token_issue(request):
+    """The visitor's CSRF token (and its cookie), for a form of a page shared by visitors without a session."""
+    return JsonResponse({"token": get_token(request)})

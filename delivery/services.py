@@ -7,10 +7,11 @@ applies, so an order always has a price and goes through.
 
 import logging
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 
+from config.money import money
 from delivery.cdek import CdekClient, CdekRefused, CdekUnavailable
 from delivery.errors import CityUnknown, DeliveryRequired, DeliveryUnavailable
 from delivery.models import DeliveryMethod
@@ -20,7 +21,6 @@ logger = logging.getLogger("dwc.delivery")
 
 # CDEK's tariffs for an online store's parcel: from our warehouse to a pickup point, or to the door.
 TARIFF_BY_METHOD = {DeliveryMethod.CDEK_PICKUP: 136, DeliveryMethod.COURIER: 137}
-KOPECK = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def delivery_quote(
             to_code=to_code,
             weight_grams=weight_grams,
         )
-        amount = Decimal(str(answer["delivery_sum"])).quantize(KOPECK, rounding=ROUND_HALF_UP)
+        amount = money(answer["delivery_sum"])
     except (CdekUnavailable, DeliveryUnavailable):
         logger.warning("CDEK did not price a %s g parcel (%s): the flat price applies", weight_grams, method)
         return delivery_flat_quote()

@@ -71,10 +71,9 @@ class FulfilmentOrderAdmin(OrderAdmin):
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        shipment = Shipment.objects.filter(order_id=object_id).first() if str(object_id).isdigit() else None
-        status = (
-            Order.objects.filter(pk=object_id).values_list("status", flat=True).first() if shipment is None else ""
-        )
+        known = str(object_id).isdigit()  # anything else gets the admin's own «not found»
+        shipment = Shipment.objects.filter(order_id=object_id).first() if known else None
+        status = Order.objects.filter(pk=object_id).values_list("status", flat=True).first() if known else ""
         extra_context = {
             "cdek_hand_over": (shipment is None and status in SHIPPABLE)
             or (shipment is not None and shipment.state == ShipmentState.INVALID),

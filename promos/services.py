@@ -3,7 +3,7 @@
 import copy
 import re
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -14,8 +14,6 @@ from catalog.selectors import ItemRequest
 from config.errors import ConflictError, DomainError
 from config.money import ZERO, from_kopecks, kopecks, split_by_largest_remainder
 from promos.models import PromoCode
-
-KOPECK = Decimal("0.01")
 
 
 class PromoCodeRejected(DomainError):
@@ -79,10 +77,10 @@ def promo_discount_lines(*, promo: PromoCode, lines: list[ItemRequest]) -> list[
         raise _refuse("promo_not_applicable")
     eligible_sum = sum((line.line_total for line, ok in zip(lines, applies, strict=True) if ok), Decimal("0"))
     if promo.discount_percent is not None:
-        discount = (eligible_sum * promo.discount_percent / Decimal(100)).quantize(KOPECK, rounding=ROUND_HALF_UP)
+        discount = money(eligible_sum * promo.discount_percent / Decimal(100))
     else:
         discount = promo.discount_amount or Decimal("0")
-    discount = max(min(discount, eligible_sum), Decimal("0")).quantize(KOPECK)
+    discount = money(max(min(discount, eligible_sum), Decimal("0")))
     weights = [kopecks(line.line_total) if ok else 0 for line, ok in zip(lines, applies, strict=True)]
     return [from_kopecks(share) for share in split_by_largest_remainder(kopecks(discount), weights)]
 

@@ -242,7 +242,6 @@ class PhoneConfirmForm(forms.Form):
 
 
 class PasswordResetForm(SmsSignInForm):
-    personal_data_consent = None
     password = forms.CharField(
         label="Новый пароль",
         strip=False,

@@ -1,8 +1,10 @@
 """Whole catalog pages for visitors without a session, rendered once per version of what they show.
 
 A visitor with no session cookie and no pending message sees exactly what every other such visitor sees (an
-empty cart, the «Войти» link), but for the CSRF token of the forms: pages are stored with a placeholder in its
-place, and each response gets the visitor's own token. Customers with a session get pages rendered for them.
+empty cart, the «Войти» link). Their forms carry a placeholder for the CSRF token, and no cookie is set: a first
+visit stays cookie-free (and the page can be kept whole, `config.front_cache`). The form asks for a token when it
+is sent (`static/js/shop.js`, `csrf_token_issue`); without JavaScript, the refusal page offers to send the same
+form again with a token (`config.views.csrf_failure`). Customers with a session get pages rendered for them.
 """
 
 from django.conf import settings
@@ -11,14 +13,13 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 
 from catalog.caching import LIST_VERSION, product_version
 from config.cache_versions import cached_body, versions_bump
+from config.views import CSRF_PLACEHOLDER
 
 # What every storefront page shows in its footer.
 PAGES_VERSION = "pages"
-CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-goes-here"
 _SLUG_KEY = "shop:product-slug:"
 _SLUG_LOCAL_SECONDS = 60
 
@@ -50,13 +51,7 @@ def shared_page(request, *, versions: list[str], render) -> HttpResponse:
 
     key = f"page:{request.scheme}://{request.get_host()}{request.get_full_path()}"
     content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
-    response = fresh[0] if content is None else HttpResponse(content)
-    content = content or response.content
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder in content:  # a page with a form; the catalog has none
-        # get_token() also makes the CSRF middleware set the visitor's cookie, as rendering the tag would.
-        response.content = content.replace(placeholder, get_token(request).encode())
-    return response
+    return fresh[0] if content is None else HttpResponse(content)
 
 
 def catalog_versions() -> list[str]:

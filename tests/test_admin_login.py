@@ -96,6 +96,10 @@ def test_a_success_clears_the_count(client, staff_member):
         admin_login(client, PHONE, "wrong")
     assert admin_login(client, PHONE, PASSWORD).status_code == 302
     assert api_login(PHONE, "wrong").status_code == 401  # one failure after the reset, no lock
+    for _ in range(3):
+        api_login(PHONE, "wrong")
+    assert api_login(PHONE, PASSWORD).status_code == 200  # a token sign-in clears it too
+    assert api_login(PHONE, "wrong").status_code == 401
 
 
 def test_the_lock_reads_the_address_behind_our_proxy(client, staff_member, settings):

@@ -198,20 +198,36 @@ def test_visitors_with_a_session_get_their_own_page(in_stock, client):
     assert 'aria-label="товаров в корзине"' not in Client().get("/").content.decode()
 
 
-def test_each_visitor_gets_their_own_csrf_token(in_stock):
-    first, second = Client(), Client()
-    pages = [c.get(f"/products/{in_stock.slug}/") for c in (first, second)]
-    tokens = [_CSRF.search(page.content).group(0) for page in pages]
-    assert tokens[0] != tokens[1]
-    assert all(b"csrf-token-of-the-visitor" not in page.content for page in pages)
-    # The token works: the cached page's form adds to the cart.
-    first_client = Client(enforce_csrf_checks=True)
-    page = first_client.get(f"/products/{in_stock.slug}/")
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
-    added = first_client.post(
-        f"/products/{in_stock.slug}/", {"size": "M", "quantity": 1, "csrfmiddlewaretoken": token}
-    )
+def test_a_first_visit_is_cookie_free_and_its_forms_ask_for_a_token(in_stock):
+    page = Client().get(f"/products/{in_stock.slug}/")
+    assert not page.cookies and "Set-Cookie" not in page
+    assert b'name="csrfmiddlewaretoken" value="csrf-token-of-the-visitor-goes-here"' in page.content
+    # With JavaScript the form asks for a token (and its cookie) as it is sent, then adds to the cart.
+    visitor = Client(enforce_csrf_checks=True)
+    token = visitor.get("/csrf-token/").json()["token"]
+    assert "csrftoken" in visitor.cookies
+    added = visitor.post(f"/products/{in_stock.slug}/", {"size": "M", "quantity": 1, "csrfmiddlewaretoken": token})
     assert added.status_code == 302
+
+
+def test_without_javascript_the_refusal_resends_the_form_with_a_token(in_stock):
+    visitor = Client(enforce_csrf_checks=True)
+    sent = {"size": "M", "quantity": "2", "csrfmiddlewaretoken": "csrf-token-of-the-visitor-goes-here"}
+    refused = visitor.post(f"/products/{in_stock.slug}/", sent)
+    assert refused.status_code == 403 and "csrftoken" in refused.cookies
+    html = refused.content.decode()
+    assert "Отправить ещё раз" in html
+    assert f'action="/products/{in_stock.slug}/"' in html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert fields["size"] == "M" and fields["quantity"] == "2"
+    assert fields["csrfmiddlewaretoken"] != sent["csrfmiddlewaretoken"]
+    assert visitor.post(f"/products/{in_stock.slug}/", fields).status_code == 302
+
+
+def test_a_forged_or_old_form_is_still_refused_outright(in_stock):
+    visitor = Client(enforce_csrf_checks=True)
+    refused = visitor.post(f"/products/{in_stock.slug}/", {"size": "M", "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403 and "Отправить ещё раз" not in refused.content.decode()
 
 
 def test_a_slug_taken_by_another_product_shows_that_product(settings, in_stock):

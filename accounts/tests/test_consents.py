@@ -175,3 +175,16 @@ def test_admin_lists_consents_and_exports_them_as_csv(staff, policy):
     assert rows[0][:4] == ["id", "created_at", "user_id", "phone"]
     assert rows[1][2:4] == [str(user.pk), "+79160001122"]
     assert staff.get(f"/admin/accounts/consent/{ids[0]}/change/").status_code == 200  # read-only view
+
+
+def test_a_password_reset_that_creates_the_account_needs_consent_too(
+    api_client, sms_outbox, django_capture_on_commit_callbacks, policy
+):
+    code = _code(api_client, sms_outbox, django_capture_on_commit_callbacks, "+79165550000")
+    body = {"phone": "+79165550000", "code": code, "password": "новый-пароль-1"}
+    refused = api_client.post("/api/v1/auth/password/reset/", body, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "consent_required"
+    assert not User.objects.exists()
+    done = api_client.post("/api/v1/auth/password/reset/", {**body, "personal_data_consent": True}, format="json")
+    assert done.status_code == 200
+    assert Consent.objects.get().user.phone == "+79165550000"

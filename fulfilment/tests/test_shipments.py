@@ -139,6 +139,7 @@ def test_admin_bulk_action_and_the_order_button(fake_cdek, staff, django_capture
     assert Shipment.objects.filter(state=ShipmentState.REGISTERED).count() == 3
     page = staff.get(f"/admin/orders/order/{orders[2].pk}/change/").content.decode()
     assert "Передать в СДЭК</button>" not in page and "Ярлык и накладная (PDF)" in page
+    assert staff.get("/admin/orders/order/not-a-number/change/").status_code == 302  # the admin's «not found»
 
 
 def test_the_whole_wave_from_its_page(fake_cdek, staff, django_capture_on_commit_callbacks):

@@ -72,7 +72,3 @@ def breaker_state() -> str:
     if open_until is None:
         return "closed"
     return "open" if time.time() < open_until else "half-open"
-
-
-def breaker_reset() -> None:
-    cache.delete_many([FAILURES, OPEN_UNTIL, TRIAL])

@@ -44,6 +44,10 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+NEW_PHONE_CONSENT_MESSAGE = (
+    "Номер новый: мы создадим аккаунт. Отметьте согласие на обработку персональных данных и отправьте тот же код "
+    "ещё раз."
+)
 REGISTER_LIMIT_MESSAGE = "Слишком много попыток регистрации с вашего адреса. Попробуйте позже."
 # The same words whether the number is taken or the password is wrong for it: the page does not confirm accounts.
 REGISTER_REFUSED_MESSAGE = (
@@ -140,11 +144,7 @@ def login_sms(request):
         try:
             user, created = user_sign_in_by_code(**data, consent=act)
         except ConsentRequired:
-            form.add_error(
-                "personal_data_consent",
-                "Номер новый: мы создадим аккаунт. Отметьте согласие на обработку персональных данных и "
-                "отправьте тот же код ещё раз.",
-            )
+            form.add_error("personal_data_consent", NEW_PHONE_CONSENT_MESSAGE)
         except SmsCodeRejected as refusal:
             form.add_error("code", refusal.message)
         except AccountDisabled as refusal:
@@ -163,8 +163,13 @@ def password_reset(request):
     next_url = _next_url(request, reverse("shop:account"))
     form, code_step = _sms_code_step(request, PasswordResetForm)
     if code_step and form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        given = data.pop("personal_data_consent")
+        act = ConsentAct.from_request(request, source=ConsentSource.REGISTER) if given else None
         try:
-            user = user_password_reset(**form.cleaned_data)
+            user = user_password_reset(**data, consent=act)
+        except ConsentRequired:
+            form.add_error("personal_data_consent", NEW_PHONE_CONSENT_MESSAGE)
         except SmsCodeRejected as refusal:
             form.add_error("code", refusal.message)
         except ValidationError as error:

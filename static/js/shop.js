@@ -139,3 +139,27 @@
     });
   });
 })();
+
+// --- Forms of pages shared by visitors without a session: the CSRF token is asked for when the form is sent ----
+// (such pages carry a placeholder and set no cookie; without this file the refusal page offers to resend the form)
+(function () {
+  var PLACEHOLDER = "csrf-token-of-the-visitor-goes-here";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var inputs = form.querySelectorAll("input[name=csrfmiddlewaretoken]");
+    var pending = Array.prototype.filter.call(inputs, function (input) { return input.value === PLACEHOLDER; });
+    if (!pending.length || !window.fetch) return;
+    event.preventDefault();
+    var submitter = event.submitter;
+    fetch("/csrf-token/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+          if (input.value === PLACEHOLDER) input.value = answer.token;
+        });
+        if (form.requestSubmit) form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        else form.submit();
+      })
+      .catch(function () { form.submit(); });
+  });
+})();

@@ -1,0 +1,65 @@
+"""A draw in a real browser on a phone: enter with a size and delivery, hold the money on YooKassa's page, and
+after the draw see the result."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory, ProductMediaFactory
+from drops.models import DrawEntry
+from orders.services import draw_run
+from tests.e2e.test_drop_release import PHONE_390, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+expect = pytest.importorskip("playwright.sync_api").expect
+
+
+def test_enter_a_draw_hold_the_money_and_see_the_result_on_a_phone(shop_page, fake_yookassa_live, served_media):
+    now = timezone.now()
+    jacket = ProductFactory(
+        name="Куртка «Жребий»",
+        price=Decimal("14990.00"),
+        stock={"M": 1},
+        sale_mode=Product.SaleMode.DRAW,
+        draw_opens_at=now - timedelta(minutes=1),
+        draw_closes_at=now + timedelta(minutes=30),
+    )
+    ProductMediaFactory(product=jacket, position=0, alt="Куртка спереди")
+    customer = UserFactory(address="Москва, ул. Тверская, д. 1")
+    shop = shop_page(PHONE_390)
+    page = shop.page
+
+    sign_in(shop, customer, jacket.get_absolute_url())
+    expect(page.get_by_text("SHA-256 зерна розыгрыша")).to_be_visible()
+    page.get_by_role("link", name="Участвовать в розыгрыше").click()
+    expect(page).to_have_url(re.compile(r"/draw/$"))
+    expect(page.get_by_text("СБП переводит деньги сразу")).to_be_visible()
+    page.get_by_label("M", exact=True).check()
+    page.get_by_label("Курьер", exact=False).check()
+    page.locator("textarea[name=delivery_address]").fill("Москва, ул. Тверская, д. 1")
+    shop.assert_fits_width()
+    shop.shot("entry-form")
+    page.get_by_role("button", name=re.compile("Участвовать и заморозить")).click()
+
+    expect(page.get_by_text("деньги будут заморожены")).to_be_visible()
+    page.get_by_label("SberPay").check()
+    page.get_by_role("button", name="Оплатить").click()
+    expect(page.get_by_role("heading", name="Вы участвуете")).to_be_visible()
+    shop.assert_fits_width()
+    shop.shot("entered")
+
+    # Entries close and the scheduler runs the draw.
+    Product.objects.filter(pk=jacket.pk).update(draw_closes_at=timezone.now() - timedelta(seconds=1))
+    assert draw_run(product_id=jacket.pk).finished
+    page.reload()
+    entry = DrawEntry.objects.get(user=customer)
+    expect(page.get_by_role("heading", name="Вы выиграли!")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Заказ {entry.order_number}")).to_be_visible()
+    expect(page.get_by_text(entry.draw.seed)).to_be_visible()
+    shop.assert_fits_width()
+    shop.shot("won")
