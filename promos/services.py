@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalog.selectors import ItemRequest
 from config.errors import ConflictError, DomainError
-from config.money import ZERO, from_kopecks, kopecks, split_by_largest_remainder
+from config.money import ZERO, from_kopecks, kopecks, money, split_by_largest_remainder
 from promos.models import PromoCode
 
 
