@@ -1,6 +1,5 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,8 +14,6 @@ from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus
 from preorders.models import PreorderStatus
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
-
-_TRACKING_IN_MESSAGE = re.compile(r"трек-номер\s+(\S+?)\.?$")
 
 
 def tracking_url(number: str) -> str:
@@ -51,10 +48,8 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
     if not events:
         entries.append(TimelineEntry(at=order.created_at, title="Заказ оформлен", status=OrderStatus.PENDING))
     for event in events:
-        number = ""
-        if event.status == OrderStatus.SHIPPED:
-            found = _TRACKING_IN_MESSAGE.search(event.message)
-            number = found.group(1) if found else order.tracking_number
+        # A shipment's event carries its own number; a shipped one without (written elsewhere) shows the order's.
+        number = event.tracking_number or (order.tracking_number if event.status == OrderStatus.SHIPPED else "")
         entries.append(
             TimelineEntry(
                 at=event.created_at,

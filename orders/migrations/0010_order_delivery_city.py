@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0008_order_item_amounts"),
+        ("orders", "0009_order_event_tracking_number"),
     ]
 
     operations = [
