@@ -258,8 +258,8 @@ def test_each_shipment_entry_of_the_timeline_keeps_its_own_tracking_number(user,
 
     monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: None)
     order = OrderFactory(user=user, status=OrderStatus.PAID)
-    order_set_tracking(order=order, tracking_number="CDEK1")
-    order_set_tracking(order=order, tracking_number="CDEK2")  # corrected
+    order_set_tracking(order=order, tracking_number="CDEK1", by=None)
+    order_set_tracking(order=order, tracking_number="CDEK2", by=None)  # corrected
     order.events.update(message="Отправлен")  # the wording of an entry does not carry the number
     numbers = [e.tracking_number for e in order_timeline(order_queryset().get(pk=order.pk)) if e.tracking_number]
     assert numbers == ["CDEK1", "CDEK2"]
