@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.services import buyer_verified_require
 from catalog.models import Product
 from catalog.selectors import ItemRequest
+from config.russian import datetime_ru
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
 from drops.models import DropQueue, QueueEntry
 from drops.pausing import sale_paused_check, schedule_cache_key
@@ -57,7 +58,7 @@ def drop_sale_check(*, items: list[ItemRequest], now: datetime | None = None) ->
     waiting = [item.product for item in items if not item.product.sale_started(now)]
     if waiting:
         product = waiting[0]
-        starts = timezone.localtime(product.sale_starts_at).strftime("%d.%m.%Y %H:%M")
+        starts = datetime_ru(product.sale_starts_at)
         raise SaleNotStarted(
             f"Продажи «{product.name}» начнутся {starts} (МСК).",
             product=product.pk,
@@ -311,7 +312,7 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
     buyer_verified_require(user)
     sale_paused_check(product=product)
     if now < schedule.opens_at:
-        opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
+        opens = datetime_ru(schedule.opens_at)
         raise QueueRefused(
             f"Очередь откроется {opens} (МСК).", code="queue_not_open", opens_at=schedule.opens_at.isoformat()
         )
@@ -348,7 +349,8 @@ def queue_place(*, product_id: int, user, token: str = "", now: datetime | None 
     now = now or timezone.now()
     schedule = queue_schedule(product_id=product_id)
     payload = _token_read(token, user_id=user.pk, product_id=product_id, starts_at=schedule.starts_at)
-    if payload is not None and ("s" in payload or now < schedule.starts_at or not schedule.running):
+    # A queue that does not run (no start any more) is asked first: it has no start to compare with.
+    if payload is not None and (not schedule.running or "s" in payload or now < schedule.starts_at):
         admit_at = datetime.fromtimestamp(payload["a"], tz=UTC) if "s" in payload else None
         return _place(schedule=schedule, user_id=user.pk, slot=payload.get("s"), admit_at=admit_at, now=now)
     row = QueueEntry.objects.filter(product_id=product_id, user=user).values_list("slot", "admit_at").first()

@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from delivery.selectors import delivery_tracking_url
-from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus
+from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus, RefundStatus
 from preorders.models import PreorderStatus
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def tracking_url(number: str) -> str:
@@ -82,6 +86,18 @@ def order_queryset() -> QuerySet[Order]:
         ),
         Prefetch("refunds", queryset=OrderRefund.objects.prefetch_related("lines").order_by("created_at", "id")),
     )
+
+
+def orders_with_refunded_total(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders with `refunded_total`, the sum of their succeeded refunds (one subquery, for lists: an order's
+    `refunded_amount` and `net_amount` read it)."""
+    refunded = (
+        OrderRefund.objects.filter(order=OuterRef("pk"), status=RefundStatus.SUCCEEDED)
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return orders.annotate(refunded_total=Coalesce(Subquery(refunded), Value(Decimal("0.00")), output_field=MONEY))
 
 
 def order_list_for(*, user) -> QuerySet[Order]:
