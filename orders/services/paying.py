@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from orders import notifications, payments
 from orders.models import Order, OrderStatus, PaymentStatus
@@ -52,7 +52,7 @@ def _payment_create(*, order: Order, key: str, replaces: str) -> str:
     return url
 
 
-def order_payment_start(*, order_id: int) -> None:
+def order_payment_start(*, order_id: int) -> dict | None:
     """Create the YooKassa payment of a placed order (called after the order commits).
 
     Never raises into the caller: if YooKassa is down or slow the order simply stays pending, and `pay/` later
@@ -61,25 +61,32 @@ def order_payment_start(*, order_id: int) -> None:
     try:
         order = Order.objects.select_related("user").get(pk=order_id)
         if order.status != OrderStatus.PENDING or order.payment_id or order.final_amount <= 0:
-            return
-        _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
+            return None
+        url = _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
     except Exception:
         logger.exception("The payment of order %s could not be created; the order stays pending", order_id)
+        return None
+    order.refresh_from_db(fields=["payment_id", "payment_status"])
+    return {"payment_id": order.payment_id, "payment_url": url, "payment_status": order.payment_status}
 
 
 @task()
-def order_payment_create(*, order_id: int) -> None:
-    """The background task that creates a placed order's payment (`manage.py db_worker` runs it)."""
-    order_payment_start(order_id=order_id)
+def order_payment_create(*, order_id: int) -> dict | None:
+    """The background task that creates a placed order's payment (`manage.py db_worker` runs it); returns the
+    payment's fields it stored on the order."""
+    return order_payment_start(order_id=order_id)
 
 
-def order_payment_enqueue(*, order_id: int) -> None:
+def order_payment_enqueue(*, order_id: int) -> dict | None:
     """Queue the payment's creation (called once the order commits), so a slow YooKassa never holds the request
-    that placed the order. If even queueing fails the order stays pending and payable later."""
+    that placed the order. If even queueing fails the order stays pending and payable later. Returns the payment's
+    fields when the task backend ran it at once (else None: the worker will)."""
     try:
-        order_payment_create.enqueue(order_id=order_id)
+        result = order_payment_create.enqueue(order_id=order_id)
     except Exception:
         logger.exception("Could not queue the payment of order %s; it stays pending", order_id)
+        return None
+    return result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
 
 
 def order_payment_retry(*, order: Order) -> str:
