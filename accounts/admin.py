@@ -1,15 +1,13 @@
-import csv
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.admin_forms import UserAddForm, UserEditForm
 from accounts.models import Consent, User
+from config.csv_export import csv_response
 
 # The back office is the shop's: API token bookkeeping and task results are engineers' records, read in the
 # database, not screens for staff (and they cannot be added by hand).
@@ -90,11 +88,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Выгрузить выбранные согласия в CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="consents.csv"'
-        response.write("\ufeff")  # Excel reads the Russian text as UTF-8 with the BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(self.CSV_FIELDS)
+        response, writer = csv_response(filename="consents.csv", header=self.CSV_FIELDS)
         for consent in queryset.order_by("created_at", "id"):
             writer.writerow(
                 ["" if (value := getattr(consent, name)) is None else value for name in self.CSV_FIELDS]

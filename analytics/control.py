@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from catalog.models import Product, ProductStock
-from drops.models import DrawEntry, QueueEntry
+from drops.models import DrawEntry, DrawEntryStatus, QueueEntry
 from orders.models import OrderItem, PaymentStatus
 from preorders.models import PreorderWave
 
@@ -80,7 +80,8 @@ def control_snapshot_build(*, product_id: int, now: datetime | None = None) -> d
         .order_by()
         .values_list("size", "status", "n")
     ):
-        entries.setdefault(size, {})[status] = n
+        # Staff read the statuses in Russian («участвует», «выиграла»…).
+        entries.setdefault(size, {})[str(DrawEntryStatus(status).label)] = n
     return {
         "product": product.pk,
         "name": product.name,

@@ -1,11 +1,10 @@
 """The admin dashboard: the analytics report for staff, inside the admin's frame."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from analytics.charts import column_chart, horizontal_chart
@@ -14,6 +13,7 @@ from analytics.forms import PeriodForm
 from analytics.selectors import analytics_comparison, analytics_summary, period_build
 from analytics.templatetags.analytics_tags import pct
 from catalog.models import Product
+from config.csv_export import csv_response
 from config.money import rub
 from orders.models import OrderStatus
 
@@ -115,13 +115,10 @@ def export_csv(request):
     """The period's figures by day, then the totals, as CSV for Russian Excel (`;`, decimal commas, BOM)."""
     _, period = _period(request)
     summary = analytics_summary(period=period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="analytics-{period.date_from:%Y-%m-%d}-{period.date_to:%Y-%m-%d}.csv"'
+    response, writer = csv_response(
+        filename=f"analytics-{period.date_from:%Y-%m-%d}-{period.date_to:%Y-%m-%d}.csv",
+        header=["Дата", "Заказов создано", "Оплачено", "Выручка, ₽"],
     )
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["Дата", "Заказов создано", "Оплачено", "Выручка, ₽"])
     for day in summary["revenue_by_day"]:
         writer.writerow(
             [f"{day['date']:%d.%m.%Y}", day["orders_count"], day["paid_orders_count"], _decimal(day["revenue"])]

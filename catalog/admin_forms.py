@@ -8,7 +8,7 @@ from catalog.admin_widgets import SizeListField, SizeTableField
 from catalog.errors import ProductRejected
 from catalog.images import ImageRejected
 from catalog.models import Product, ProductMedia, ProductStock
-from catalog.services import media_image_clean, product_check, product_sizes_check
+from catalog.services import PRODUCT_FIELDS, media_image_clean, product_check, product_sizes_check
 
 
 class ProductForm(forms.ModelForm):
@@ -17,31 +17,8 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = [
-            "name",
-            "slug",
-            "article",
-            "price",
-            "order_type",
-            "is_active",
-            "is_archived",
-            "description",
-            "care_instructions",
-            "sizes",
-            "size_table",
-            "preorder_waves_total",
-            "preorder_wave_capacity",
-            "weight_grams",
-            "box_cm",
-            "sale_starts_at",
-            "max_per_customer",
-            "payment_timeout",
-            "queue_enabled",
-            "queue_rate",
-            "sale_mode",
-            "draw_opens_at",
-            "draw_closes_at",
-        ]
+        # The fields staff write are the services' one list; the parcel box is the back office's alone.
+        fields = [*PRODUCT_FIELDS, "box_cm"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product, ProductMedia
+from catalog.services import PRODUCT_FIELDS
 
 MAX_SIZES = 50
 MAX_STOCK = 1_000_000
@@ -117,37 +118,17 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
+        # What staff write is the services' one list (`PRODUCT_FIELDS`); the rest is read-only.
         fields = [
             "id",
-            "name",
-            "slug",
-            "article",
-            "description",
-            "price",
-            "order_type",
-            "sizes",
-            "size_table",
-            "care_instructions",
+            *PRODUCT_FIELDS,
             "media",
             "stock",
             "stock_count",
-            "is_active",
-            "is_archived",
-            "preorder_waves_total",
-            "preorder_wave_capacity",
             "waves",
             "current_wave",
             "current_wave_count",
-            "weight_grams",
-            "sale_starts_at",
-            "max_per_customer",
-            "payment_timeout",
-            "queue_enabled",
-            "queue_rate",
             "sale_paused",
-            "sale_mode",
-            "draw_opens_at",
-            "draw_closes_at",
             "created_at",
             "updated_at",
         ]

@@ -151,11 +151,9 @@ CACHES["local"] = {
     "LOCATION": "catalog-bodies",
     "OPTIONS": {"MAX_ENTRIES": env.int("CATALOG_CACHE_ENTRIES", default=300)},
 }
-# Versions must be seen by every process that serves the shop: on by default when the `default` cache is shared
-# (not one process's memory), and in debug (`runserver` is one process).
-CATALOG_CACHE = env.bool(
-    "CATALOG_CACHE", default=DEBUG or not CACHES["default"]["BACKEND"].endswith("LocMemCache")
-)
+# Versions must be seen by every process that serves the shop, and the `default` cache above is always shared
+# (Redis or the database), so the cache is on unless turned off.
+CATALOG_CACHE = env.bool("CATALOG_CACHE", default=True)
 # With Redis, versions are pushed to every process (pub/sub), which then reads them from memory: a bump shows in
 # other processes at most this many seconds after its writer's commit (config/version_feed.py).
 CATALOG_VERSIONS_PUSHED = env.bool("CATALOG_VERSIONS_PUSHED", default=True)

@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from drops.services import PlaceStatus
+
 
 class QueuePlaceSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=["waiting", "admitted", "closed"],
+        choices=[status.value for status in PlaceStatus],
         help_text="waiting — в очереди; admitted — можно заказать до admitted_until; closed — очередь не нужна "
         "или время на покупку истекло (POST встанет в очередь снова).",
     )

@@ -21,6 +21,7 @@ database cache that read is one query); without one it is one indexed read of th
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
@@ -119,15 +120,21 @@ def queue_schedule(*, product_id: int) -> QueueSchedule:
 
 
 # --- A place in the queue ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class QueuePlace:
-    """What the waiting page and the API show: `status` is `waiting`, `admitted` or `closed`."""
+class PlaceStatus(StrEnum):
+    WAITING = "waiting"
+    ADMITTED = "admitted"
+    CLOSED = "closed"  # no queue needed, or the admission lapsed
 
-    status: str
-    position: int | None  # 1 = next to be admitted (or admitted); None before the start (drawn at the start)
-    ahead: int | None
-    admit_at: datetime | None
-    admitted_until: datetime | None
+
+@dataclass(frozen=True, kw_only=True)
+class QueuePlace:
+    """What the waiting page and the API show: `status` is a `PlaceStatus`."""
+
+    status: PlaceStatus
+    position: int | None = None  # 1 = next to be admitted (or admitted); None before the start (drawn then)
+    ahead: int | None = None
+    admit_at: datetime | None = None
+    admitted_until: datetime | None = None
     starts_at: datetime | None
     progress: int  # percent of the way from joining to being admitted
     token: str
@@ -135,7 +142,7 @@ class QueuePlace:
     paused: bool = False
 
     def __post_init__(self):
-        if self.paused and self.status != "closed":
+        if self.paused and self.status != PlaceStatus.CLOSED:
             # The place is kept; the clock stops until staff resume the sale.
             object.__setattr__(self, "detail", f"Продажа приостановлена: место сохранится. {self.detail}")
 
@@ -192,22 +199,11 @@ def _place(
     common = {"starts_at": schedule.starts_at, "token": token, "paused": schedule.paused}
     if not schedule.running:
         return QueuePlace(
-            "closed",
-            None,
-            None,
-            None,
-            None,
-            progress=100,
-            detail="Очередь не нужна: товар можно заказать.",
-            **common,
+            status=PlaceStatus.CLOSED, progress=100, detail="Очередь не нужна: товар можно заказать.", **common
         )
     if slot is None:
         return QueuePlace(
-            "waiting",
-            None,
-            None,
-            None,
-            None,
+            status=PlaceStatus.WAITING,
             progress=0,
             detail="Вы в очереди. Места разыгрываются в момент старта: прийти раньше не нужно.",
             **common,
@@ -215,22 +211,21 @@ def _place(
     until = admit_at + _admission_window()
     if now >= until:
         return QueuePlace(
-            "closed",
-            None,
-            0,
-            admit_at,
-            until,
+            status=PlaceStatus.CLOSED,
+            ahead=0,
+            admit_at=admit_at,
+            admitted_until=until,
             progress=100,
             detail="Время на покупку по очереди истекло. Можно встать в очередь снова.",
             **common,
         )
     if now >= admit_at:
         return QueuePlace(
-            "admitted",
-            1,
-            0,
-            admit_at,
-            until,
+            status=PlaceStatus.ADMITTED,
+            position=1,
+            ahead=0,
+            admit_at=admit_at,
+            admitted_until=until,
             progress=100,
             detail="Ваша очередь подошла: оформите заказ.",
             **common,
@@ -238,14 +233,12 @@ def _place(
     # Slots above the admitted ones are all taken (a gap only opens below them), so `ahead` is exact.
     admitted = schedule.admitted_slots(now)
     ahead = max(slot - admitted, 0)
-    progress = min(99, round(100 * admitted / (slot + 1)))
     return QueuePlace(
-        "waiting",
-        ahead + 1,
-        ahead,
-        admit_at,
-        None,
-        progress=progress,
+        status=PlaceStatus.WAITING,
+        position=ahead + 1,
+        ahead=ahead,
+        admit_at=admit_at,
+        progress=min(99, round(100 * admitted / (slot + 1))),
         detail="Вы в очереди. Страница обновится сама.",
         **common,
     )

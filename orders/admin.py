@@ -1,4 +1,3 @@
-import csv
 import secrets
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.phones import phone_normalize
 from config.admin_display import money_cell, status_badge
+from config.csv_export import csv_cell, csv_response
 from config.errors import DomainError
 from config.idempotency import KEY_PATTERN, request_fingerprint
 from config.money import from_kopecks, rub
@@ -26,7 +26,6 @@ from orders.selectors import order_queryset, order_timeline, tracking_url
 
 # Excel with Russian regional settings opens `;`-separated files with decimal commas straight into columns,
 # and recognises UTF-8 by its byte order mark.
-CSV_DELIMITER = ";"
 CSV_HEADERS = [
     "Номер заказа",
     "Дата",
@@ -49,25 +48,9 @@ def _rubles(value) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-# A cell that starts with one of these is a formula to Excel: `=HYPERLINK(...)` typed as a name would run.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """Typed text as inert text: a leading apostrophe makes Excel show a would-be formula as it is (OWASP).
-
-    Phones, dates and amounts are written by the shop itself and go out as they are."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def orders_csv(queryset, *, filename: str) -> HttpResponse:
     """The orders as a CSV file for Excel: one row an order, its lines in the last column."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=CSV_DELIMITER)
-    writer.writerow(CSV_HEADERS)
+    response, writer = csv_response(filename=filename, header=CSV_HEADERS)
     orders = queryset.select_related("user", "promo_code").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("id"))
     )

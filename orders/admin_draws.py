@@ -2,13 +2,11 @@
 warning when holds would lapse before the draw. Registered from `orders.admin` (the draw's run is an orders
 service: it captures holds into orders)."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from config.csv_export import csv_response
 from drops.draws import draw_state
 from drops.models import Draw, DrawEntry, DrawEntryStatus
 from orders.services import draw_close_now, draw_hold_expiring
@@ -91,11 +89,10 @@ class DrawAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Итоги в CSV"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="draw-results.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(["товар", "заявка", "телефон", "размер", "место", "статус", "не списалось", "заказ"])
+        response, writer = csv_response(
+            filename="draw-results.csv",
+            header=["товар", "заявка", "телефон", "размер", "место", "статус", "не списалось", "заказ"],
+        )
         entries = (
             DrawEntry.objects.filter(draw__in=queryset).select_related("draw__product").order_by("draw", "rank")
         )

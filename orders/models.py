@@ -199,6 +199,7 @@ class OrderEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("заказ"))
     status = models.CharField(_("статус заказа"), max_length=16, choices=OrderStatus.choices)
     message = models.CharField(_("событие"), max_length=255)
+    tracking_number = models.CharField(_("трек-номер"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("когда"), auto_now_add=True)
 
     class Meta:

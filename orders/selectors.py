@@ -1,7 +1,10 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
+<<<<<<< HEAD
 import copy
 import re
+=======
+>>>>>>> main
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,8 +15,6 @@ from django.utils import timezone
 from delivery.selectors import delivery_tracking_url
 from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus
 from preorders.models import PreorderStatus
-
-_TRACKING_IN_MESSAGE = re.compile(r"трек-номер\s+(\S+?)\.?$")
 
 
 def tracking_url(number: str) -> str:
@@ -48,10 +49,8 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
     if not events:
         entries.append(TimelineEntry(at=order.created_at, title="Заказ оформлен", status=OrderStatus.PENDING))
     for event in events:
-        number = ""
-        if event.status == OrderStatus.SHIPPED:
-            found = _TRACKING_IN_MESSAGE.search(event.message)
-            number = found.group(1) if found else order.tracking_number
+        # A shipment's event carries its own number; a shipped one without (written elsewhere) shows the order's.
+        number = event.tracking_number or (order.tracking_number if event.status == OrderStatus.SHIPPED else "")
         entries.append(
             TimelineEntry(
                 at=event.created_at,

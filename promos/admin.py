@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponse
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_display import money_cell
+from config.csv_export import csv_response
 from config.errors import DomainError
 from promos.admin_forms import PromoCodeForm, PromoGenerateForm
 from promos.models import PromoCode
@@ -38,11 +37,7 @@ CSV_HEADERS = ["Код", "Скидка", "Лимит использований"
 
 def promo_codes_csv(codes, *, filename: str) -> HttpResponse:
     """Codes as a CSV file for Excel (`;`, UTF-8 with BOM), one code a row."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(CSV_HEADERS)
+    response, writer = csv_response(filename=filename, header=CSV_HEADERS)
     for promo in codes:
         discount = (
             f"{promo.discount_percent} %"

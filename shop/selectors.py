@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog.filters import ProductFilter
 from catalog.models import Product, ProductStock
 from drops.draws import DrawState, draw_state
-from drops.services import QueuePlace, queue_place, queue_schedule
+from drops.services import PlaceStatus, QueuePlace, queue_place, queue_schedule
 from pages.models import Page
 
 # The largest database id: anything larger is no product, and must not reach the database as a number.
@@ -158,7 +158,7 @@ class DropState:
         return (
             self.started
             and not self.paused
-            and (not self.queue or (self.place is not None and self.place.status == "admitted"))
+            and (not self.queue or (self.place is not None and self.place.status == PlaceStatus.ADMITTED))
         )
 
 

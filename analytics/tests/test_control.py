@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def shared_cache(settings):
     # Redis in production; an in-memory cache here stands in for it (the database cache adds one read).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def sale(orders: int):
@@ -50,7 +50,7 @@ def test_the_figures():
     assert len(figures["orders_per_minute"]) == 10
     assert figures["units_left"] == {"M": 7, "L": 0}
     assert figures["payments"] == {"pending": 2, "succeeded": 2}
-    assert figures["draw_entries"] == {"M": {"entered": 2, "won": 1}}
+    assert figures["draw_entries"] == {"M": {"участвует": 2, "выиграла": 1}}
 
 
 def test_a_refresh_reads_the_cached_snapshot_and_no_database(django_assert_num_queries):

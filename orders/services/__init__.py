@@ -21,6 +21,7 @@ from orders.services.draws import (
     draw_hold_expiring,
     draw_payment_apply,
     draw_run,
+    draw_run_enqueue,
     draws_run_due,
 )
 from orders.services.lifecycle import (
@@ -66,6 +67,7 @@ __all__ = [
     "draw_hold_expiring",
     "draw_payment_apply",
     "draw_run",
+    "draw_run_enqueue",
     "draws_run_due",
     "Delivery",
     "order_buyer_check",

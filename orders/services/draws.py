@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from accounts.sms import sms_enqueue
 from catalog.caching import catalog_changed
@@ -353,6 +355,23 @@ def draws_run_due(*, now: datetime | None = None) -> int:
     return finished
 
 
+@task()
+def draw_run_task(*, product_id: int) -> None:
+    """The worker's run of a draw whose entries closed (queued by the first request that finds them closed)."""
+    draw_run(product_id=product_id)
+
+
+def draw_run_enqueue(*, product_id: int) -> None:
+    """Queue the draw for the worker, at most once a minute however many pages find it closed (the scheduler's
+    loop runs it too; a run that finds another holding the lease leaves it be)."""
+    if not cache.add(f"draws:queued:{product_id}", 1, 60):
+        return
+    try:
+        transaction.on_commit(lambda: draw_run_task.enqueue(product_id=product_id))
+    except Exception:
+        logger.exception("Could not queue the draw of product %s; the scheduler runs it", product_id)
+
+
 def draw_hold_expiring(*, product: Product) -> int:
     """Entries whose hold lapses before the draw closes (SberPay holds for hours, cards for 7 days)."""
     if product.draw_closes_at is None:
@@ -381,6 +400,7 @@ __all__ = [
     "draw_hold_expiring",
     "draw_payment_apply",
     "draw_run",
+    "draw_run_enqueue",
     "draws_run_due",
 ]
 

@@ -36,10 +36,15 @@ EVENT_MESSAGES = {
 STATUS_STAMPS = {OrderStatus.PAID: "paid_at", OrderStatus.SHIPPED: "shipped_at"}
 
 
-def order_event_add(*, order: Order, status: str | None = None, message: str = "") -> OrderEvent:
-    """One entry of the order's timeline (the status it is in unless told, and what happened)."""
+def order_event_add(
+    *, order: Order, status: str | None = None, message: str = "", tracking_number: str = ""
+) -> OrderEvent:
+    """One entry of the order's timeline (the status it is in unless told, and what happened; a shipment's
+    tracking number as a field of its own)."""
     status = status or order.status
-    return OrderEvent.objects.create(order=order, status=status, message=message or EVENT_MESSAGES[status])
+    return OrderEvent.objects.create(
+        order=order, status=status, message=message or EVENT_MESSAGES[status], tracking_number=tracking_number
+    )
 
 
 def order_transition(
@@ -71,7 +76,9 @@ def order_transition(
         fields[stamp] = getattr(order, stamp) or now
     for field, value in fields.items():
         setattr(order, field, value)
-    order_event_add(order=order, status=to, message=message)
+    order_event_add(
+        order=order, status=to, message=message, tracking_number=(changes or {}).get("tracking_number", "")
+    )
     if notify is not None:
         notify(order)
     return True

@@ -11,13 +11,14 @@ instead of deadlocking. Counters move by conditional updates that
 database checks back, so nothing is oversold whatever the concurrency, on PostgreSQL and on SQLite alike.
 """
 
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -93,25 +94,6 @@ def order_number_for(*, order: Order) -> str:
     """`DWC-<year>-<6 digits>`: unique because the digits are the order's primary key."""
     year = timezone.localtime(order.created_at).year if order.created_at else timezone.localdate().year
     return f"DWC-{year}-{order.pk:06d}"
-
-
-def _order_id_next() -> int:
-    """The next order id, taken before the row is written so that its number goes in with it.
-
-    PostgreSQL hands it out from the table's sequence (never twice, whatever the concurrency); SQLite writes one
-    transaction at a time (`transaction_mode=IMMEDIATE`), so the table's last id is the writer's to follow.
-    """
-    table = Order._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-        else:
-            cursor.execute(
-                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0)) + 1',
-                [table],
-            )
-        return cursor.fetchone()[0]
 
 
 # --- The steps ------------------------------------------------------------------------------------------------
@@ -234,7 +216,8 @@ def _order_write(
 ) -> Order:
     now = timezone.now()
     order = Order(
-        id=_order_id_next(),
+        # A stand-in, unique and never shown: the number is made from the primary key the insert gives.
+        order_number=f"new-{secrets.token_hex(12)}",
         user=user,
         created_at=now,
         total_amount=pricing.total,
@@ -253,10 +236,11 @@ def _order_write(
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
-    order.order_number = order_number_for(order=order)
     # A new order's audit row would repeat the order row itself (no one changed anything yet): not written.
     # Every later change of the order is recorded as before.
     order.save_without_historical_record(force_insert=True)
+    order.order_number = order_number_for(order=order)
+    Order.objects.filter(pk=order.pk).update(order_number=order.order_number)
     return order
 
 

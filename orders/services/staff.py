@@ -118,7 +118,7 @@ def order_set_tracking(*, order: Order, tracking_number: str) -> Order:
         # A corrected tracking number: the order stays shipped, the customer hears the new number.
         Order.objects.filter(pk=current.pk).update(tracking_number=tracking_number)
         current.tracking_number = tracking_number
-        order_event_add(order=current, message=message)
+        order_event_add(order=current, message=message, tracking_number=tracking_number)
         notifications.notify_order_shipped(current)
         return current
     order_transition(

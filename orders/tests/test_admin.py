@@ -108,7 +108,10 @@ def test_change_page_shows_the_timeline_with_a_tracking_link_and_no_bare_dashes(
     order = order_with_item(total_amount=Decimal("2490.00"), status=OrderStatus.PAID)
     OrderEvent.objects.create(order=order, status=OrderStatus.PENDING, message="Заказ оформлен.")
     OrderEvent.objects.create(
-        order=order, status=OrderStatus.SHIPPED, message="Заказ передан в доставку, трек-номер 1234567890."
+        order=order,
+        status=OrderStatus.SHIPPED,
+        message="Заказ передан в доставку, трек-номер 1234567890.",
+        tracking_number="1234567890",
     )
     html = staff.get(change_url(order)).content.decode()
     assert html.index("Заказ оформлен.") < html.index("трек-номер 1234567890")

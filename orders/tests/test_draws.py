@@ -306,3 +306,17 @@ def test_the_scheduler_loop_runs_a_draw_once_its_entries_close(fake_yookassa):
     call_command("expire_unpaid_orders")
     assert Draw.objects.get(pk=product.pk).finished_at is not None
     assert DrawEntry.objects.get().status == "won"
+
+
+def test_the_first_reader_after_the_close_queues_the_draw_once(
+    fake_yookassa, api_client, django_capture_on_commit_callbacks
+):
+    product = draw_product(stock={"M": 1})
+    enter_many(fake_yookassa, product, ["M"])
+    close(product)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        api_client.get(url(product))
+        api_client.get(url(product))  # a second reader within the minute queues nothing more
+    assert len([call for call in queued if "draw_run_enqueue" in getattr(call, "__qualname__", "")]) == 1
+    assert Draw.objects.get(pk=product.pk).finished_at is not None  # the worker (immediate in tests) ran it
+    assert api_client.get(url(product)).json()["phase"] == "done"

@@ -252,6 +252,18 @@ def test_tracking_number_ships_the_order_and_tells_the_customer(
     assert "CDEK123" in sent[0][1]
 
 
+def test_each_shipment_entry_of_the_timeline_keeps_its_own_tracking_number(user, monkeypatch):
+    from orders.selectors import order_queryset, order_timeline
+
+    monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: None)
+    order = OrderFactory(user=user, status=OrderStatus.PAID)
+    order_set_tracking(order=order, tracking_number="CDEK1")
+    order_set_tracking(order=order, tracking_number="CDEK2")  # corrected
+    order.events.update(message="Отправлен")  # the wording of an entry does not carry the number
+    numbers = [e.tracking_number for e in order_timeline(order_queryset().get(pk=order.pk)) if e.tracking_number]
+    assert numbers == ["CDEK1", "CDEK2"]
+
+
 def test_tracking_number_needs_a_paid_order(user):
     order = OrderFactory(user=user)
     with pytest.raises(InvalidTransition):

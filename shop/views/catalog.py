@@ -13,7 +13,7 @@ from catalog.models import ONE_SIZE, Product
 from config.client_ip import client_ip
 from config.errors import DomainError
 from drops.serializers import QueuePlaceSerializer
-from drops.services import queue_join, queue_place
+from drops.services import PlaceStatus, queue_join, queue_place
 from preorders.services import waitlist_join
 from shop import page_cache, selectors
 from shop.cart import Cart
@@ -168,7 +168,12 @@ def product_queue(request, key):
         if place is None:
             return JsonResponse({"detail": "Вы ещё не в очереди.", "code": "queue_no_place"}, status=404)
         return JsonResponse(QueuePlaceSerializer(place.as_dict()).data)
-    if place is not None and place.status == "admitted" and request.method == "GET" and "stay" not in request.GET:
+    if (
+        place is not None
+        and place.status == PlaceStatus.ADMITTED
+        and request.method == "GET"
+        and "stay" not in request.GET
+    ):
         messages.success(request, "Ваша очередь подошла: выберите размер и оформите заказ.")
         return redirect(product.get_absolute_url())
     drop = selectors.product_drop_state(product, user=None)

@@ -1,5 +1,5 @@
 """axe-core finds no serious or critical violation on the storefront's pages, at a phone's 390×844 and a laptop's
-1366×900: catalog, product, cart, checkout, login, register, an order and the account.
+1366×900: catalog, product, cart, checkout, login, register, an order, the account and its deletion page.
 
 axe-core comes from npm (`package.json`, installed by `make install-test`); it is evaluated in the page through
 the DevTools protocol, so the site's script policy stays as it is.
@@ -82,6 +82,8 @@ def test_storefront_pages_have_no_serious_axe_violations(shop_page, served_media
     page.get_by_role("button", name="Войти").click()
     expect(page).to_have_url(re.compile(r"/account/$"))
     check("account")
+    shop.goto("/account/delete/")
+    check("account-delete")
     shop.goto(order.get_absolute_url())
     check("order")
     shop.goto(hoodie.get_absolute_url())
