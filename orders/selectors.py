@@ -1,10 +1,6 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
-<<<<<<< HEAD
 import copy
-import re
-=======
->>>>>>> main
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
