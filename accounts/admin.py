@@ -8,6 +8,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.admin_forms import UserAddForm, UserEditForm
 from accounts.models import Consent, User
 from config.csv_export import csv_response
+from config.russian import phone_ru
 
 # The back office is the shop's: API token bookkeeping and task results are engineers' records, read in the
 # database, not screens for staff (and they cannot be added by hand).
@@ -21,7 +22,7 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
     ordering = ["-created_at"]
-    list_display = ["phone", "full_name", "email", "orders_count", "is_staff", "is_active", "created_at"]
+    list_display = ["phone_shown", "full_name", "email", "orders_count", "is_staff", "is_active", "created_at"]
     list_filter = ["is_staff", "is_active", "is_superuser", "phone_verified"]
     search_fields = ["phone", "full_name", "email"]
     readonly_fields = ["phone_verified", "created_at", "updated_at", "last_login"]
@@ -37,6 +38,10 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(orders_total=Count("orders"))
+
+    @admin.display(description=_("телефон"), ordering="phone")
+    def phone_shown(self, user):
+        return phone_ru(user.phone)
 
     @admin.display(description=_("заказов"), ordering="orders_total")
     def orders_count(self, user):

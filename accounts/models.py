@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import phone_normalize
 from config.models import TimeStampedModel
+from config.russian import datetime_ru, phone_ru
 
 
 class UserManager(BaseUserManager):
@@ -62,7 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return self.full_name and f"{self.full_name} ({self.phone})" or self.phone
+        phone = phone_ru(self.phone)
+        return f"{self.full_name} ({phone})" if self.full_name else phone
 
     def clean(self):
         super().clean()
@@ -100,7 +102,9 @@ class SmsCode(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.phone} ({self.created_at:%d.%m.%Y %H:%M})" if self.created_at else self.phone
+        return (
+            f"{phone_ru(self.phone)} ({datetime_ru(self.created_at)})" if self.created_at else phone_ru(self.phone)
+        )
 
 
 class ConsentSource(models.TextChoices):

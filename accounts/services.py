@@ -23,7 +23,7 @@ from accounts.lockout import LoginLocked, lockout_clear
 from accounts.models import SMS_CODE_MAX_ATTEMPTS, SmsCode, User
 from accounts.phones import phone_normalize
 from accounts.selectors import user_phone_taken
-from accounts.sms import sms_enqueue
+from accounts.sms import sms_enqueue, sms_signed
 from accounts.sms_limits import sms_limit_take
 from config.errors import DomainError
 
@@ -265,7 +265,7 @@ def sms_code_send(*, phone: str, address: str = "") -> int:
         SmsCode.objects.create(
             phone=phone, code_hash=_sms_code_hash(phone, code), expires_at=now + SMS_CODE_LIFETIME
         )
-        sms_enqueue(phone=phone, text=f"DWC: код {code}. Никому его не сообщайте. Действует 5 минут.")
+        sms_enqueue(phone=phone, text=sms_signed(f"код {code}. Никому его не сообщайте. Действует 5 минут."))
     return resend_after
 
 

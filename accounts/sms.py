@@ -39,6 +39,15 @@ __all__ = [
 logger = logging.getLogger("dwc.sms")
 
 
+#: How every SMS of the shop is signed: «DWC Shop: …».
+SMS_SIGNATURE = "DWC Shop"
+
+
+def sms_signed(text: str) -> str:
+    """An SMS text with the shop's one signature in front."""
+    return f"{SMS_SIGNATURE}: {text}"
+
+
 def sms_enqueue(*, phone: str, text: str) -> None:
     """Send an SMS in the background once the current transaction commits; never inside the request.
 

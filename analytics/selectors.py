@@ -4,8 +4,10 @@ Every figure is an aggregate query; Python only shapes the few result rows (stat
 never the orders themselves. The period is a range of calendar days in the shop's time zone (Europe/Moscow),
 both ends included, and an order belongs to the day it was created.
 
-Revenue counts the orders that were paid and not given back: paid, processing, shipped, delivered (their
-`final_amount`, after discounts). Cancelled, refunded and still unpaid orders bring no revenue.
+Revenue is net of refunds: the orders that were paid and not given back whole (paid, processing, shipped,
+delivered: their `final_amount`, after discounts) less what their succeeded refunds returned. Refunds are their own
+figure and series: every succeeded refund of the period's orders (fully refunded ones too). Cancelled and still
+unpaid orders bring no revenue. An order's figures belong to the day it was created.
 """
 
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from catalog.models import Product
 from config.errors import DomainError
 from config.money import KOPECK, ZERO, money
-from orders.models import Order, OrderItem, OrderStatus
+from orders.models import Order, OrderItem, OrderRefund, OrderRefundLine, OrderStatus, RefundStatus
 from preorders.models import PreorderWave
 
 SHOP_TIMEZONE = ZoneInfo("Europe/Moscow")
@@ -95,6 +97,13 @@ def _orders_in(period: Period):
     return Order.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
 
 
+def _refunds_in(period: Period):
+    """Succeeded refunds of the period's orders."""
+    return OrderRefund.objects.filter(
+        order__created_at__gte=period.start, order__created_at__lt=period.end, status=RefundStatus.SUCCEEDED
+    )
+
+
 def _revenue_orders_in(period: Period):
     return _orders_in(period).filter(status__in=REVENUE_STATUSES)
 
@@ -108,7 +117,10 @@ def analytics_totals(*, period: Period) -> dict:
         discount_total=Sum("discount_amount", filter=paid),
     )
     by_status = dict(_orders_in(period).values_list("status").annotate(n=Count("id")).order_by())
-    revenue = sum_money(row["revenue"])
+    refunds = _refunds_in(period).aggregate(
+        total=Sum("amount"), of_paid=Sum("amount", filter=Q(order__status__in=REVENUE_STATUSES))
+    )
+    revenue = sum_money(row["revenue"]) - sum_money(refunds["of_paid"])
     paid_count = row["paid_orders_count"]
     return {
         "revenue": revenue,
@@ -117,41 +129,53 @@ def analytics_totals(*, period: Period) -> dict:
         "average_check": sum_money(revenue / paid_count) if paid_count else ZERO,
         "conversion_percent": percent(paid_count, row["orders_count"]),
         "discount_total": sum_money(row["discount_total"]),
+        "refunds_total": sum_money(refunds["total"]),
         # Every status, in lifecycle order, zeros included.
         "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
     }
 
 
 def analytics_top_products(*, period: Period, limit: int = TOP_PRODUCTS_LIMIT) -> dict:
-    """Best sellers among paid orders: by units and by revenue (each line's stored sum after the discount)."""
-    rows = (
-        OrderItem.objects.filter(
-            order__created_at__gte=period.start,
-            order__created_at__lt=period.end,
-            order__status__in=REVENUE_STATUSES,
-        )
+    """Best sellers among paid orders: by units and by revenue (each line's stored sum after the discount), both
+    net of the units and amounts refunded."""
+    in_period = {
+        "order__created_at__gte": period.start,
+        "order__created_at__lt": period.end,
+        "order__status__in": REVENUE_STATUSES,
+    }
+    sold = (
+        OrderItem.objects.filter(**in_period)
         .values("product_id", "product__name", "product__article")
-        .annotate(
-            units=Sum("quantity"),
-            revenue=Sum("final_amount"),
-        )
+        .annotate(units=Sum("quantity"), revenue=Sum("final_amount"))
+        .order_by()
     )
-
-    def shaped(queryset):
-        return [
+    refunded = {
+        row["item__product_id"]: row
+        for row in OrderRefundLine.objects.filter(
+            refund__status=RefundStatus.SUCCEEDED, **{f"item__{key}": value for key, value in in_period.items()}
+        )
+        .values("item__product_id")
+        .annotate(units=Sum("quantity"), amount=Sum("amount"))
+        .order_by()
+    }
+    rows = []
+    for row in sold:
+        back = refunded.get(row["product_id"], {"units": 0, "amount": 0})
+        units = row["units"] - back["units"]
+        if units <= 0:
+            continue
+        rows.append(
             {
                 "product_id": row["product_id"],
                 "name": row["product__name"],
                 "article": row["product__article"],
-                "units": row["units"],
-                "revenue": sum_money(row["revenue"]),
+                "units": units,
+                "revenue": sum_money(row["revenue"]) - sum_money(back["amount"]),
             }
-            for row in queryset[:limit]
-        ]
-
+        )
     return {
-        "by_units": shaped(rows.order_by("-units", "-revenue", "product_id")),
-        "by_revenue": shaped(rows.order_by("-revenue", "-units", "product_id")),
+        "by_units": sorted(rows, key=lambda r: (-r["units"], -r["revenue"], r["product_id"]))[:limit],
+        "by_revenue": sorted(rows, key=lambda r: (-r["revenue"], -r["units"], r["product_id"]))[:limit],
     }
 
 
@@ -237,8 +261,17 @@ def analytics_wave_fill() -> list[dict]:
 
 
 def analytics_revenue_by_day(*, period: Period) -> list[dict]:
-    """Every day of the period (days without orders too): revenue, orders created and orders paid."""
+    """Every day of the period (days without orders too): net revenue, refunds, orders created and orders paid."""
     paid = Q(status__in=REVENUE_STATUSES)
+    refunds = {
+        row["day"]: row
+        for row in _refunds_in(period)
+        .annotate(day=TruncDate("order__created_at", tzinfo=SHOP_TIMEZONE))
+        .values("day")
+        .annotate(total=Sum("amount"), of_paid=Sum("amount", filter=Q(order__status__in=REVENUE_STATUSES)))
+        .order_by("day")
+    }
+    no_refunds = {"total": 0, "of_paid": 0}
     rows = {
         row["day"]: row
         for row in _orders_in(period)
@@ -254,7 +287,9 @@ def analytics_revenue_by_day(*, period: Period) -> list[dict]:
     return [
         {
             "date": day,
-            "revenue": sum_money(rows[day]["revenue"]) if day in rows else ZERO,
+            "revenue": (sum_money(rows[day]["revenue"]) if day in rows else ZERO)
+            - sum_money(refunds.get(day, no_refunds)["of_paid"]),
+            "refunds": sum_money(refunds.get(day, no_refunds)["total"]),
             "orders_count": rows[day]["orders_count"] if day in rows else 0,
             "paid_orders_count": rows[day]["paid_orders_count"] if day in rows else 0,
         }
@@ -286,6 +321,7 @@ COMPARED = (
     "average_check",
     "conversion_percent",
     "discount_total",
+    "refunds_total",
 )
 
 

@@ -70,7 +70,8 @@ class ProductWaveFillSerializer(serializers.Serializer):
 
 class DayRevenueSerializer(serializers.Serializer):
     date = serializers.DateField()
-    revenue = Money()
+    revenue = Money(help_text="Выручка за вычетом возвратов.")
+    refunds = Money(help_text="Возвраты по заказам этого дня.")
     orders_count = serializers.IntegerField()
     paid_orders_count = serializers.IntegerField()
 
@@ -79,7 +80,10 @@ class SummarySerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     currency = serializers.CharField()
-    revenue = Money(help_text="Сумма оплаченных заказов (paid, processing, shipped, delivered) после скидок.")
+    revenue = Money(
+        help_text="Сумма оплаченных заказов (paid, processing, shipped, delivered) после скидок, за вычетом возвратов."
+    )
+    refunds_total = Money(help_text="Возвращено покупателям по заказам периода (выполненные возвраты).")
     orders_count = serializers.IntegerField(help_text="Заказов создано за период.")
     paid_orders_count = serializers.IntegerField(help_text="Из них оплачено и не возвращено.")
     average_check = Money()

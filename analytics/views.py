@@ -47,6 +47,17 @@ def _charts(summary: dict) -> dict:
             ],
             tick_format=rub,
         ),
+        "refunds_by_day": column_chart(
+            [
+                (
+                    _day_label(day["date"], first=index == 0),
+                    day["refunds"],
+                    f"{day['date']:%d.%m.%Y}: возвраты {rub(day['refunds'])}",
+                )
+                for index, day in enumerate(summary["revenue_by_day"])
+            ],
+            tick_format=rub,
+        ),
         "orders_by_status": horizontal_chart(
             [
                 (label, summary["orders_by_status"][value], f"{label}: {summary['orders_by_status'][value]}")
@@ -78,6 +89,7 @@ CARDS = [
     ("average_check", "average", "Средний чек", rub),
     ("conversion_percent", "conversion", "Конверсия в оплату", pct),
     ("discount_total", "discount", "Скидки по промокодам", rub),
+    ("refunds_total", "refunds", "Возвраты", rub),
 ]
 
 
@@ -117,14 +129,28 @@ def export_csv(request):
     summary = analytics_summary(period=period)
     response, writer = csv_response(
         filename=f"analytics-{period.date_from:%Y-%m-%d}-{period.date_to:%Y-%m-%d}.csv",
-        header=["Дата", "Заказов создано", "Оплачено", "Выручка, ₽"],
+        header=["Дата", "Заказов создано", "Оплачено", "Выручка за вычетом возвратов, ₽", "Возвраты, ₽"],
     )
     for day in summary["revenue_by_day"]:
         writer.writerow(
-            [f"{day['date']:%d.%m.%Y}", day["orders_count"], day["paid_orders_count"], _decimal(day["revenue"])]
+            [
+                f"{day['date']:%d.%m.%Y}",
+                day["orders_count"],
+                day["paid_orders_count"],
+                _decimal(day["revenue"]),
+                _decimal(day["refunds"]),
+            ]
         )
     writer.writerow([])
-    writer.writerow(["Итого", summary["orders_count"], summary["paid_orders_count"], _decimal(summary["revenue"])])
+    writer.writerow(
+        [
+            "Итого",
+            summary["orders_count"],
+            summary["paid_orders_count"],
+            _decimal(summary["revenue"]),
+            _decimal(summary["refunds_total"]),
+        ]
+    )
     writer.writerow(["Средний чек, ₽", "", "", _decimal(summary["average_check"])])
     writer.writerow(["Конверсия в оплату, %", "", "", _decimal(summary["conversion_percent"])])
     writer.writerow(["Скидки по промокодам, ₽", "", "", _decimal(summary["discount_total"])])

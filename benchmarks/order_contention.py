@@ -64,7 +64,7 @@ def run(args, connections) -> int:
     from preorders.models import PreorderWave
     from promos.models import PromoCode
 
-    placing.order_payment_enqueue = lambda *, order_id: None
+    placing.order_payment_begin = lambda *, order_id: None
 
     if args.preorder:
         product = Product.objects.create(

@@ -8,6 +8,8 @@ shows a filled-in body for every request and response.
 
 import re
 
+from django.utils.functional import Promise
+
 SUMMARIES = {
     "auth_register": "Регистрация по телефону и паролю",
     "auth_login": "Вход по телефону и паролю",
@@ -41,23 +43,36 @@ SUMMARIES = {
     "analytics_summary_retrieve": "Сводка для аналитики (сотрудники)",
 }
 
+# The examples' product: the demo's white logo tee «Футболка «Логотип» белая» (2 490 ₽), id 3 in a freshly seeded
+# demo database (`make run`); WELCOME10 is the demo's first-order code and MSK65 a pickup point the fake CDEK lists.
+# `tests/test_api_examples.py` posts every written request below against the seeded demo.
+EXAMPLE_PRODUCT_ARTICLE = "DWC-TS-001"
+EXAMPLE_PRODUCT_ID = 3
+
 ORDER_EXAMPLE = {
     "order_number": "DWC-2026-000123",
     "status": "pending",
     "payment_status": "pending",
     "tracking_number": "",
-    "total_amount": "9980.00",
-    "discount_amount": "998.00",
-    "final_amount": "8982.00",
+    "total_amount": "4980.00",
+    "discount_amount": "498.00",
+    "delivery_amount": "310.00",
+    "final_amount": "4792.00",
+    "refunded_amount": "0.00",
+    "net_amount": "0.00",
     "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
-    "cdek_point": "MSK123",
+    "delivery_method": "cdek_pickup",
+    "cdek_point": "MSK65",
+    "cdek_point_name": "На Тверской",
     "items": [
         {
             "id": 1,
-            "product": 12,
+            "product": EXAMPLE_PRODUCT_ID,
             "size": "M",
             "quantity": 2,
-            "price": "4990.00",
+            "price": "2490.00",
+            "discount_amount": "498.00",
+            "final_amount": "4482.00",
             "is_preorder": False,
             "preorder_wave": None,
         }
@@ -80,20 +95,21 @@ EXAMPLES = {
         "response": {"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…"},
     },
     "promo_codes_validate_create": {
-        "request": {"code": "WELCOME10", "items": [{"product": 12, "size": "M", "quantity": 2}]},
+        "request": {"code": "WELCOME10", "items": [{"product": EXAMPLE_PRODUCT_ID, "size": "M", "quantity": 2}]},
         "response": {
             "valid": True,
-            "discount_amount": "998.00",
-            "total_amount": "9980.00",
-            "final_amount": "8982.00",
+            "promo_code": "WELCOME10",
+            "discount_amount": "498.00",
+            "total_amount": "4980.00",
+            "final_amount": "4482.00",
         },
     },
     "orders_create": {
         "request": {
-            "items": [{"product": 12, "size": "M", "quantity": 2}],
+            "items": [{"product": EXAMPLE_PRODUCT_ID, "size": "M", "quantity": 2}],
             "promo_code": "WELCOME10",
             "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
-            "cdek_point": "MSK123",
+            "cdek_point": "MSK65",
         },
         "response": ORDER_EXAMPLE,
     },
@@ -115,7 +131,7 @@ VALUES_BY_NAME = {
     "slug": "delivery",
     "title": "Доставка и оплата",
     "tracking_number": "1234567890",
-    "cdek_point": "MSK123",
+    "cdek_point": "MSK65",
     "delivery_address": "Москва, ул. Тверская, д. 1, кв. 1",
     "currency": "RUB",
     "detail": "Текст ошибки по-русски.",
@@ -128,6 +144,57 @@ VALUES_BY_NAME = {
     "content": "## Доставка\n\nСДЭК по всей России.",
 }
 MONEY = re.compile(r"^-?\d{0,10}(?:\.\d{0,2})?$")
+
+# Descriptions written in English in the code (docstrings of views and serializers, DRF's pagination) as the
+# API's readers get them: in Russian.
+DESCRIPTIONS_RU = {
+    "A page number within the paginated result set.": "Номер страницы.",
+    "Number of results to return per page.": "Сколько записей на странице.",
+    "No response body": "Без тела ответа.",
+    "Revenue, orders, best sellers, promo codes and wave fill over a range of days (Europe/Moscow).": (
+        "Выручка за вычетом возвратов, возвраты, заказы, лидеры продаж, промокоды и заполнение волн за период "
+        "(дни по московскому времени)."
+    ),
+    "For load balancers and monitoring: 200 while the database answers, 503 when it does not.": (
+        "Для балансировщиков и мониторинга: 200, пока отвечает база данных, 503 — когда не отвечает."
+    ),
+    '`{"detail": <Russian message>, "code": <stable English identifier>}`.': (
+        '`{"detail": <сообщение по-русски>, "code": <стабильный код на английском>}`; ошибки полей — '
+        "ещё и `fields` (код `invalid`)."
+    ),
+    "What staff change on an order: its status and/or tracking number.": (
+        "Что сотрудник меняет в заказе: статус и/или трек-номер."
+    ),
+    "A product as customers see it and as staff write it.": "Товар: как его видят покупатели и пишут сотрудники.",
+    "Staff view of a code. `current_uses` is counted by orders and read-only.": (
+        "Промокод для сотрудников. `current_uses` считают заказы (только чтение)."
+    ),
+    "The customer's profile; phone and access rights are read-only.": (
+        "Профиль покупателя; телефон и права доступа только для чтения."
+    ),
+    "collecting, production, shipping, completed": "collecting (сбор), production (производство), "
+    "shipping (отправка), completed (завершена)",
+}
+DESCRIPTION_PREFIXES_RU = {
+    "A gallery photo: the cleaned original and its sized renditions": (
+        "Фото галереи: очищенный оригинал и его уменьшенные копии (пусто, пока их не сделал фоновый обработчик)."
+    ),
+}
+
+
+def _descriptions_in_russian(node) -> None:
+    """Replace the English descriptions the code and DRF give with their Russian ones, everywhere in the schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, (str, Promise)):
+                text = str(value)  # drf-spectacular's own texts are lazy translations
+                prefix = next((p for p in DESCRIPTION_PREFIXES_RU if text.startswith(p)), None)
+                node[key] = DESCRIPTIONS_RU.get(text.strip(), DESCRIPTION_PREFIXES_RU.get(prefix, value))
+            else:
+                _descriptions_in_russian(value)
+    elif isinstance(node, list):
+        for value in node:
+            _descriptions_in_russian(value)
 
 
 def _resolve(schema: dict, components: dict) -> dict:
@@ -180,7 +247,8 @@ def _first_sentence(text: str) -> str:
 
 
 def schema_add_summaries_and_examples(result, generator, request, public):
-    """drf-spectacular postprocessing hook: a summary and examples on every operation."""
+    """drf-spectacular postprocessing hook: a summary and examples on every operation, descriptions in Russian."""
+    _descriptions_in_russian(result)
     components = result.get("components", {}).get("schemas", {})
     for operations in result.get("paths", {}).values():
         for operation in operations.values():

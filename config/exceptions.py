@@ -1,4 +1,4 @@
-"""One error format for the whole API: `{"detail": ..., "code": ...}` or DRF field errors."""
+"""One error format for the whole API: `{"detail": ..., "code": ...}`; field errors add `fields` (code `invalid`)."""
 
 import math
 
@@ -52,7 +52,20 @@ def api_exception_handler(exc, context):
             response["Retry-After"] = str(retry_after)
     elif response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(message) for message in response.data), "code": "invalid"}
+    elif response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, dict):
+        response.data = _field_errors(response.data)
     return response
+
+
+def _field_errors(errors: dict) -> dict:
+    """Field errors as every 400 reads: `code: invalid`, a `detail` to show, and the errors by field in
+    `fields`; the fields stay at the top level too, as clients read them before (`fields` wins for a field
+    named `code` or `detail`)."""
+    first = next(iter(errors.values()), "")
+    while isinstance(first, (list, dict)) and first:
+        first = first[0] if isinstance(first, list) else next(iter(first.values()))
+    detail = f"Проверьте поля: {', '.join(map(str, errors))}." if not isinstance(first, str) else str(first)
+    return {**errors, "detail": detail, "code": "invalid", "fields": errors}
 
 
 def _token_outlived(exc) -> bool:

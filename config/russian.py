@@ -36,6 +36,14 @@ def date_ru(value) -> str:
         return dateformat.format(value, "j E Y")
 
 
+def datetime_ru(value) -> str:
+    """`5 декабря 2026, 12:00`: `date_ru` and the local time, the one way a moment reads everywhere."""
+    if not isinstance(value, datetime):
+        return date_ru(value)
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_ru(local)}, {local:%H:%M}"
+
+
 def phone_ru(value) -> str:
     """`+7 916 123-45-67` for a stored E.164 number; anything that is no phone number as it was."""
     text = str(value or "")

@@ -468,6 +468,8 @@ LOGGING = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            # Russian text (SMS in the console backend's lines, names) as people read it, not \uXXXX escapes.
+            "json_ensure_ascii": False,
             "rename_fields": {
                 "asctime": "time",
                 "levelname": "level",

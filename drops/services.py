@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.services import buyer_verified_require
 from catalog.models import Product
 from catalog.selectors import ItemRequest
+from config.russian import datetime_ru
 from drops.errors import QueueAdmissionRequired, QueueRefused, SaleNotStarted
 from drops.models import DropQueue, QueueEntry
 from drops.pausing import sale_paused_check, schedule_cache_key
@@ -57,7 +58,7 @@ def drop_sale_check(*, items: list[ItemRequest], now: datetime | None = None) ->
     waiting = [item.product for item in items if not item.product.sale_started(now)]
     if waiting:
         product = waiting[0]
-        starts = timezone.localtime(product.sale_starts_at).strftime("%d.%m.%Y %H:%M")
+        starts = datetime_ru(product.sale_starts_at)
         raise SaleNotStarted(
             f"Продажи «{product.name}» начнутся {starts} (МСК).",
             product=product.pk,
@@ -311,7 +312,7 @@ def queue_join(*, product: Product, user, ip: str | None = None, now: datetime |
     buyer_verified_require(user)
     sale_paused_check(product=product)
     if now < schedule.opens_at:
-        opens = timezone.localtime(schedule.opens_at).strftime("%d.%m.%Y %H:%M")
+        opens = datetime_ru(schedule.opens_at)
         raise QueueRefused(
             f"Очередь откроется {opens} (МСК).", code="queue_not_open", opens_at=schedule.opens_at.isoformat()
         )

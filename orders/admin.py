@@ -19,10 +19,11 @@ from config.csv_export import csv_cell, csv_response
 from config.errors import DomainError
 from config.idempotency import KEY_PATTERN, request_fingerprint
 from config.money import from_kopecks, rub
+from config.russian import phone_ru
 from orders import services as order_services
 from orders.admin_forms import OrderAddForm, OrderForm, RefundForm
-from orders.models import Order, OrderItem, OrderStatus
-from orders.selectors import order_queryset, order_timeline, tracking_url
+from orders.models import Order, OrderItem, OrderRefund, OrderStatus
+from orders.selectors import order_queryset, order_timeline, orders_with_refunded_total, tracking_url
 
 # Excel with Russian regional settings opens `;`-separated files with decimal commas straight into columns,
 # and recognises UTF-8 by its byte order mark.
@@ -126,6 +127,8 @@ class OrderAdmin(SimpleHistoryAdmin):
         "status_badge",
         "payment_badge",
         "final_money",
+        "refunded_money",
+        "net_money",
         "customer_phone",
         "tracking_link",
         "created_at",
@@ -155,6 +158,10 @@ class OrderAdmin(SimpleHistoryAdmin):
         "discount_money",
         "delivery_money",
         "final_money",
+        "refunded_money",
+        "net_money",
+        "refunds_list",
+        "delivery_summary",
         "promo_code",
         "payment_id",
         "payment_link",
@@ -169,14 +176,36 @@ class OrderAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["order_number", "customer", "status_badge", "new_status", "created_at", "updated_at"]}),
         (_("История заказа"), {"fields": ["timeline"]}),
-        (_("Сумма"), {"fields": ["total_money", "discount_money", "delivery_money", "final_money", "promo_code"]}),
+        (
+            _("Сумма"),
+            {
+                "fields": [
+                    "total_money",
+                    "discount_money",
+                    "delivery_money",
+                    "final_money",
+                    "refunded_money",
+                    "net_money",
+                    "promo_code",
+                ]
+            },
+        ),
         (
             _("Оплата, возвраты и чеки"),
-            {"fields": ["payment_badge", "payment_id", "payment_link", "receipt_link", "paid_at"]},
+            {"fields": ["payment_badge", "payment_id", "payment_link", "receipt_link", "paid_at", "refunds_list"]},
         ),
         (
             _("Доставка"),
-            {"fields": ["tracking_number", "tracking_page", "shipped_at", "delivery_address", "cdek_point"]},
+            {
+                "fields": [
+                    "delivery_summary",
+                    "tracking_number",
+                    "tracking_page",
+                    "shipped_at",
+                    "delivery_address",
+                    "cdek_point",
+                ]
+            },
         ),
     ]
     add_fieldsets = [
@@ -185,10 +214,14 @@ class OrderAdmin(SimpleHistoryAdmin):
     ]
     change_list_template = "admin/orders/order/change_list.html"
 
+    def get_queryset(self, request):
+        # The list shows what went back and the net of every order with one subquery, not a query a row.
+        return orders_with_refunded_total(super().get_queryset(request))
+
     # --- Display -----------------------------------------------------------------------------------------
     @admin.display(description=_("телефон"), ordering="user__phone")
     def customer_phone(self, order):
-        return order.user.phone
+        return format_html('<span class="dwc-phone">{}</span>', phone_ru(order.user.phone))
 
     @admin.display(description=_("покупатель"))
     def customer(self, order):
@@ -233,6 +266,29 @@ class OrderAdmin(SimpleHistoryAdmin):
     def final_money(self, order):
         return money_cell(order.final_amount)
 
+    @admin.display(description=_("возвращено"))
+    def refunded_money(self, order):
+        return money_cell(order.refunded_amount) if order.refunded_amount else "—"
+
+    @admin.display(description=_("итого с возвратами"))
+    def net_money(self, order):
+        return money_cell(order.net_amount)
+
+    @admin.display(description=_("возвраты"))
+    def refunds_list(self, order):
+        refunds = (
+            OrderRefund.objects.filter(order=order)
+            .select_related("created_by")
+            .prefetch_related("lines__item__product")
+            .order_by("created_at", "id")
+        )
+        return render_to_string("admin/orders/order/refunds.html", {"refunds": refunds})
+
+    @admin.display(description=_("способ доставки"))
+    def delivery_summary(self, order):
+        """What a packer needs: the method, the pickup point's name and address, or the courier's address."""
+        return render_to_string("admin/orders/order/delivery.html", {"order": order})
+
     @admin.display(description=_("трек-номер"), ordering="tracking_number")
     def tracking_link(self, order):
         if not order.tracking_number:
@@ -274,7 +330,15 @@ class OrderAdmin(SimpleHistoryAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        return self.add_fieldsets if obj is None else self.fieldsets
+        if obj is None:
+            return self.add_fieldsets
+        if obj.delivery_method == "cdek_pickup":
+            # A pickup order travels to its point: the customer's own address would only mislead a packer.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "delivery_address"]})
+                for name, options in self.fieldsets
+            ]
+        return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields

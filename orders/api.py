@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.consents import ConsentAct, consent_for_checkout
 from accounts.models import ConsentSource
@@ -20,6 +21,7 @@ from orders.serializers import (
     OrderUpdateSerializer,
     PaymentUrlSerializer,
 )
+from promos.serializers import PromoPreviewSerializer, PromoValidateSerializer
 
 IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -68,8 +70,9 @@ class IsStaffForChanges(permissions.BasePermission):
             "промокод, считает доставку СДЭК (`delivery_amount`; без ответа СДЭК — фиксированная цена). "
             "Способ доставки выводится, если не указан; ни пункта, ни адреса — 400 `delivery_required`, "
             "неизвестный пункт — 400 `cdek_point_unknown`. Цены берутся из базы. 409 (`insufficient_stock`, `waves_full`) — не хватает товара "
-            "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции. Платёж создаётся "
-            "в фоне: пока `payment_url` пуст, ссылку даёт `POST orders/{order_number}/pay/`."
+            "или мест в волнах; в ответе `available` и `lines` по каждой нехватающей позиции. Платёж ЮKassa "
+            "создаётся сразу, и ответ несёт `payment_url`; если ЮKassa не ответила вовремя, платёж создаётся в "
+            "фоне, `payment_url` пуст, и ссылку даёт `POST orders/{order_number}/pay/`."
         ),
         parameters=[IDEMPOTENCY_KEY_HEADER],
         request=OrderCreateSerializer,
@@ -145,7 +148,7 @@ class OrderViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         order = services.order_staff_update(
-            order=order, status=data.get("status"), tracking_number=data.get("tracking_number")
+            order=order, status=data.get("status"), tracking_number=data.get("tracking_number"), by=request.user
         )
         return Response(self._body(order))
 
@@ -202,3 +205,32 @@ class OrderViewSet(
             request_hash=request_fingerprint(serializer.validated_data),
         )
         return Response(self._body(order))
+
+
+class PromoCodeValidateView(APIView):
+    """`POST promo-codes/validate/`: the path of the promo codes' API, answered here because the per-customer
+    terms need the customer's orders (`orders.services.order_promo_validate`)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="promo_codes_validate_create",
+        tags=["promo-codes"],
+        request=PromoValidateSerializer,
+        description=(
+            "Что код сделает с корзиной, без учёта использования; с токеном покупателя — с его условиями "
+            "(код только на первый заказ, лимит на покупателя). Неподходящий код — `valid: false` с причиной в "
+            "`code` (`promo_unknown`, `promo_expired`, `promo_not_started`, `promo_used_up`, `promo_inactive`, "
+            "`promo_not_applicable`, `promo_first_order_only`, `promo_customer_limit`) и `detail`."
+        ),
+        responses={200: PromoPreviewSerializer, **error_responses(400)},
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = PromoValidateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user if request.user and request.user.is_authenticated else None
+        answer = services.order_promo_validate(
+            user=user, code=data["code"], items=[dict(line) for line in data["items"]]
+        )
+        return Response(PromoPreviewSerializer(answer).data)

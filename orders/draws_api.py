@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Product
 from config.api import error_responses
+from delivery.models import DeliveryMethod
 from drops import draws as rules
 from drops.models import DrawEntryStatus
 from orders import services
@@ -21,7 +22,7 @@ PUBLIC_STATUS = {DrawEntryStatus.WINNING: "entered", DrawEntryStatus.LOSING: "en
 
 class DrawEnterSerializer(serializers.Serializer):
     size = serializers.CharField(max_length=32)
-    delivery_method = serializers.ChoiceField(choices=["cdek_pickup", "courier"], required=False, allow_blank=True)
+    delivery_method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False, allow_blank=True)
     delivery_address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     city = serializers.CharField(max_length=128, required=False, allow_blank=True)
     cdek_point = serializers.CharField(max_length=64, required=False, allow_blank=True)

@@ -48,6 +48,11 @@ class PaymentStatus(models.TextChoices):
     #: Nobody has paid: the order may still be cancelled and its units given back.
     UNPAID = nonmember(("pending", "canceled"))
 
+    @classmethod
+    def sources_of(cls, status: str) -> tuple[str, ...]:
+        """The payment statuses from which an order's payment may move to `status`."""
+        return tuple(source for source, targets in PAYMENT_TRANSITIONS.items() if status in targets)
+
 
 # Where an order may go from each status; anything else makes no sense and is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -58,6 +63,34 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.REFUNDED: frozenset(),
+}
+
+
+# Where an order's payment may go from each status (YooKassa's payment, or the one that replaced it).
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    # pending → pending: a new payment replaces one YooKassa does not know; → refunded: a payment that succeeded
+    # after its order was closed goes straight back.
+    PaymentStatus.PENDING: frozenset(
+        {
+            PaymentStatus.PENDING,
+            PaymentStatus.WAITING_FOR_CAPTURE,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.REFUNDED,
+        }
+    ),
+    PaymentStatus.WAITING_FOR_CAPTURE: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED}),
+    PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED}),
+    # canceled → pending: `pay/` creates a new payment; → succeeded: staff mark paid what was paid otherwise.
+    PaymentStatus.CANCELED: frozenset(
+        {
+            PaymentStatus.PENDING,
+            PaymentStatus.WAITING_FOR_CAPTURE,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.REFUNDED,
+        }
+    ),
+    PaymentStatus.REFUNDED: frozenset(),
 }
 
 
@@ -89,6 +122,7 @@ class Order(TimeStampedModel):
     )
     delivery_amount = models.DecimalField(_("доставка, ₽"), max_digits=12, decimal_places=2, default=0)
     delivery_address = models.TextField(_("адрес доставки"), blank=True)
+    delivery_city = models.CharField(_("город доставки"), max_length=100, blank=True)
     cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
     cdek_point_name = models.CharField(_("название пункта СДЭК"), max_length=255, blank=True)
     cdek_point_address = models.CharField(_("адрес пункта СДЭК"), max_length=500, blank=True)
@@ -171,14 +205,28 @@ class Order(TimeStampedModel):
 
     @property
     def refunded_amount(self) -> Decimal:
-        """What went back to the customer: the sum of the order's succeeded refunds (prefetched ones are read);
-        all of it for a refunded order (one refunded by hand has no refund rows)."""
+        """What went back to the customer: the sum of the order's succeeded refunds (the `refunded_total` a list
+        annotates, else the prefetched refunds); all of it for a refunded order (one refunded by hand has no
+        refund rows)."""
         if self.status == OrderStatus.REFUNDED:
             return self.final_amount
+        annotated = self.__dict__.get("refunded_total")
+        if annotated is not None:
+            return Decimal(annotated).quantize(Decimal("0.01"))
         return sum(
             (refund.amount for refund in self.refunds.all() if refund.status == RefundStatus.SUCCEEDED),
             Decimal("0.00"),
         )
+
+    @property
+    def items_refunded(self) -> list[tuple["OrderItem", int]]:
+        """Each line with its units refunded by succeeded refunds (reads the prefetched items and refunds)."""
+        units: dict[int, int] = {}
+        for refund in self.refunds.all():
+            if refund.status == RefundStatus.SUCCEEDED:
+                for line in refund.lines.all():
+                    units[line.item_id] = units.get(line.item_id, 0) + line.quantity
+        return [(item, units.get(item.pk, 0)) for item in self.items.all()]
 
     @property
     def net_amount(self) -> Decimal:

@@ -1,10 +1,10 @@
 """What the customer is told by SMS about their order. Texts are Russian; sending goes through `sms_enqueue`,
 so nothing leaves before the transaction commits and a failed send never touches the order."""
 
-from accounts.sms import sms_enqueue
+from accounts.sms import SMS_SIGNATURE, sms_enqueue
 from config.money import rub
 
-SHOP_NAME = "DWC Shop"
+SHOP_NAME = SMS_SIGNATURE
 
 
 def order_paid_text(order) -> str:
@@ -50,7 +50,7 @@ def notify_order_payment_canceled(order) -> None:
 def notify_wave_status(*, phone: str, order_number: str, wave, message: str) -> None:
     """A preorder's wave moved on (production, shipping…)."""
     if phone:
-        sms_enqueue(phone=phone, text=f"DWC: заказ {order_number}, «{wave.product.name}». {message}")
+        sms_enqueue(phone=phone, text=f"{SHOP_NAME}: заказ {order_number}, «{wave.product.name}». {message}")
 
 
 def notify_order_refunded(order, *, amount, full: bool) -> None:

@@ -3,14 +3,18 @@
 import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from delivery.selectors import delivery_tracking_url
-from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus
+from orders.models import Order, OrderEvent, OrderItem, OrderRefund, OrderStatus, PaymentStatus, RefundStatus
 from preorders.models import PreorderStatus
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def tracking_url(number: str) -> str:
@@ -86,18 +90,32 @@ def order_queryset() -> QuerySet[Order]:
 
 
 def order_as_placed(order: Order) -> Order | None:
-    """A just placed order (`order_place`) as `order_queryset` would read it, made from the rows its placing wrote
-    (no query); None for any other order. The copy's related lists are fixed: use it for the answer only."""
+    """A just placed order (`order_place`) as `order_queryset` would read it, made from the rows its placing wrote;
+    None for any other order. Only what the payment step (after commit, in the request) may have changed is read
+    again: one row, a few columns. The copy's related lists are fixed: use it for the answer only."""
     placed = getattr(order, "placed_rows", None)
     if placed is None:
         return None
     answer = copy.copy(order)
+    answer.refresh_from_db(fields=["status", "payment_status", "payment_id", "payment_url", "paid_at"])
     answer._prefetched_objects_cache = {}
     for name, rows in (*placed.items(), ("refunds", [])):
         rows_in_hand = getattr(order, name).all()
         rows_in_hand._result_cache, rows_in_hand._prefetch_done = list(rows), True
         answer._prefetched_objects_cache[name] = rows_in_hand
     return answer
+
+
+def orders_with_refunded_total(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders with `refunded_total`, the sum of their succeeded refunds (one subquery, for lists: an order's
+    `refunded_amount` and `net_amount` read it)."""
+    refunded = (
+        OrderRefund.objects.filter(order=OuterRef("pk"), status=RefundStatus.SUCCEEDED)
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return orders.annotate(refunded_total=Coalesce(Subquery(refunded), Value(Decimal("0.00")), output_field=MONEY))
 
 
 def order_list_for(*, user) -> QuerySet[Order]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.phones import phone_normalize
-from accounts.sms import sms_enqueue
+from accounts.sms import sms_enqueue, sms_signed
 from catalog.caching import catalog_changed
 from catalog.errors import InvalidSize
 from catalog.models import Product, ProductStock
@@ -117,7 +117,7 @@ def waitlist_notify_sizes(*, product_id: int, sizes) -> int:
     url = f"{settings.SITE_URL}{product.get_absolute_url()}"
     told = 0
     for size in sorted(set(sizes)):
-        text = f"DWC: «{product.name}», размер {size}, снова в наличии: {url}"
+        text = sms_signed(f"«{product.name}», размер {size}, снова в наличии: {url}")
         told += _waitlist_tell(entries=entries.filter(size=size), text=text)
     return told
 
@@ -382,5 +382,5 @@ def wave_update(
 def waitlist_notify(*, product: Product) -> int:
     """Tell everyone on the product's waitlist, once each, that preorders are open again; returns how many."""
     url = f"{settings.SITE_URL}{product.get_absolute_url()}"
-    text = f"DWC: открыта новая волна предзаказа «{product.name}». Успейте заказать: {url}"
+    text = sms_signed(f"открыта новая волна предзаказа «{product.name}». Успейте заказать: {url}")
     return _waitlist_tell(entries=WaitlistEntry.objects.filter(product=product), text=text)

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin_display import money_cell
 from config.csv_export import csv_response
 from config.errors import DomainError
+from config.russian import datetime_ru
 from promos.admin_forms import PromoCodeForm, PromoGenerateForm
 from promos.models import PromoCode
 from promos.services import promo_code_create, promo_code_update, promo_generate
@@ -105,8 +106,8 @@ class PromoCodeAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("действует"))
     def validity(self, promo):
-        start = timezone.localtime(promo.valid_from).strftime("%d.%m.%Y %H:%M") if promo.valid_from else None
-        end = timezone.localtime(promo.valid_until).strftime("%d.%m.%Y %H:%M") if promo.valid_until else None
+        start = datetime_ru(promo.valid_from) if promo.valid_from else None
+        end = datetime_ru(promo.valid_until) if promo.valid_until else None
         if start and end:
             return f"с {start} до {end}"
         if start:

@@ -1,13 +1,13 @@
-"""Promo codes: staff manage them; anyone previews what a code does to a cart."""
+"""Promo codes: staff manage them. What a code does to a cart (`promo-codes/validate/`) is `orders.api`'s: it
+needs the customer's orders."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import error_responses
 from promos import selectors, services
-from promos.serializers import PromoCodeSerializer, PromoPreviewSerializer, PromoValidateSerializer
+from promos.serializers import PromoCodeSerializer
 
 _STAFF_ONLY = "Только для сотрудников. `current_uses` считает магазин (только чтение)."
 
@@ -38,11 +38,6 @@ class PromoCodeViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAdminUser]
     lookup_value_regex = r"\d+"
 
-    def get_permissions(self):
-        if self.action == "validate":
-            return [permissions.AllowAny()]
-        return super().get_permissions()
-
     def get_queryset(self):
         return selectors.promo_code_list()
 
@@ -62,20 +57,3 @@ class PromoCodeViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         services.promo_code_delete(promo=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
-        request=PromoValidateSerializer,
-        description=(
-            "Что код сделает с корзиной, без учёта использования. Неподходящий код — `valid: false` "
-            "с причиной в `code` (`promo_unknown`, `promo_expired`, `promo_not_started`, `promo_used_up`, "
-            "`promo_inactive`, `promo_not_applicable`) и `detail`."
-        ),
-        responses={200: PromoPreviewSerializer, **error_responses(400)},
-    )
-    @action(detail=False, methods=["post"], url_path="validate")
-    def validate(self, request, *args, **kwargs):
-        serializer = PromoValidateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        lines = [dict(line) for line in data["items"]]
-        return Response(PromoPreviewSerializer(services.promo_validate(code=data["code"], lines=lines)).data)

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from catalog.selectors import ItemRequest, items_resolve
+from catalog.selectors import ItemRequest
 from config.errors import ConflictError, DomainError
-from config.money import ZERO, amount_final, from_kopecks, kopecks, money, split_by_largest_remainder
+from config.money import ZERO, from_kopecks, kopecks, money, split_by_largest_remainder
 from promos.models import PromoCode
 
 
@@ -120,43 +120,6 @@ def promo_use(*, promo: PromoCode) -> None:
 def promo_release(*, promo_id: int) -> None:
     """Give back the use of a cancelled unpaid order."""
     PromoCode.objects.filter(pk=promo_id, current_uses__gt=0).update(current_uses=F("current_uses") - 1)
-
-
-def _lines_total(lines: list[ItemRequest]) -> Decimal:
-    return money(sum((line.line_total for line in lines), ZERO))
-
-
-def promo_preview(*, code: str, lines) -> dict:
-    """What a code would do to a cart, without counting a use: `{valid, discount_amount, total_amount,
-    final_amount}`. Raises `PromoCodeRejected` saying why not (and the order errors for bad lines)."""
-    resolved = items_resolve(items=lines)
-    promo = promo_find(code=code)
-    total = _lines_total(resolved)
-    discount = promo_discount(promo=promo, lines=resolved)
-    return {
-        "valid": True,
-        "promo_code": promo.code,
-        "discount_amount": discount,
-        "total_amount": total,
-        "final_amount": amount_final(total=total, discount=discount),
-    }
-
-
-def promo_validate(*, code: str, lines) -> dict:
-    """`promo_preview`, with a refused code answered as `valid: False` (its `code` and `detail`) and the cart's
-    undiscounted totals instead of an error. Bad lines still raise the order errors."""
-    try:
-        return promo_preview(code=code, lines=lines)
-    except PromoCodeRejected as refusal:
-        total = _lines_total(items_resolve(items=lines))
-        return {
-            "valid": False,
-            "code": refusal.code,
-            "detail": refusal.message,
-            "discount_amount": Decimal("0"),
-            "total_amount": total,
-            "final_amount": total,
-        }
 
 
 # --- Staff writes ---------------------------------------------------------------------------------------------

@@ -46,9 +46,15 @@ class CartAdjustment:
     title: str
     was: int
     quantity: int
+    limit: int | None = None  # the product's `max_per_customer`, when that is what capped the line
 
     @property
     def message(self) -> str:
+        if self.limit is not None:
+            rule = f"не больше {self.limit} шт. в одни руки"
+            if self.quantity == 0:
+                return f"{self.title}: {rule}, больше заказать нельзя — убрали из корзины."
+            return f"{self.title}: {rule}, количество уменьшено с {self.was} до {self.quantity}."
         if self.quantity == 0:
             return f"{self.title}: закончился, убрали из корзины."
         return f"{self.title}: осталось {self.quantity} шт., количество уменьшено с {self.was} до {self.quantity}."
@@ -196,6 +202,27 @@ class Cart:
                 available[line.size] = units - fitted
         return adjustments
 
+    def fit_to_limits(self, limits: dict[int, tuple[int, int]]) -> list[CartAdjustment]:
+        """Bring the lines of capped products within what the customer may still buy: `limits` maps a product id
+        to (its `max_per_customer`, the units left for this customer, `orders.services.order_quote`). Lines of
+        one product share what is left, in the order they were added."""
+        adjustments = []
+        left = {product_id: available for product_id, (_, available) in limits.items()}
+        for line in list(self.lines()):
+            if line.product.pk not in left:
+                continue
+            fitted = min(line.quantity, left[line.product.pk])
+            left[line.product.pk] -= fitted
+            if fitted == line.quantity:
+                continue
+            limit = limits[line.product.pk][0]
+            adjustments.append(CartAdjustment(title=line.title, was=line.quantity, quantity=fitted, limit=limit))
+            if fitted:
+                self._store(line.product.pk, line.size, fitted)
+            else:
+                self._delete(line.product.pk, line.size)
+        return adjustments
+
     def __len__(self) -> int:
         return sum(self._items().values())
 
@@ -207,7 +234,7 @@ class Cart:
         return sum((line.line_total for line in self.lines()), Decimal("0.00"))
 
     def order_items(self) -> list[dict]:
-        """The items in the shape `order_place` and `promo_preview` take."""
+        """The items in the shape `order_place` and `order_preview` take."""
         return [{"product": line.product, "size": line.size, "quantity": line.quantity} for line in self.lines()]
 
 

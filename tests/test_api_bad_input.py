@@ -399,7 +399,7 @@ def test_bad_input_is_a_clear_4xx(user, staff_user, who, method, path, body, sta
 
 
 def test_messages_are_russian(api_client, user_client):
-    assert api_client.get("/api/v1/users/me/").json()["detail"] == "Учетные данные не были предоставлены."
+    assert api_client.get("/api/v1/users/me/").json()["detail"] == "Учётные данные не были предоставлены."
     assert api_client.get("/api/v1/products/999999/").json() == {
         "detail": "Страница не найдена.",
         "code": "not_found",

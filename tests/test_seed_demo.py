@@ -69,6 +69,28 @@ def test_the_drops_wave_counts_are_backed_by_real_orders():
     assert set(Order.objects.filter(items__product=drop).values_list("status", flat=True)) == {"paid"}
 
 
+def test_the_demo_coheres_with_the_fake_cdek_and_the_readme(fake_cdek):
+    """The demo customer's saved point is one the fake CDEK lists, and README's drop code applies to README's
+    drops."""
+    from pathlib import Path
+
+    from accounts.models import User
+    from delivery.selectors import delivery_point_get
+    from promos.models import PromoCode
+    from shop.management.commands.seed_demo import CUSTOMER_PHONE
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    customer = User.objects.get(phone=CUSTOMER_PHONE)
+    assert delivery_point_get(code=customer.cdek_point).name == "На Тверской"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    drop_code = PromoCode.objects.get(code="DROP15")
+    for product in Product.objects.filter(article__in=["DWC-DROP-01", "DWC-DROP-02"]):
+        assert product.name in readme or product.article == "DWC-DROP-01"
+        assert drop_code.products.filter(pk=product.pk).exists()
+    for code in ("WELCOME10", "MINUS500", "DROP15", "SUMMER25"):
+        assert f"`{code}`" in readme and PromoCode.objects.filter(code=code).exists()
+
+
 def test_seed_demo_has_a_draw_closing_ten_minutes_after_launch():
     from django.utils import timezone
 

@@ -112,7 +112,7 @@ def test_csv_export_of_the_period_by_day(staff, week):
     response = staff.get(reverse("analytics:export"), WEEK)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8")
-    assert text.startswith("\ufeffДата;Заказов создано;Оплачено;Выручка, ₽")
+    assert text.startswith("\ufeffДата;Заказов создано;Оплачено;Выручка за вычетом возвратов, ₽;Возвраты, ₽")
     assert "02.11.2026;2;2;5500,00" in text
     assert "Итого;8;5;11800,00" in text
 

@@ -38,7 +38,7 @@ TIMES = 20
 
 @pytest.fixture
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def one_unit(product, size="M"):
@@ -215,6 +215,8 @@ def test_units_coming_back_at_once_tell_each_waiting_phone_once(no_payments, sms
     phones = [f"+7916500{i:04d}" for i in range(15)]
     for phone in phones:
         waitlist_join(product=product, phone=phone, size="M")
-    assert outcomes(run_together([lambda o=o: order_cancel(order=o) or o for o in orders])) == {"ok": 10}
+    assert outcomes(run_together([lambda o=o: order_cancel(order=o, by=o.user) or o for o in orders])) == {
+        "ok": 10
+    }
     assert sorted(message.phone for message in sms_outbox) == sorted(phones)
     assert not WaitlistEntry.objects.filter(notified_at__isnull=True).exists()

@@ -23,7 +23,7 @@ ORDER = {"delivery_address": "Москва, ул. Тверская, 1"}
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def body(product, size="M"):

@@ -43,8 +43,8 @@ def delivered(fake_yookassa, user, settings):
     order.refresh_from_db()
     fake_yookassa.set_status(order.payment_id, "succeeded")
     order_payment_apply(payment=payments.payment_find(order.payment_id))
-    order_set_tracking(order=order, tracking_number="1106000001")
-    order = order_set_status(order=order, status=OrderStatus.DELIVERED)
+    order_set_tracking(order=order, tracking_number="1106000001", by=None)
+    order = order_set_status(order=order, status=OrderStatus.DELIVERED, by=None)
     assert order.status == OrderStatus.DELIVERED
     return order, tee, hoodie
 

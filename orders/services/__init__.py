@@ -36,6 +36,7 @@ from orders.services.lifecycle import (
 )
 from orders.services.paying import (
     order_payment_apply,
+    order_payment_begin,
     order_payment_enqueue,
     order_payment_refresh,
     order_payment_retry,
@@ -50,6 +51,7 @@ from orders.services.placing import (
     order_number_for,
     order_place,
 )
+from orders.services.pricing import Quote, order_preview, order_promo_validate, order_quote
 from orders.services.refunds import (
     RefundRejected,
     order_refund,
@@ -60,6 +62,10 @@ from orders.services.refunds import (
 from orders.services.staff import order_set_status, order_set_tracking, order_staff_update
 
 __all__ = [
+    "Quote",
+    "order_preview",
+    "order_promo_validate",
+    "order_quote",
     "draw_close_now",
     "draw_enter",
     "draw_entry_cancel",
@@ -83,6 +89,7 @@ __all__ = [
     "order_mark_refunded",
     "order_number_for",
     "order_payment_apply",
+    "order_payment_begin",
     "order_payment_canceled",
     "order_payment_enqueue",
     "order_payment_refresh",

@@ -22,7 +22,7 @@ logger = logging.getLogger("dwc.orders")
 RECONCILE_QUIET_FOR = timedelta(minutes=2)
 
 
-def order_cancel(*, order: Order, by=None) -> Order:
+def order_cancel(*, order: Order, by) -> Order:
     """Cancel an unpaid order (its customer or staff) after reading its payment back from YooKassa.
 
     Paid meanwhile → refused (409, the order is now paid); its payment canceled → already cancelled by that

@@ -312,10 +312,7 @@ def _entry_pass_on(*, entry: DrawEntry, product: Product, order: Order | None) -
     unit goes back, so the next entry of the size in drawn order takes it."""
     with transaction.atomic():
         if order is not None:
-            # The hold is gone: the order is unpaid again, and closing it gives its unit back.
-            Order.objects.filter(pk=order.pk, payment_status=PaymentStatus.WAITING_FOR_CAPTURE).update(
-                payment_status=PaymentStatus.CANCELED
-            )
+            # The hold is gone: the order is closed from waiting for capture, giving its unit back.
             order_payment_canceled(order=order)
         if rules.entry_move(entry_id=entry.pk, sources=[S.WINNING], target=S.LOST, passed_on=True):
             _tell(entry, product, won=False)

@@ -47,6 +47,13 @@ def order_event_add(
     )
 
 
+def _payment_where(changes: dict | None) -> dict:
+    """A change of the payment's status made with an order's move is held to the payment's table too."""
+    to = (changes or {}).get("payment_status")
+    return {"payment_status__in": (*PaymentStatus.sources_of(to), to)} if to else {}
+
+
+@transaction.atomic(savepoint=False)
 def order_transition(
     *,
     order: Order,
@@ -58,18 +65,19 @@ def order_transition(
 ) -> bool:
     """Move an order to `to`, once; False (and nothing changed) when it was not in a status that may reach it.
 
-    `where` narrows which orders move (e.g. unpaid ones only), `changes` are written with the status. The
-    status's moment is stamped the first time, a timeline entry records the change (`message`, or the standard
-    one), and `notify(order)` runs (notifications leave after commit).
+    `where` narrows which orders move (e.g. unpaid ones only), `changes` are written with the status (a
+    `payment_status` among them only from a status `PAYMENT_TRANSITIONS` allows). The status's moment is stamped
+    the first time, a timeline entry records the change (`message`, or the standard one) in the same
+    transaction, and `notify(order)` runs (notifications leave after commit).
     """
     now = timezone.now()
     fields = {"status": to, "updated_at": now, **(changes or {})}
     stamp = STATUS_STAMPS.get(to)
     if stamp:
         fields[stamp] = Coalesce(F(stamp), now)
-    moved = Order.objects.filter(pk=order.pk, status__in=OrderStatus.sources_of(to), **(where or {})).update(
-        **fields
-    )
+    moved = Order.objects.filter(
+        pk=order.pk, status__in=OrderStatus.sources_of(to), **_payment_where(changes), **(where or {})
+    ).update(**fields)
     if not moved:
         return False
     if stamp:
@@ -81,6 +89,29 @@ def order_transition(
     )
     if notify is not None:
         notify(order)
+    return True
+
+
+@transaction.atomic(savepoint=False)
+def order_payment_transition(
+    *, order: Order, to: str, message: str = "", where: dict | None = None, changes: dict | None = None
+) -> bool:
+    """Move an order's payment status to `to`, once: the one writer of `payment_status` apart from the moves
+    `order_transition` makes with the order's status. A conditional UPDATE from the statuses allowed to reach it
+    (`PaymentStatus.sources_of`), so repeated and concurrent copies move it once; False (nothing changed) when the
+    payment was not in such a status. `changes` are written with it (the payment's id, its link); `message` adds
+    a timeline entry in the same transaction.
+    """
+    fields = {"payment_status": to, "updated_at": timezone.now(), **(changes or {})}
+    moved = Order.objects.filter(
+        pk=order.pk, payment_status__in=PaymentStatus.sources_of(to), **(where or {})
+    ).update(**fields)
+    if not moved:
+        return False
+    for field, value in fields.items():
+        setattr(order, field, value)
+    if message:
+        order_event_add(order=order, message=message)
     return True
 
 
@@ -141,13 +172,21 @@ def _order_close_unpaid(*, order: Order, message: str, changes: dict | None = No
     return closed
 
 
+def _cancelled_by(*, order: Order, by) -> str:
+    """Who cancelled, as the timeline says it: the order's customer, or the shop (staff acting on it)."""
+    if by is not None and by.pk == order.user_id:
+        return "Заказ отменён покупателем."
+    return "Заказ отменён магазином."
+
+
 @transaction.atomic
-def order_cancel_unpaid(*, order: Order, by=None) -> Order:
-    """Cancel an unpaid order (its customer or staff): stock, wave units and the promo use come back.
+def order_cancel_unpaid(*, order: Order, by) -> Order:
+    """Cancel an unpaid order (`by` its customer or staff, as the timeline says): stock, wave units and the
+    promo use come back.
 
     This asks nobody: `orders.services.closing.order_cancel` first reads the payment back from YooKassa.
     """
-    message = "Заказ отменён магазином." if getattr(by, "is_staff", False) else "Заказ отменён покупателем."
+    message = _cancelled_by(order=order, by=by)
     if not _order_close_unpaid(order=order, message=message):
         order.refresh_from_db(fields=["status", "payment_status"])
         if order.status == OrderStatus.CANCELLED:
@@ -167,6 +206,7 @@ def order_expire(*, order: Order) -> bool:
     return False
 
 
+@transaction.atomic(savepoint=False)
 def order_mark_paid(*, order: Order, payment_id: str = "", notify=None) -> bool:
     """The payment succeeded: pending → paid, once. False when the order had already moved on."""
     changes = {"payment_status": PaymentStatus.SUCCEEDED}
@@ -178,14 +218,20 @@ def order_mark_paid(*, order: Order, payment_id: str = "", notify=None) -> bool:
 @transaction.atomic
 def order_payment_canceled(*, order: Order, notify=None) -> bool:
     """The payment was cancelled: the pending order is cancelled and everything it took given back, once."""
-    return _order_close_unpaid(
+    # Unlike a cancel, a payment YooKassa canceled closes the order even from waiting for capture.
+    closed = order_transition(
         order=order,
-        message="Оплата не прошла, заказ отменён.",
+        to=OrderStatus.CANCELLED,
         changes={"payment_status": PaymentStatus.CANCELED},
+        message="Оплата не прошла, заказ отменён.",
         notify=notify,
     )
+    if closed:
+        order_release(order=order)
+    return closed
 
 
+@transaction.atomic(savepoint=False)
 def order_mark_refunded(*, order: Order) -> bool:
     """The money went back: a paid (or later) order becomes `refunded`, once."""
     return order_transition(

@@ -3,8 +3,9 @@
 `orders.payments` talks to YooKassa; these functions decide, and every change of an order goes through the
 lifecycle (`order_transition`), so repeats and concurrent copies change an order once.
 
-- `order_payment_enqueue(order_id=...)`: after an order commits, its payment is created by the task worker
-  (`order_payment_start`), off the request path; a failure is logged and the order stays pending (`pay/` or the
+- `order_payment_begin(order_id=...)`: after an order commits, its payment is created at once, within the
+  request (short timeout, the circuit breaker); when YooKassa cannot answer, `order_payment_enqueue` leaves it to
+  the task worker (`order_payment_start`); a failure there is logged and the order stays pending (`pay/` or the
   reconciliation complete it later with the same idempotence key).
 - `order_payment_retry(order=...)`: `POST orders/{number}/pay/`; the confirmation URL to send the customer to.
 - `payment_notification_handle(data=...)`: a notification, trusted for nothing but the payment id: the payment is
@@ -15,8 +16,8 @@ Refunds by line are `orders.services.refunds`; a `refund.succeeded` notification
 import logging
 from collections.abc import Callable
 
-from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django.db import transaction
+from django_tasks import task
 
 from orders import notifications, payments
 from orders.models import Order, OrderStatus, PaymentStatus
@@ -26,7 +27,12 @@ from orders.payments import (
     PaymentNotFound,
     idempotence_key,
 )
-from orders.services.lifecycle import order_event_add, order_mark_paid, order_mark_refunded, order_payment_canceled
+from orders.services.lifecycle import (
+    order_mark_paid,
+    order_mark_refunded,
+    order_payment_canceled,
+    order_payment_transition,
+)
 from orders.services.refunds import order_refund_reconcile
 
 logger = logging.getLogger("dwc.payments")
@@ -42,8 +48,11 @@ def _payment_create(*, order: Order, key: str, replaces: str) -> str:
     payment = payments.payment_create(order=order, key=key)
     url = payment.confirmation.confirmation_url if payment.confirmation else ""
     # Conditional: only the payment this one replaces may be overwritten (two clicks store the same payment).
-    stored = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING, payment_id=replaces).update(
-        payment_id=payment.id, payment_url=url, payment_status=PaymentStatus.PENDING, updated_at=timezone.now()
+    stored = order_payment_transition(
+        order=order,
+        to=PaymentStatus.PENDING,
+        where={"status": OrderStatus.PENDING, "payment_id": replaces},
+        changes={"payment_id": payment.id, "payment_url": url},
     )
     if not stored and not Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).exists():
         # The order closed meanwhile: nobody is sent to pay for it (were it paid, the money would go back).
@@ -52,8 +61,8 @@ def _payment_create(*, order: Order, key: str, replaces: str) -> str:
     return url
 
 
-def order_payment_start(*, order_id: int) -> dict | None:
-    """Create the YooKassa payment of a placed order (called after the order commits).
+def order_payment_start(*, order_id: int) -> bool:
+    """Create the YooKassa payment of a placed order (called after the order commits); False when it could not.
 
     Never raises into the caller: if YooKassa is down or slow the order simply stays pending, and `pay/` later
     creates the payment with the same idempotence key (so a payment YooKassa did create is found, not doubled).
@@ -61,32 +70,39 @@ def order_payment_start(*, order_id: int) -> dict | None:
     try:
         order = Order.objects.select_related("user").get(pk=order_id)
         if order.status != OrderStatus.PENDING or order.payment_id or order.final_amount <= 0:
-            return None
-        url = _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
+            return True
+        _payment_create(order=order, key=str(order.payment_idempotence_key), replaces="")
     except Exception:
         logger.exception("The payment of order %s could not be created; the order stays pending", order_id)
-        return None
-    order.refresh_from_db(fields=["payment_id", "payment_status"])
-    return {"payment_id": order.payment_id, "payment_url": url, "payment_status": order.payment_status}
+        return False
+    return True
+
+
+def order_payment_begin(*, order_id: int) -> None:
+    """A placed order's payment, created in the request that placed it, so its answer carries `payment_url`.
+
+    Runs once the order has committed (no transaction is open while YooKassa answers); the call has
+    `YOOKASSA_TIMEOUT` and goes through the circuit breaker, so a YooKassa that is down costs at most that wait,
+    and an open circuit nothing. When YooKassa cannot answer, the worker creates the payment later
+    (`order_payment_enqueue`) with the same idempotence key.
+    """
+    if not order_payment_start(order_id=order_id):
+        order_payment_enqueue(order_id=order_id)
 
 
 @task()
-def order_payment_create(*, order_id: int) -> dict | None:
-    """The background task that creates a placed order's payment (`manage.py db_worker` runs it); returns the
-    payment's fields it stored on the order."""
-    return order_payment_start(order_id=order_id)
+def order_payment_create(*, order_id: int) -> None:
+    """The background task that creates a placed order's payment (`manage.py db_worker` runs it)."""
+    order_payment_start(order_id=order_id)
 
 
-def order_payment_enqueue(*, order_id: int) -> dict | None:
+def order_payment_enqueue(*, order_id: int) -> None:
     """Queue the payment's creation (called once the order commits), so a slow YooKassa never holds the request
-    that placed the order. If even queueing fails the order stays pending and payable later. Returns the payment's
-    fields when the task backend ran it at once (else None: the worker will)."""
+    that placed the order. If even queueing fails the order stays pending and payable later."""
     try:
-        result = order_payment_create.enqueue(order_id=order_id)
+        order_payment_create.enqueue(order_id=order_id)
     except Exception:
         logger.exception("Could not queue the payment of order %s; it stays pending", order_id)
-        return None
-    return result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
 
 
 def order_payment_retry(*, order: Order) -> str:
@@ -157,12 +173,14 @@ def order_payment_apply(*, payment, refund=None) -> Order | None:
         return None
     if refund is not None and refund.payment_id == payment.id and order_refund_reconcile(refund=refund):
         logger.info("Order %s: refund %s completed by its notification", order.order_number, refund.id)
+    if payment.status == PaymentStatus.WAITING_FOR_CAPTURE:
+        # The shop always captures: YooKassa's answer to the capture (or to the cancel of a hold whose order
+        # closed meanwhile) is then applied below like any payment read back.
+        payment = _payment_capture(order=order, payment=payment)
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED):
         _payment_succeeded(order=order, payment=payment, refund=refund)
     elif payment.status == PaymentStatus.CANCELED:
         _payment_canceled(order=order, payment=payment)
-    elif payment.status == PaymentStatus.WAITING_FOR_CAPTURE:
-        _payment_capture(order=order, payment=payment)
     order.refresh_from_db()
     return order
 
@@ -171,21 +189,19 @@ def _payment_succeeded(*, order: Order, payment, refund) -> None:
     fully_refunded = payment.status == PaymentStatus.REFUNDED or payments.payment_refunded_in_full(
         order=order, payment=payment, refund=refund
     )
-    if order_mark_paid(order=order, payment_id=payment.id, notify=notifications.notify_order_paid):
+    with transaction.atomic():
+        paid = order_mark_paid(order=order, payment_id=payment.id, notify=notifications.notify_order_paid)
+        if fully_refunded and order_mark_refunded(order=order):
+            logger.info("Order %s refunded", order.order_number)
+    if paid:
         logger.info("Order %s paid by payment %s", order.order_number, payment.id)
     elif not fully_refunded and Order.objects.filter(pk=order.pk, status=OrderStatus.CANCELLED).exists():
         _payment_refund_late(order=order, payment=payment)
-    if fully_refunded and order_mark_refunded(order=order):
-        logger.info("Order %s refunded", order.order_number)
 
 
 def _payment_canceled(*, order: Order, payment) -> None:
     if order.payment_id not in ("", payment.id):
         return
-    # A payment the shop saw waiting for capture is unpaid again once canceled.
-    Order.objects.filter(pk=order.pk, payment_status=PaymentStatus.WAITING_FOR_CAPTURE).update(
-        payment_status=PaymentStatus.CANCELED
-    )
     if order_payment_canceled(order=order, notify=notifications.notify_order_payment_canceled):
         logger.info("Order %s cancelled: payment %s canceled", order.order_number, payment.id)
 
@@ -198,25 +214,28 @@ def _payment_refund_late(*, order: Order, payment) -> None:
         order=order, payment_id=payment.id, description=f"Возврат: заказ {order.order_number} отменён до оплаты"
     )
     if refund.status == "succeeded":
-        refunded = Order.objects.filter(
-            pk=order.pk, status=OrderStatus.CANCELLED, payment_status__in=PaymentStatus.UNPAID
-        ).update(payment_id=payment.id, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now())
-        if refunded:
-            order_event_add(order=order, message="Оплата пришла после отмены заказа: деньги возвращены.")
+        order_payment_transition(
+            order=order,
+            to=PaymentStatus.REFUNDED,
+            where={"status": OrderStatus.CANCELLED},
+            changes={"payment_id": payment.id},
+            message="Оплата пришла после отмены заказа: деньги возвращены.",
+        )
 
 
-def _payment_capture(*, order: Order, payment) -> None:
-    Order.objects.filter(
-        pk=order.pk, status=OrderStatus.PENDING, payment_status__in=(PaymentStatus.PENDING, PaymentStatus.CANCELED)
-    ).update(payment_status=PaymentStatus.WAITING_FOR_CAPTURE, payment_id=payment.id, updated_at=timezone.now())
+def _payment_capture(*, order: Order, payment):
+    """Capture a payment waiting for capture (cancel it if its order closed meanwhile): YooKassa's answer."""
+    order_payment_transition(
+        order=order,
+        to=PaymentStatus.WAITING_FOR_CAPTURE,
+        where={"status": OrderStatus.PENDING},
+        changes={"payment_id": payment.id},
+    )
     order.refresh_from_db(fields=["status"])
     if order.status == OrderStatus.PENDING:
-        captured = payments.payment_capture(order=order, payment_id=payment.id)
-    else:
-        # The order closed meanwhile (expired, cancelled): the customer's money is released, not taken.
-        captured = payments.payment_cancel(order=order, payment_id=payment.id)
-    if captured.status in (PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED):
-        order_payment_apply(payment=captured)
+        return payments.payment_capture(order=order, payment_id=payment.id)
+    # The order closed meanwhile (expired, cancelled): the customer's money is released, not taken.
+    return payments.payment_cancel(order=order, payment_id=payment.id)
 
 
 def payment_notification_handle(*, data) -> Order | None:

@@ -3,7 +3,7 @@
 resolve the items → choose and price the delivery → check the drop (sale started, queue admission) →
 lock the customer and check their caps → price them → write the order, its in-stock items and first event
 (no shared rows locked yet) → reserve units (locks) → write the preorder items → count the promo use → the
-preorder timeline → (after commit) start the payment.
+preorder timeline → (after commit) create the payment, or leave it to the worker.
 
 Every writer takes its locks in one order: the customer (only for capped products or per-customer codes),
 preorder products, stock rows, waves (each by primary key), then the promo code, so concurrent orders queue
@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.services import buyer_verified_require, user_remember_delivery
@@ -34,15 +33,14 @@ from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
 from delivery.selectors import delivery_items_weight, delivery_point_get
 from delivery.services import delivery_method_infer, delivery_quote
-from drops.errors import CustomerLimitExceeded
 from drops.services import drop_sale_check, queue_admission_check
 from orders import notifications
 from orders.errors import OrderInvalid
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
 from orders.selectors import order_for_checkout
-from orders.services.lifecycle import EVENT_MESSAGES
-from orders.services.paying import order_payment_enqueue
-from orders.services.pricing import Pricing, discount_split, items_price
+from orders.services.lifecycle import EVENT_MESSAGES, order_payment_transition
+from orders.services.paying import order_payment_begin
+from orders.services.pricing import Pricing, discount_split, items_price, order_quote
 from preorders.errors import WaveCapacityExceeded
 from preorders.models import PreorderStatus, PreorderWave, WaveStatus
 from preorders.services import (
@@ -54,7 +52,6 @@ from preorders.services import (
 )
 from promos.models import PromoCode
 from promos.services import (
-    promo_customer_check,
     promo_customer_needs_check,
     promo_find,
     promo_use,
@@ -85,6 +82,7 @@ class Delivery:
     method: str
     amount: Decimal
     address: str = ""
+    city: str = ""
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
@@ -110,7 +108,9 @@ def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_
     weight = delivery_items_weight(items=_weighed(items))
     if method == DeliveryMethod.COURIER:
         quote = delivery_quote(weight_grams=weight, method=method, city=city or "")
-        return Delivery(method=method, amount=money(quote.amount), address=address)
+        return Delivery(
+            method=method, amount=money(quote.amount), address=address, city=(city or "").strip()[:100]
+        )
     try:
         point = delivery_point_get(code=cdek_point)
     except DeliveryUnavailable:
@@ -152,45 +152,13 @@ def order_buyer_check(*, user, items: list[ItemRequest]) -> None:
 
 def _customer_lock(*, user, items: list[ItemRequest], promo: PromoCode | None) -> None:
     """Per-customer caps (a product's `max_per_customer`, a code's per-customer terms) are counted over the
-    customer's live orders while their user row is locked: the first lock of the shop's lock order, so one
-    customer's concurrent orders are judged one after another and nobody else waits. `FOR NO KEY UPDATE`
-    does not conflict with the key-share lock an order row's foreign key takes. Nothing when there is no cap."""
-    capped = {item.product.pk: item.product for item in items if item.product.max_per_customer is not None}
-    if not capped and not promo_customer_needs_check(promo):
-        return
-    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
-    if capped:
-        _customer_limits_check(user=user, items=items, capped=capped)
-    if promo_customer_needs_check(promo):
-        counts = Order.objects.filter(user=user, status__in=OrderStatus.LIVE).aggregate(
-            live=Count("pk"), with_code=Count("pk", filter=Q(promo_code=promo))
-        )
-        promo_customer_check(promo=promo, live_orders=counts["live"], live_orders_with_code=counts["with_code"])
-
-
-def _customer_limits_check(*, user, items: list[ItemRequest], capped: dict[int, Product]) -> None:
-    """Refuse units beyond a product's `max_per_customer` over the customer's live orders (one query)."""
-    held = dict(
-        OrderItem.objects.filter(order__user=user, order__status__in=OrderStatus.LIVE, product_id__in=capped)
-        .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("product_id", "units")
-    )
-    wanted: dict[int, int] = {}
-    for item in items:
-        if item.product.pk in capped:
-            wanted[item.product.pk] = wanted.get(item.product.pk, 0) + item.quantity
-    for product_id, quantity in wanted.items():
-        product = capped[product_id]
-        left = max(product.max_per_customer - held.get(product_id, 0), 0)
-        if quantity > left:
-            more = f"можно заказать ещё {left} шт." if left else "больше заказать нельзя"
-            raise CustomerLimitExceeded(
-                f"«{product.name}» — не больше {product.max_per_customer} шт. в одни руки: {more}",
-                available=left,
-                product=product_id,
-                limit=product.max_per_customer,
-            )
+    customer's live orders (`order_quote`) while their user row is locked: the first lock of the shop's lock
+    order, so one customer's concurrent orders are judged one after another and nobody else waits. `FOR NO KEY
+    UPDATE` does not conflict with the key-share lock an order row's foreign key takes. Nothing when there is no
+    cap."""
+    capped = any(item.product.max_per_customer is not None for item in items)
+    if capped or promo_customer_needs_check(promo):
+        list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
 
 
 def _pay_by(*, items: list[ItemRequest], now) -> datetime:
@@ -228,6 +196,7 @@ def _order_write(
         pay_by=_pay_by(items=items, now=now),
         delivery_method=delivery.method,
         delivery_address=delivery.address,
+        delivery_city=delivery.city,
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
@@ -403,8 +372,9 @@ def order_place(
     Items are checked (see `items_resolve`); in-stock units are reserved per size; preorder units go to the open
     waves in wave order, one order item per wave, and the product turns `waiting` when its last wave fills; a
     promo code is applied and its use counted. Amounts come from database prices; delivery from CDEK's calculator
-    (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit the payment is
-    started; an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
+    (see `order_delivery_choose`; `city` prices a courier). One refusal names every short item. After commit, before this returns,
+    the payment is created (`order_payment_begin`: short timeout, the breaker; the worker when YooKassa cannot
+    answer); an order with nothing to pay is paid at once. The customer's profile keeps the first delivery
     address and pickup point they give (`user_remember_delivery`).
 
     A drop is refused before its `sale_starts_at` and, while its waiting room runs, without an admission; a
@@ -477,7 +447,9 @@ def _order_place(
     order_buyer_check(user=user, items=resolved)
     promo = promo_find(code=promo_code) if promo_code and str(promo_code).strip() else None
     _customer_lock(user=user, items=resolved, promo=promo)
-    pricing = items_price(items=resolved, promo=promo, delivery=delivery.amount)
+    quote = order_quote(user=user, items=resolved, promo=promo, delivery=delivery.amount)
+    quote.check()
+    pricing = quote.pricing
     # The order row, its in-stock items and its first event are written before the shared rows are locked, so
     # those locks (a hot product's stock row above all) are held only for the counters and the commit (and a
     # repeated checkout waits here, on the unique key).
@@ -502,15 +474,9 @@ def _order_place(
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
-        transaction.on_commit(lambda: _payment_start(order))
+        # On commit, before `order_place` returns: the payment is created with no transaction open.
+        transaction.on_commit(lambda: order_payment_begin(order_id=order.pk))
     return order
-
-
-def _payment_start(order: Order) -> None:
-    """Queue the payment; a task backend that ran it at once leaves its outcome on the order in hand."""
-    outcome = order_payment_enqueue(order_id=order.pk)
-    for field, value in (outcome or {}).items():
-        setattr(order, field, value)
 
 
 def order_place_for_hold(
@@ -544,12 +510,11 @@ def _order_place_for_hold(*, user, product, size, delivery: Delivery, payment_id
         user=user, items=resolved, pricing=pricing, promo=None, delivery=delivery, checkout_key=key
     )
     # Captured by the draw within minutes; the unpaid orders' expiry must not close it meanwhile.
-    Order.objects.filter(pk=order.pk).update(
-        payment_id=payment_id,
-        payment_status=PaymentStatus.WAITING_FOR_CAPTURE,
-        pay_by=order.created_at + timedelta(days=1),
+    order_payment_transition(
+        order=order,
+        to=PaymentStatus.WAITING_FOR_CAPTURE,
+        changes={"payment_id": payment_id, "pay_by": order.created_at + timedelta(days=1)},
     )
-    order.payment_id, order.payment_status = payment_id, PaymentStatus.WAITING_FOR_CAPTURE
     _stock_items_write(order=order, items=resolved, pricing=pricing)
     _timeline_start(order=order)
     _reserve(items=resolved)

@@ -197,11 +197,12 @@ def order_refund(
     *,
     order: Order,
     items: list[tuple[int, int]] | None = None,
-    by=None,
+    by,
     request_key: str = "",
     request_hash: str = "",
 ) -> Order:
-    """Refund `items` ((order item id, units); None = the whole order) of a paid order through YooKassa.
+    """Refund `items` ((order item id, units); None = the whole order) of a paid order through YooKassa, for
+    staff `by` (kept as the refund's `created_by`).
 
     The refund is recorded first, then sent with its receipt (the refunded units, and delivery on a full refund).
     When YooKassa says it succeeded it is completed (`order_refund_complete`); a pending one is completed by the

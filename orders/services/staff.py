@@ -28,8 +28,9 @@ def _refuse(order: Order, status: str) -> InvalidTransition:
     )
 
 
-def order_set_status(*, order: Order, status: str, by=None) -> Order:
-    """Staff move an order along its lifecycle; transitions that make no sense are refused.
+def order_set_status(*, order: Order, status: str, by) -> Order:
+    """Staff (`by`, recorded where the order says who acted) move an order along its lifecycle; transitions
+    that make no sense are refused.
 
     Cancelling gives units back (unpaid orders only); paying marks it paid; shipping stamps `shipped_at`;
     refunding an order paid through YooKassa returns the money there first (`order_refund`), one paid
@@ -42,7 +43,7 @@ def order_set_status(*, order: Order, status: str, by=None) -> Order:
         raise _refuse(current, status)
     if status == OrderStatus.REFUNDED and current.status != status and current.payment_id:
         # The refund is a call to YooKassa: made outside any transaction, it marks the order once confirmed.
-        return order_refund(order=current)
+        return order_refund(order=current, by=by)
     if status == OrderStatus.CANCELLED and current.status == OrderStatus.PENDING:
         # A payment whose notification was lost is applied before anything is given back (outside the lock).
         try:
@@ -53,7 +54,7 @@ def order_set_status(*, order: Order, status: str, by=None) -> Order:
 
 
 @transaction.atomic
-def _order_set_status(*, order: Order, status: str, by=None) -> Order:
+def _order_set_status(*, order: Order, status: str, by) -> Order:
     current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if current.status == status:
         return current
@@ -76,7 +77,7 @@ def order_staff_update(
     status: str | None = None,
     tracking_number: str | None = None,
     delivery: dict | None = None,
-    by=None,
+    by,
 ) -> Order:
     """Staff change an order's delivery details, tracking number and/or status in one request.
 
@@ -94,15 +95,15 @@ def order_staff_update(
         for field, value in changed.items():
             setattr(order, field, value)
     if tracking_number is not None:
-        order = order_set_tracking(order=order, tracking_number=tracking_number)
+        order = order_set_tracking(order=order, tracking_number=tracking_number, by=by)
     if status is not None and not (tracking_number is not None and status == OrderStatus.SHIPPED):
         order = order_set_status(order=order, status=status, by=by)
     return order
 
 
 @transaction.atomic
-def order_set_tracking(*, order: Order, tracking_number: str) -> Order:
-    """Staff set the tracking number: the order is shipped and the customer told by SMS."""
+def order_set_tracking(*, order: Order, tracking_number: str, by) -> Order:
+    """Staff (`by`) set the tracking number: the order is shipped and the customer told by SMS."""
     tracking_number = (tracking_number or "").strip()
     if not tracking_number:
         raise OrderInvalid("Укажите трек-номер.", code="invalid_tracking_number")

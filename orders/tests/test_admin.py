@@ -51,7 +51,7 @@ def test_changelist_shows_number_phone_amounts_statuses(staff):
     html = staff.get(CHANGELIST).content.decode()
     for text in [
         order.order_number,
-        "+79161234567",
+        "+7 916 123-45-67",
         '<span class="dwc-money">3 141 ₽</span>',
         '<span class="dwc-badge dwc-badge--paid">Оплачен</span>',
         '<span class="dwc-badge dwc-badge--succeeded">Оплачен</span>',
@@ -315,10 +315,11 @@ def test_the_order_page_has_a_refund_button_while_money_is_held(staff, fake_yook
     unpaid = OrderFactory()
     page = staff.get(reverse("admin:orders_order_change", args=[unpaid.pk])).content.decode()
     assert "Вернуть деньги" not in page
-    screen = staff.post(
-        reverse("admin:orders_order_refund", args=[order.pk]), {"quantity_1": "x"}
-    ).content.decode()
-    assert "Укажите, сколько единиц вернуть" in screen  # a bad or empty choice is refused before any plan
+    # A bad or empty choice is refused before any plan.
+    [item] = order.items.all()
+    url = reverse("admin:orders_order_refund", args=[order.pk])
+    assert "целое число от 0" in staff.post(url, {f"quantity_{item.pk}": "x"}).content.decode()
+    assert "Укажите, сколько единиц вернуть" in staff.post(url, {}).content.decode()
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------------------

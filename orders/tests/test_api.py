@@ -27,7 +27,7 @@ def no_payments(monkeypatch):
     """Payments are the payments module's business; here they only have to be started."""
     started = []
     monkeypatch.setattr(
-        "orders.services.placing.order_payment_enqueue", lambda *, order_id: started.append(order_id)
+        "orders.services.placing.order_payment_begin", lambda *, order_id: started.append(order_id)
     )
     return started
 

@@ -20,7 +20,7 @@ SUBMITS = 5
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 @pytest.fixture

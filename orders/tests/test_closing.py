@@ -72,14 +72,14 @@ def test_staff_cannot_cancel_an_order_paid_without_a_notification(order, staff_u
 def test_a_payment_waiting_for_capture_is_captured_not_cancelled(order, tee, fake_yookassa):
     fake_yookassa.set_status(order.payment_id, "waiting_for_capture")
     with pytest.raises(Exception) as refused:
-        order_cancel(order=order)
+        order_cancel(order=order, by=order.user)
     assert refused.value.code == "order_not_cancellable"
     assert fake_yookassa.payment(order.payment_id)["status"] == "succeeded"
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
 def test_an_unpaid_order_is_cancelled_after_asking(order, tee, fake_yookassa):
-    order_cancel(order=order)
+    order_cancel(order=order, by=order.user)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
     assert stock_of(tee) == 5
     assert fake_yookassa.api_requests("GET", f"/payments/{order.payment_id}")
@@ -108,7 +108,7 @@ def test_an_order_without_a_payment_is_cancelled_without_asking(user, tee, fake_
         items=[{"product": tee.pk, "size": "M", "quantity": 1}],
         delivery_address="Москва, ул. Тверская, 1",
     )
-    order_set_status(order=placed, status=OrderStatus.CANCELLED)
+    order_set_status(order=placed, status=OrderStatus.CANCELLED, by=None)
     assert Order.objects.get(pk=placed.pk).status == OrderStatus.CANCELLED
     assert fake_yookassa.api_requests() == []
 

@@ -28,7 +28,7 @@ BUYERS = 40
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def run_together(calls):
@@ -203,9 +203,9 @@ def test_in_stock_orders_naming_sizes_in_opposite_order_never_deadlock():
     assert left == {"S": 1000 - 60, "M": 1000, "L": 1000 - 60}
     # Cancelling in any order gives back without deadlocking either.
     orders = list(Order.objects.all())
-    assert outcomes(run_together([lambda order=order: order_cancel(order=order) for order in orders])) == {
-        "ok": 60
-    }
+    assert outcomes(
+        run_together([lambda order=order: order_cancel(order=order, by=order.user) for order in orders])
+    ) == {"ok": 60}
     assert dict(ProductStock.objects.filter(product=first).values_list("size", "quantity")) == {
         "S": 1000,
         "M": 1000,
@@ -236,7 +236,7 @@ def test_cancelling_and_expiring_at_once_give_back_exactly_what_was_taken(settin
     calls = []
     for order in orders:
         calls += [
-            lambda order=order: order_cancel(order=order),
+            lambda order=order: order_cancel(order=order, by=order.user),
             lambda order=order: order_payment_canceled(order=order),
         ]
     calls += [order_expire_unpaid] * 4
@@ -263,7 +263,10 @@ def test_a_payment_and_a_cancel_racing_settle_one_way():
     ]
     calls = []
     for order in orders:
-        calls += [lambda order=order: order_mark_paid(order=order), lambda order=order: order_cancel(order=order)]
+        calls += [
+            lambda order=order: order_mark_paid(order=order),
+            lambda order=order: order_cancel(order=order, by=order.user),
+        ]
     run_together(calls)
     paid = Order.objects.filter(status=OrderStatus.PAID).count()
     cancelled = Order.objects.filter(status=OrderStatus.CANCELLED).count()
@@ -283,7 +286,7 @@ def test_buying_and_cancelling_at_once_never_oversells():
         )
         for user in users[:5]
     ]
-    calls = [lambda order=order: order_cancel(order=order) for order in first]
+    calls = [lambda order=order: order_cancel(order=order, by=order.user) for order in first]
     calls += [
         lambda user=user: order_place(
             delivery_address="Москва, ул. Тверская, 1",

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def buy(user, product, quantity=1, size="M", **kwargs):
@@ -179,7 +179,7 @@ def test_a_cancelled_order_brings_a_size_back_and_its_waitlist_hears_once(
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order=order, by=user)
     assert [m.phone for m in sms_outbox] == ["+79160000001"]
-    assert sms_outbox[0].text.startswith("DWC: «Худи», размер M, снова в наличии: http")
+    assert sms_outbox[0].text.startswith("DWC Shop: «Худи», размер M, снова в наличии: http")
     # Sold out and back again: the request was told already, nothing is sent twice.
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order=buy(user, product), by=user)

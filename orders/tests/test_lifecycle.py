@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.errors import InvalidTransition, OrderInvalid, OrderNotCancellable
@@ -68,18 +69,18 @@ def assert_given_back(order, tee, hoodie, promo):
 
 def test_cancelling_gives_back_stock_wave_units_and_the_promo_use(placed):
     order, tee, hoodie, promo = placed
-    order_cancel(order=order)
+    order_cancel(order=order, by=order.user)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
     assert_given_back(order, tee, hoodie, promo)
 
 
 def test_cancelling_twice_gives_back_once(placed):
     order, tee, hoodie, promo = placed
-    order_cancel(order=order)
+    order_cancel(order=order, by=order.user)
     with pytest.raises(OrderNotCancellable):
-        order_cancel(order=Order.objects.get(pk=order.pk))
+        order_cancel(order=Order.objects.get(pk=order.pk), by=order.user)
     with pytest.raises(OrderNotCancellable):
-        order_cancel(order=order)
+        order_cancel(order=order, by=order.user)
     assert_given_back(order, tee, hoodie, promo)
 
 
@@ -87,7 +88,7 @@ def test_a_paid_order_cannot_be_cancelled(placed):
     order, tee, *_ = placed
     assert order_mark_paid(order=order, payment_id="pay-1")
     with pytest.raises(OrderNotCancellable) as caught:
-        order_cancel(order=order)
+        order_cancel(order=order, by=order.user)
     assert caught.value.status == 409
     assert stock_of(tee) == 3
 
@@ -178,7 +179,7 @@ def test_mark_paid_happens_once(user):
 
 def test_a_cancelled_order_cannot_be_paid(placed):
     order, *_ = placed
-    order_cancel(order=order)
+    order_cancel(order=order, by=order.user)
     assert order_mark_paid(order=order) is False
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
 
@@ -213,11 +214,11 @@ def test_transitions(user, source, target, allowed):
     order = OrderFactory(user=user, status=source)
     assert order.can_transition_to(target) is allowed
     if allowed:
-        assert order_set_status(order=order, status=target).status == target
+        assert order_set_status(order=order, status=target, by=None).status == target
         assert Order.objects.get(pk=order.pk).status == target
     else:
         with pytest.raises(InvalidTransition) as caught:
-            order_set_status(order=order, status=target)
+            order_set_status(order=order, status=target, by=None)
         assert caught.value.code == "invalid_transition" and caught.value.status == 409
         assert Order.objects.get(pk=order.pk).status == source
 
@@ -229,13 +230,13 @@ def test_every_status_has_its_transitions():
 
 def test_staff_cancelling_through_status_gives_units_back(placed):
     order, tee, hoodie, promo = placed
-    order_set_status(order=order, status=OrderStatus.CANCELLED)
+    order_set_status(order=order, status=OrderStatus.CANCELLED, by=None)
     assert_given_back(order, tee, hoodie, promo)
 
 
 def test_an_unknown_status_is_refused(user):
     with pytest.raises(InvalidTransition):
-        order_set_status(order=OrderFactory(user=user), status="lost")
+        order_set_status(order=OrderFactory(user=user), status="lost", by=None)
 
 
 def test_tracking_number_ships_the_order_and_tells_the_customer(
@@ -244,7 +245,7 @@ def test_tracking_number_ships_the_order_and_tells_the_customer(
     sent = []
     monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append((phone, text)))
     order = OrderFactory(user=user, status=OrderStatus.PAID)
-    order_set_tracking(order=order, tracking_number=" CDEK123 ")
+    order_set_tracking(order=order, tracking_number=" CDEK123 ", by=None)
     fresh = Order.objects.get(pk=order.pk)
     assert (fresh.status, fresh.tracking_number) == (OrderStatus.SHIPPED, "CDEK123")
     assert fresh.shipped_at is not None
@@ -257,8 +258,8 @@ def test_each_shipment_entry_of_the_timeline_keeps_its_own_tracking_number(user,
 
     monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: None)
     order = OrderFactory(user=user, status=OrderStatus.PAID)
-    order_set_tracking(order=order, tracking_number="CDEK1")
-    order_set_tracking(order=order, tracking_number="CDEK2")  # corrected
+    order_set_tracking(order=order, tracking_number="CDEK1", by=None)
+    order_set_tracking(order=order, tracking_number="CDEK2", by=None)  # corrected
     order.events.update(message="Отправлен")  # the wording of an entry does not carry the number
     numbers = [e.tracking_number for e in order_timeline(order_queryset().get(pk=order.pk)) if e.tracking_number]
     assert numbers == ["CDEK1", "CDEK2"]
@@ -267,9 +268,9 @@ def test_each_shipment_entry_of_the_timeline_keeps_its_own_tracking_number(user,
 def test_tracking_number_needs_a_paid_order(user):
     order = OrderFactory(user=user)
     with pytest.raises(InvalidTransition):
-        order_set_tracking(order=order, tracking_number="CDEK1")
+        order_set_tracking(order=order, tracking_number="CDEK1", by=None)
     with pytest.raises(OrderInvalid):
-        order_set_tracking(order=OrderFactory(user=user, status=OrderStatus.PAID), tracking_number="  ")
+        order_set_tracking(order=OrderFactory(user=user, status=OrderStatus.PAID), tracking_number="  ", by=None)
 
 
 def test_amounts_stay_decimal(placed):
@@ -281,8 +282,8 @@ def test_amounts_stay_decimal(placed):
 def test_refunding_a_yookassa_payment_goes_through_the_refund(user, monkeypatch):
     refunded = []
 
-    def refund(*, order):
-        refunded.append(order.pk)
+    def refund(*, order, by):
+        refunded.append((order.pk, by))
         order_mark_refunded(order=order)
         return Order.objects.get(pk=order.pk)
 
@@ -290,22 +291,26 @@ def test_refunding_a_yookassa_payment_goes_through_the_refund(user, monkeypatch)
     order = OrderFactory(
         user=user, status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED, payment_id="p-1"
     )
-    assert order_set_status(order=order, status=OrderStatus.REFUNDED).status == OrderStatus.REFUNDED
-    assert refunded == [order.pk]
+    staff = UserFactory(is_staff=True)
+    assert order_set_status(order=order, status=OrderStatus.REFUNDED, by=staff).status == OrderStatus.REFUNDED
+    assert refunded == [(order.pk, staff)]  # the refund is the staff member's
     with pytest.raises(InvalidTransition):
-        order_set_status(order=OrderFactory(user=user, payment_id="p-2"), status=OrderStatus.REFUNDED)
-    assert refunded == [order.pk]
+        order_set_status(order=OrderFactory(user=user, payment_id="p-2"), status=OrderStatus.REFUNDED, by=staff)
+    assert refunded == [(order.pk, staff)]
 
 
 def test_staff_update_ships_with_the_tracking_number_then_applies_the_status(user, monkeypatch):
     sent = []
     monkeypatch.setattr("orders.notifications.sms_enqueue", lambda *, phone, text: sent.append(text))
     shipped = order_staff_update(
-        order=OrderFactory(user=user, status=OrderStatus.PAID), status="shipped", tracking_number="CDEK7"
+        order=OrderFactory(user=user, status=OrderStatus.PAID), status="shipped", tracking_number="CDEK7", by=None
     )
     assert (shipped.status, shipped.tracking_number, len(sent)) == (OrderStatus.SHIPPED, "CDEK7", 1)
     delivered = order_staff_update(
-        order=OrderFactory(user=user, status=OrderStatus.PAID), status="delivered", tracking_number="CDEK8"
+        order=OrderFactory(user=user, status=OrderStatus.PAID),
+        status="delivered",
+        tracking_number="CDEK8",
+        by=None,
     )
     fresh = Order.objects.get(pk=delivered.pk)
     assert (fresh.status, fresh.tracking_number, fresh.shipped_at is not None) == (
@@ -318,5 +323,5 @@ def test_staff_update_ships_with_the_tracking_number_then_applies_the_status(use
 def test_staff_update_refuses_what_the_lifecycle_refuses(user):
     order = OrderFactory(user=user)
     with pytest.raises(InvalidTransition):
-        order_staff_update(order=order, status="delivered")
+        order_staff_update(order=order, status="delivered", by=None)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING

@@ -300,7 +300,7 @@ def paid_order(fake):
 
 def test_staff_refund_a_paid_order_in_full(fake_yookassa):
     order = paid_order(fake_yookassa)
-    order = order_refund(order=order)
+    order = order_refund(order=order, by=None)
     assert order.status == OrderStatus.REFUNDED and order.payment_status == PaymentStatus.REFUNDED
     [request] = fake_yookassa.api_requests("POST", "/refunds")
     assert request.body["payment_id"] == order.payment_id
@@ -312,14 +312,14 @@ def test_staff_refund_a_paid_order_in_full(fake_yookassa):
     assert fake_yookassa.payment(order.payment_id)["refunded_amount"]["value"] == "2500.00"
 
     with pytest.raises(OrderNotRefundable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
     assert len(fake_yookassa.api_requests("POST", "/refunds")) == 1
 
 
 def test_refund_is_refused_for_an_unpaid_order(fake_yookassa):
     order = make_order()
     with pytest.raises(OrderNotRefundable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
     assert fake_yookassa.requests == []
 
 
@@ -327,7 +327,7 @@ def test_refund_while_yookassa_is_down_keeps_the_order_paid(fake_yookassa):
     order = paid_order(fake_yookassa)
     fake_yookassa.outage = 500
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
 
@@ -336,7 +336,7 @@ def test_order_model_is_untouched_by_a_refund_refused_by_yookassa(fake_yookassa)
     order = paid_order(fake_yookassa)
     fake_yookassa.set_status(order.payment_id, "canceled")  # the API now refuses the refund
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
@@ -357,5 +357,5 @@ def test_refund_of_a_payment_the_api_does_not_know_is_refused_cleanly(fake_yooka
         status=OrderStatus.PAID, payment_status=PaymentStatus.SUCCEEDED, payment_id="unknown-payment"
     )
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID

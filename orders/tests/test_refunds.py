@@ -69,7 +69,7 @@ def test_partial_refund_returns_the_units_share_with_its_receipt(
     tee_line, _ = _lines(order)
     sms_outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        order = order_refund(order=order, items=[(tee_line.pk, 2)])
+        order = order_refund(order=order, items=[(tee_line.pk, 2)], by=None)
     [request] = fake_yookassa.api_requests("POST", "/refunds")
     assert request.body["amount"]["value"] == "1800.00"  # 2 × 1000 less 10 %
     assert receipt_sum(request.body["receipt"]["items"]) == Decimal("1800.00")
@@ -84,8 +84,8 @@ def test_partial_refund_returns_the_units_share_with_its_receipt(
 def test_full_refund_after_a_partial_one_returns_the_rest_and_the_delivery(paid, fake_yookassa):
     order, tee, hoodie, promo = paid
     tee_line, _ = _lines(order)
-    order_refund(order=order, items=[(tee_line.pk, 1)])
-    order = order_refund(order=order)
+    order_refund(order=order, items=[(tee_line.pk, 1)], by=None)
+    order = order_refund(order=order, by=None)
     first, second = fake_yookassa.api_requests("POST", "/refunds")
     assert Decimal(first.body["amount"]["value"]) + Decimal(second.body["amount"]["value"]) == Decimal("3540.00")
     assert second.body["receipt"]["items"][-1]["payment_subject"] == "service"
@@ -93,14 +93,14 @@ def test_full_refund_after_a_partial_one_returns_the_rest_and_the_delivery(paid,
     assert (stock_of(tee), stock_of(hoodie)) == (5, 5)
     assert PromoCode.objects.get(pk=promo.pk).current_uses == 0  # a full refund of an unshipped order
     with pytest.raises(OrderNotRefundable):
-        order_refund(order=order)
+        order_refund(order=order, by=None)
 
 
 def test_refund_of_a_shipped_order_keeps_the_units_out(paid, fake_yookassa):
     order, tee, hoodie, promo = paid
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.SHIPPED)
     order.refresh_from_db()
-    order = order_refund(order=order)
+    order = order_refund(order=order, by=None)
     assert order.status == OrderStatus.REFUNDED
     assert (stock_of(tee), stock_of(hoodie)) == (2, 4)
     assert PromoCode.objects.get(pk=promo.pk).current_uses == 1
@@ -110,13 +110,13 @@ def test_more_than_was_paid_is_refused_and_nothing_is_sent(paid, fake_yookassa):
     order, tee, hoodie, promo = paid
     tee_line, hoodie_line = _lines(order)
     with pytest.raises(RefundRejected) as refusal:
-        order_refund(order=order, items=[(tee_line.pk, 4)])
+        order_refund(order=order, items=[(tee_line.pk, 4)], by=None)
     assert refusal.value.code == "refund_too_large" and refusal.value.status == 400
-    order_refund(order=order, items=[(hoodie_line.pk, 1)])
+    order_refund(order=order, items=[(hoodie_line.pk, 1)], by=None)
     with pytest.raises(RefundRejected):
-        order_refund(order=order, items=[(hoodie_line.pk, 1)])
+        order_refund(order=order, items=[(hoodie_line.pk, 1)], by=None)
     with pytest.raises(RefundRejected) as refusal:
-        order_refund(order=order, items=[(999999, 1)])
+        order_refund(order=order, items=[(999999, 1)], by=None)
     assert refusal.value.code == "refund_item_unknown"
     assert len(fake_yookassa.api_requests("POST", "/refunds")) == 1
 
@@ -135,11 +135,11 @@ def test_a_retry_after_yookassa_failed_refunds_once(paid, fake_yookassa):
     tee_line, _ = _lines(order)
     fake_yookassa.outage = 500
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order, items=[(tee_line.pk, 1)])
+        order_refund(order=order, items=[(tee_line.pk, 1)], by=None)
     assert OrderRefund.objects.get().status == "pending" and stock_of(tee) == 2
     fake_yookassa.outage = None
-    order_refund(order=order, items=[(tee_line.pk, 1)])
-    order_refund(order=order, items=[(tee_line.pk, 1)])  # a second, different refund of one more unit
+    order_refund(order=order, items=[(tee_line.pk, 1)], by=None)
+    order_refund(order=order, items=[(tee_line.pk, 1)], by=None)  # a second, different refund of one more unit
     refunds = fake_yookassa.refunds.values()
     assert sorted(r["amount"]["value"] for r in refunds) == ["900.00", "900.00"]
     keys = {r.headers["Idempotence-Key"] for r in fake_yookassa.api_requests("POST", "/refunds")}
@@ -152,7 +152,7 @@ def test_refund_succeeded_notification_completes_a_pending_refund_once(paid, fak
     tee_line, _ = _lines(order)
     fake_yookassa.outage = 500
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order, items=[(tee_line.pk, 3)])
+        order_refund(order=order, items=[(tee_line.pk, 3)], by=None)
     fake_yookassa.outage = None
     # YooKassa made the refund after all (its answer was lost); its notification arrives.
     refund = fake_yookassa._refund_create({"payment_id": order.payment_id, "amount": {"value": "2700.00"}})
@@ -194,7 +194,7 @@ def test_preorder_units_go_back_to_their_wave(fake_yookassa, user):
     order_payment_apply(payment=payments.payment_find(order.payment_id))
     order.refresh_from_db()
     [line] = order.items.all()
-    order_refund(order=order, items=[(line.pk, 2)])
+    order_refund(order=order, items=[(line.pk, 2)], by=None)
     assert wave_counts(hoodie) == [1, 0]
 
 
@@ -262,11 +262,11 @@ def test_yookassa_key_follows_the_request_not_what_was_refunded_before(paid, fak
     tee_line, _ = _lines(order)
     fake_yookassa.outage = 500
     with pytest.raises(PaymentUnavailable):
-        order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
+        order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h", by=None)
     fake_yookassa.outage = None
-    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="b", request_hash="h")
-    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
-    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h")
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="b", request_hash="h", by=None)
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h", by=None)
+    order_refund(order=order, items=[(tee_line.pk, 1)], request_key="a", request_hash="h", by=None)
     calls = fake_yookassa.api_requests("POST", "/refunds")
     keys = [call.headers["Idempotence-Key"] for call in calls]
     assert len(calls) == 3 and keys[0] == keys[2] != keys[1]  # a's failed call and its retry share a key

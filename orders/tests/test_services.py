@@ -30,9 +30,7 @@ pytestmark = pytest.mark.django_db
 def started(monkeypatch):
     """Records the payments started after commit."""
     calls = []
-    monkeypatch.setattr(
-        "orders.services.placing.order_payment_enqueue", lambda *, order_id: calls.append(order_id)
-    )
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: calls.append(order_id))
     return calls
 
 

@@ -25,7 +25,10 @@ def locmem_shared_cache(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def test_an_in_stock_order_takes_at_most_ten_statements(user, locmem_shared_cache):
+def test_an_in_stock_order_takes_at_most_ten_statements(user, locmem_shared_cache, monkeypatch):
+    # The payment's creation after commit (its own reads, YooKassa, or the task when YooKassa cannot answer) is
+    # a step of its own, left out here; the answer still reads the payment's columns it may have changed.
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
     product = ProductFactory(stock={"M": 50})
     client = client_for(user)
     body = {**BODY, "items": [{"product": product.pk, "size": "M", "quantity": 1}]}
@@ -40,12 +43,14 @@ def test_an_in_stock_order_takes_at_most_ten_statements(user, locmem_shared_cach
         if not query["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
     assert len(statements) <= 10, "\n".join(statements)
-    # No read-back of the order, no audit row of its insert; the hot stock row is the last write before commit.
-    assert not [sql for sql in statements if sql.startswith('SELECT "orders_order".')]
+    # No read-back of what was written (only the payment's columns, which the step after commit may change), no
+    # audit row of the insert; the hot stock row is the last write before commit.
+    read_back = ("orders_orderitem", "orders_orderevent", "preorders_preorderstatus", "orders_orderrefund")
+    assert not [sql for sql in statements if sql.startswith("SELECT") and any(t in sql for t in read_back)]
     assert not [sql for sql in statements if "historicalorder" in sql]
     writes = [sql for sql in statements if sql.startswith(("INSERT", "UPDATE"))]
     stock_update = next(i for i, sql in enumerate(writes) if "catalog_productstock" in sql)
-    assert all("django_tasks" in sql or "dwc_cache" in sql for sql in writes[stock_update + 1 :]), writes
+    assert not writes[stock_update + 1 :], writes
     # The answer is the order as it is stored.
     order = Order.objects.get(order_number=response.json()["order_number"])
     assert response.json()["items"][0]["quantity"] == 1 and order.items.get().quantity == 1

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def test_status_groups_partition_the_statuses():
@@ -59,8 +59,8 @@ def test_every_order_has_a_timeline_from_placing_to_shipping(user):
         user=user,
         items=[{"product": product.pk, "size": "M", "quantity": 1}],
     )
-    order_set_status(order=order, status=OrderStatus.PAID)
-    order_set_tracking(order=order, tracking_number="1234567890")
+    order_set_status(order=order, status=OrderStatus.PAID, by=None)
+    order_set_tracking(order=order, tracking_number="1234567890", by=None)
     assert list(order.events.values_list("status", flat=True)) == [
         OrderStatus.PENDING,
         OrderStatus.PAID,

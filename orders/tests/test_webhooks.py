@@ -170,7 +170,7 @@ def test_waiting_for_capture_is_captured_and_the_order_paid(client, placed, fake
 def test_waiting_for_capture_of_a_closed_order_is_canceled_not_taken(client, placed, fake_yookassa):
     from orders.services import order_cancel
 
-    order_cancel(order=placed)
+    order_cancel(order=placed, by=placed.user)
     fake_yookassa.set_status(placed.payment_id, "waiting_for_capture")
     assert notify(client, fake_yookassa.notification(placed.payment_id)).status_code == 200
     assert fake_yookassa.payment(placed.payment_id)["status"] == "canceled"
@@ -375,7 +375,7 @@ def test_start_for_a_missing_order_is_logged_not_raised(caplog):
 def test_payment_for_an_order_closed_meanwhile_is_refunded(client, placed, fake_yookassa, sms_outbox):
     from orders.services import order_cancel
 
-    order_cancel(order=placed)  # e.g. expired unpaid: its units are already back on sale
+    order_cancel(order=placed, by=placed.user)  # e.g. expired unpaid: its units are already back on sale
     fake_yookassa.set_status(placed.payment_id, "succeeded")
     body = fake_yookassa.notification(placed.payment_id)
     assert notify(client, body).status_code == 200

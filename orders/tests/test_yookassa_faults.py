@@ -1,15 +1,18 @@
-"""YooKassa failing (500, timeouts, a hang): no request waits on it, orders stay pending and payable later, and
-the circuit breaker makes a dead YooKassa cost nothing per call. Over real HTTP against the fake."""
+"""YooKassa failing (500, timeouts, a hang): no request waits on it longer than its timeout, orders stay pending
+and payable later (the worker creates the payment), and the circuit breaker makes a dead YooKassa cost nothing per
+call. Over real HTTP against the fake."""
 
 import threading
 import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django_tasks import default_task_backend
 
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
+from orders import payments
 from orders.models import Order, OrderStatus
 from orders.payments import PaymentNotFound, PaymentUnavailable, payment_find
 from orders.payments.breaker import breaker_state
@@ -66,28 +69,53 @@ def place(user, tee):
     )
 
 
-# --- Finding 4: the payment is created off the request path -------------------------------------------------------
-def test_placing_an_order_never_waits_on_yookassa(
-    user, tee, fake_yookassa, queued_tasks, django_capture_on_commit_callbacks, settings
+# --- The payment is created in the request; the worker when YooKassa cannot answer -------------------------------
+def _post_order(user, tee):
+    return client_for(user).post(
+        ORDERS,
+        {
+            "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
+            "delivery_address": "Москва, ул. Тверская, 1",
+        },
+        format="json",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_carries_the_payment_link_created_after_the_order_commits(
+    user, tee, fake_yookassa, queued_tasks, monkeypatch
 ):
-    """A hung YooKassa: the order is placed at once, with no call to YooKassa; the worker creates the payment."""
-    settings.YOOKASSA_TIMEOUT = 10
+    """Outside a test transaction, as in production: YooKassa is asked once the order has committed (no
+    transaction is open while it answers), and the 201 carries the payment's link; the worker has nothing to do."""
+    create = payments.payment_create
+    open_transactions = []
+
+    def watched(**kwargs):
+        open_transactions.append(connection.in_atomic_block)
+        return create(**kwargs)
+
+    monkeypatch.setattr("orders.payments.payment_create", watched)
+    response = _post_order(user, tee)
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get(order_number=response.json()["order_number"])
+    assert order.payment_id and response.json()["payment_url"] == order.payment_url
+    assert order.payment_url == fake_yookassa.payments[order.payment_id]["confirmation"]["confirmation_url"]
+    assert open_transactions == [False]
+    assert queued_tasks.results == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_yookassa_costs_the_request_its_timeout_and_the_worker_creates_the_payment(
+    user, tee, fake_yookassa, queued_tasks, settings
+):
+    settings.YOOKASSA_TIMEOUT = 0.5
     fake_yookassa.stall = threading.Event()  # every API answer is held
     started = time.monotonic()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(user).post(
-            ORDERS,
-            {
-                "items": [{"product": tee.pk, "size": "M", "quantity": 1}],
-                "delivery_address": "Москва, ул. Тверская, 1",
-            },
-            format="json",
-        )
+    response = _post_order(user, tee)
     elapsed = time.monotonic() - started
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "pending" and response.json()["payment_url"] == ""
-    assert fake_yookassa.api_requests() == []
-    assert elapsed < settings.YOOKASSA_TIMEOUT  # a call in the request would have waited its whole timeout
+    assert elapsed < 5  # the call gave up after YOOKASSA_TIMEOUT, not whenever YooKassa answers
 
     [result] = queued_tasks.results
     assert result.task.func.__name__ == "order_payment_create"
@@ -97,6 +125,25 @@ def test_placing_an_order_never_waits_on_yookassa(
     result.task.call(**result.kwargs)  # what the worker does
     order.refresh_from_db()
     assert order.payment_id and order.payment_url.startswith(fake_yookassa.url)
+    # The worker found the payment the timed-out request had asked for (same idempotence key): no second one.
+    assert len(fake_yookassa.payments) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_circuit_open_placing_asks_nobody_and_leaves_the_payment_to_the_worker(
+    user, tee, fake_yookassa, queued_tasks, breaker
+):
+    fake_yookassa.outage = 503
+    for _ in range(3):
+        with pytest.raises(PaymentUnavailable):
+            payment_find("2f1a0000-000f-5000-9000-000000000001")
+    assert breaker_state() == "open"
+    calls = len(fake_yookassa.api_requests())
+    response = _post_order(user, tee)
+    assert response.status_code == 201 and response.json()["payment_url"] == ""
+    assert len(fake_yookassa.api_requests()) == calls  # the open circuit made no call
+    [result] = queued_tasks.results
+    assert result.task.func.__name__ == "order_payment_create"
 
 
 def test_the_api_client_pays_with_pay_when_the_answer_has_no_link(user, tee, fake_yookassa, queued_tasks):

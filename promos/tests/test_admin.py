@@ -33,7 +33,7 @@ def test_list_shows_uses_discount_and_validity(staff):
     html = staff.get(CHANGELIST).content.decode()
     assert "3 / 10" in html and "3 / ∞" in html
     assert "10\u00a0%" in html and ">500 ₽<" in html  # one money format, kept on one line
-    assert "с 01.11.2026 00:00 до 01.12.2026 00:00" in html and "бессрочно" in html
+    assert "с 1 ноября 2026, 00:00 до 1 декабря 2026, 00:00" in html and "бессрочно" in html
 
 
 def test_validity_filter(staff):

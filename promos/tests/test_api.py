@@ -19,7 +19,7 @@ VALIDATE = "/api/v1/promo-codes/validate/"
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 # --- Staff CRUD -----------------------------------------------------------------------------------------------------

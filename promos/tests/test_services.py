@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.tests.factories import ProductFactory
 from promos.models import PromoCode
 from promos.services import (
     PromoCodeRejected,
@@ -15,10 +14,8 @@ from promos.services import (
     promo_code_update,
     promo_draft,
     promo_find,
-    promo_preview,
     promo_release,
     promo_use,
-    promo_validate,
 )
 from promos.tests.factories import PromoCodeFactory
 
@@ -67,28 +64,6 @@ def test_unlimited_codes_count_every_use():
     assert PromoCode.objects.get(pk=promo.pk).current_uses == 3
 
 
-def test_preview_counts_no_use():
-    product = ProductFactory(price=Decimal("999.99"))
-    promo = PromoCodeFactory(code="P15", discount_percent=15, max_uses=1)
-    preview = promo_preview(code="p15", lines=[{"product": product.pk, "size": "S", "quantity": 3}])
-    # 15% of 2999.97 = 449.9955 → 450.00 (half up)
-    assert preview == {
-        "valid": True,
-        "promo_code": "P15",
-        "discount_amount": Decimal("450.00"),
-        "total_amount": Decimal("2999.97"),
-        "final_amount": Decimal("2549.97"),
-    }
-    assert PromoCode.objects.get(pk=promo.pk).current_uses == 0
-
-
-def test_a_fixed_discount_larger_than_the_cart_leaves_zero():
-    product = ProductFactory(price=Decimal("100.00"))
-    promo = PromoCodeFactory(discount_percent=None, discount_amount=Decimal("150.00"))
-    preview = promo_preview(code=promo.code, lines=[{"product": product.pk, "size": "M", "quantity": 1}])
-    assert (preview["discount_amount"], preview["final_amount"]) == (Decimal("100.00"), Decimal("0.00"))
-
-
 @pytest.mark.parametrize(
     "data, field, code",
     [
@@ -129,11 +104,3 @@ def test_writes_check_the_code():
     with pytest.raises(PromoCodeRejected):
         promo_code_update(promo=promo, data={"max_uses": 2})
     assert PromoCode.objects.get(pk=promo.pk).max_uses == 5
-
-
-def test_validate_answers_a_refused_code_with_the_undiscounted_totals():
-    product = ProductFactory(price=Decimal("100.00"), stock={"M": 5})
-    answer = promo_validate(code="NOPE", lines=[{"product": product.pk, "size": "M", "quantity": 2}])
-    assert answer["valid"] is False
-    assert answer["code"] == "promo_unknown"
-    assert (answer["total_amount"], answer["final_amount"]) == (Decimal("200.00"), Decimal("200.00"))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_payments(monkeypatch):
-    monkeypatch.setattr("orders.services.placing.order_payment_enqueue", lambda *, order_id: None)
+    monkeypatch.setattr("orders.services.placing.order_payment_begin", lambda *, order_id: None)
 
 
 def drop_starting_in(minutes, **extra):

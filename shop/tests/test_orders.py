@@ -132,7 +132,7 @@ def test_a_stock_order_shows_its_timeline_with_a_tracking_link(customer_client, 
         user=customer, items=[{"product": hoodie, "size": "S", "quantity": 1}], delivery_address=ADDRESS
     )
     order_mark_paid(order=order)
-    order_set_tracking(order=order, tracking_number="1234567890")
+    order_set_tracking(order=order, tracking_number="1234567890", by=None)
     html = customer_client.get(order.get_absolute_url()).content.decode()
     assert "История заказа" in html
     placed, paid, shipped = (

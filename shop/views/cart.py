@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
-from promos.services import promo_preview
+from orders.services import order_preview
 from shop.cart import Cart
 from shop.forms import (
     CartLineForm,
@@ -15,21 +15,34 @@ from shop.forms import (
 
 
 def _cart_summary(cart: Cart, code: str) -> tuple[dict, str]:
-    """The cart's totals, with the promo code's discount when it applies; the second value is why it does not."""
+    """The cart's totals as checkout will charge this customer (`order_preview`, the rule `order_place` applies):
+    the code's discount when it applies to them, none beside a refusal; the second value is why it does not."""
     total = cart.total
     summary = {"total_amount": total, "discount_amount": 0, "final_amount": total}
-    if not code or not cart:
+    if not cart:
         return summary, ""
     try:
-        preview = promo_preview(code=code, lines=cart.order_items())
+        quote = order_preview(user=cart.user, items=cart.order_items(), promo_code=code or "")
     except DomainError as refusal:
-        return summary, refusal.message
-    return {key: preview[key] for key in summary}, ""
+        return summary, refusal.message if code else ""
+    pricing = quote.pricing
+    summary = {"total_amount": pricing.total, "discount_amount": pricing.discount, "final_amount": pricing.final}
+    return summary, quote.promo_refusal.message if quote.promo_refusal else ""
 
 
 def _cart_fit(request, cart: Cart) -> None:
-    """The cart within the stock the shop has now, and a word about each line it changed."""
-    for adjustment in cart.fit_to_stock():
+    """The cart within the stock the shop has now and within what the customer may still buy of a capped
+    product, and a word about each line it changed."""
+    adjustments = cart.fit_to_stock()
+    if cart.user is not None and any(line.product.max_per_customer is not None for line in cart.lines()):
+        try:
+            quote = order_preview(user=cart.user, items=cart.order_items())
+        except DomainError:
+            quote = None
+        if quote is not None:
+            limits = {pk: (limit.limit, limit.available) for pk, limit in quote.limits.items()}
+            adjustments += cart.fit_to_limits(limits)
+    for adjustment in adjustments:
         messages.warning(request, adjustment.message)
 
 
@@ -55,7 +68,8 @@ def cart_detail(request):
             if form.is_valid():
                 cart.remove(product_id=form.cleaned_data["product"], size=form.cleaned_data["size"])
                 messages.info(request, "Товар убран из корзины.")
-            return redirect("shop:cart")
+            # Removed beside a refusal at checkout: the customer goes on with the rest of the order.
+            return redirect("shop:checkout" if request.POST.get("next") == "checkout" and cart else "shop:cart")
         if action == "promo_remove":
             cart.promo_code = ""
             return redirect("shop:cart")

@@ -35,6 +35,7 @@ def checkout(request):
         if placed is not None:
             return _order_pay_redirect(request, placed)
     cart = Cart(request)
+    line_refusals: dict[str, str] = {}
     if request.method == "GET":
         _cart_fit(request, cart)
     if not cart.lines():
@@ -68,6 +69,7 @@ def checkout(request):
                     checkout_key=data["checkout_token"],
                 )
             except DomainError as refusal:
+                line_refusals.update(_refused_lines(cart, refusal))
                 form_refusal(form, refusal)
             else:
                 cart.clear()
@@ -87,6 +89,7 @@ def checkout(request):
     context = {
         "form": form,
         "lines": cart.lines(),
+        "summary_lines": [(line, line_refusals.get(line.key, "")) for line in cart.lines()],
         "phone_unverified": _phone_unverified(user, cart),
         "consent_needed": not consent_on_record(user=user),
         "summary": summary,
@@ -95,6 +98,18 @@ def checkout(request):
         **_checkout_delivery(cart, form, summary),
     }
     return render(request, "shop/checkout.html", context)
+
+
+def _refused_lines(cart: Cart, refusal: DomainError) -> dict[str, str]:
+    """The cart lines a refusal of `order_place` names (over a per-customer cap, short of stock or wave places),
+    by their key: the summary shows the refusal beside each, with a button that removes the line."""
+    products = {refusal.extra.get("product")} if refusal.extra.get("product") else set()
+    sizes = {(line.get("product"), line.get("size")) for line in refusal.extra.get("lines") or ()}
+    return {
+        line.key: refusal.message
+        for line in cart.lines()
+        if line.product.pk in products or (line.product.pk, line.size) in sizes
+    }
 
 
 def _phone_unverified(user, cart: Cart) -> bool:

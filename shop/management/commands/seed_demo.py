@@ -190,6 +190,9 @@ DROP_ORDERS = [("M", 3), ("L", 3), ("S", 2), ("M", 2), ("XL", 3), ("L", 2), ("M"
 # Days from today each wave is expected to ship.
 DROP_SHIPS_IN = {1: 14, 2: 35, 3: 56}
 
+# The demo customer's saved pickup point: one the fake CDEK lists («На Тверской», Moscow).
+DEMO_CDEK_POINT = "MSK65"
+
 # The release: a drop that starts a few minutes after `make run`, behind a waiting room, 2 per customer.
 RELEASE = (
     "DWC-DROP-02",
@@ -327,13 +330,15 @@ class Command(BaseCommand):
 
         if not User.objects.filter(phone=STAFF_PHONE).exists():
             User.objects.create_superuser(STAFF_PHONE, STAFF_PASSWORD, full_name="Администратор DWC")
+        # A saved point the fake CDEK knows, also for a customer seeded before it was one.
+        User.objects.filter(phone=CUSTOMER_PHONE, cdek_point__in=("", "MSK123")).update(cdek_point=DEMO_CDEK_POINT)
         if not User.objects.filter(phone=CUSTOMER_PHONE).exists():
             User.objects.create_user(
                 CUSTOMER_PHONE,
                 CUSTOMER_PASSWORD,
                 full_name="Анна Покупатель",
                 address="Москва, ул. Тверская, д. 1, кв. 1",
-                cdek_point="MSK123",
+                cdek_point=DEMO_CDEK_POINT,
                 phone_verified=True,  # the demo release's queue and its cap take verified buyers only
             )
 
@@ -460,8 +465,8 @@ class Command(BaseCommand):
                 "valid_until": now + timedelta(days=60),
             },
         )
-        if is_new:
-            drop_code.products.add(drop)
+        # The code is for the drops README names: the preorder drop and the release.
+        drop_code.products.add(drop, *Product.objects.filter(article=RELEASE[0]))
         PromoCode.objects.get_or_create(
             code="SUMMER25",
             defaults={
