@@ -14,6 +14,7 @@ from catalog.filters import ProductFilter
 from catalog.serializers import ProductSerializer
 from config.api import IsStaffOrReadOnly, error_responses
 from config.audit import audit_record_rows
+from config.cache_keys import cache_key_for, request_known_only
 from config.cache_versions import cached_body, cached_body_find
 
 _WRITE_HELP = (
@@ -87,8 +88,14 @@ class ProductViewSet(viewsets.ModelViewSet):
                 return HttpResponse(body, content_type="application/json")
         return super().dispatch(request, *args, **kwargs)
 
+    def _known_params(self) -> list[str]:
+        if self.action_map.get("get") == "list":
+            return [*ProductFilter.base_filters, "page", "page_size"]
+        return []
+
     def _cache_key(self, request) -> str:
-        return f"api:{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        # Only what the read knows names its entry: junk query strings share the canonical one.
+        return cache_key_for(request, prefix="api", params=self._known_params())
 
     def _cache_versions(self, action: str) -> list[str]:
         if action == "retrieve":
@@ -101,6 +108,8 @@ class ProductViewSet(viewsets.ModelViewSet):
     def _cached(self, request, versions, read) -> HttpResponse:
         """The JSON of `read()` for this URL, rendered once per version; refusals are never stored."""
         refused = []
+        # The stored body (its next-page links) is rendered from the known parameters only.
+        request_known_only(getattr(request, "_request", request), params=self._known_params())
 
         def render():
             response = self.finalize_response(request, read(), *self.args, **self.kwargs)

@@ -66,7 +66,7 @@ def image_clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
     image = image_open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels)
     source_format = image.format
     profile = image.info.get("icc_profile")
-    image = _to_srgb(ImageOps.exif_transpose(image), profile)
+    image = _to_srgb(ImageOps.exif_transpose(_eight_bit(image)), profile)
     # Some encoders copy what `info` holds (PNG its colour profile and text): the stored file gets none of it.
     image.info = {}
     buffer = io.BytesIO()
@@ -96,6 +96,7 @@ def rendition_widths(original_width: int, widths: list[int]) -> list[int]:
 def rendition_encode(image: Image.Image, *, width: int, image_format: str) -> tuple[bytes, int]:
     """One rendition `width` pixels wide in `webp` or `jpeg` (transparency flattened on white): bytes, height."""
     height = max(1, round(image.height * width / image.width))
+    image = _eight_bit(image)
     resized = image if image.width == width else image.resize((width, height), Image.Resampling.LANCZOS)
     if resized.mode in ("RGBA", "LA", "P"):
         rgba = resized.convert("RGBA")
@@ -110,6 +111,18 @@ def rendition_encode(image: Image.Image, *, width: int, image_format: str) -> tu
     else:
         resized.save(buffer, "JPEG", quality=RENDITION_QUALITY["jpeg"], optimize=True, progressive=True)
     return buffer.getvalue(), height
+
+
+#: Pillow's modes of one channel of more than 8 bits (a 16-bit greyscale PNG opens as `I;16`).
+WIDE_GREY_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Greyscale of 16 bits scaled to 8 (0…65535 → 0…255): a plain conversion clips every value above 255, and
+    a 16-bit photo comes out white."""
+    if image.mode not in WIDE_GREY_MODES:
+        return image
+    return image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
 
 
 def _to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.urls import path, reverse
 from drf_spectacular.renderers import (
@@ -25,6 +26,9 @@ HealthSerializer = inline_serializer(
     fields={
         "status": serializers.CharField(help_text="`ok` или `unavailable`."),
         "database": serializers.CharField(help_text="`ok` или `unavailable`."),
+        "cache": serializers.CharField(
+            help_text="`ok` или `down`: общий кэш (Redis) не отвечает — магазин работает медленнее, но работает."
+        ),
     },
 )
 
@@ -39,8 +43,17 @@ def database_answers() -> bool:
         return False
 
 
+def cache_answers() -> bool:
+    """Whether the shared cache answers: Redis pinged (`config.cache_backend`); the database's cache table is the
+    database itself."""
+    cache = caches["default"]
+    ping = getattr(cache, "ping", None)
+    return ping() if ping is not None else True
+
+
 class HealthView(APIView):
-    """For load balancers and monitoring: 200 while the database answers, 503 when it does not."""
+    """For load balancers and monitoring: 200 while the database answers, 503 when it does not. A shared cache
+    that does not answer is `cache: down` with a 200: the shop is slower, not out."""
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -54,10 +67,12 @@ class HealthView(APIView):
         },
     )
     def get(self, request):
+        cache = "ok" if cache_answers() else "down"
         if database_answers():
-            return Response({"status": "ok", "database": "ok"})
+            return Response({"status": "ok", "database": "ok", "cache": cache})
         return Response(
-            {"status": "unavailable", "database": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+            {"status": "unavailable", "database": "unavailable", "cache": cache},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
 

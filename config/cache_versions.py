@@ -88,14 +88,15 @@ def versions_bump(*, names: Iterable[str]) -> None:
     """Invalidate every cached read of these versions once the current transaction commits."""
     names = list(dict.fromkeys(names))
     if names:
-        transaction.on_commit(lambda: _bump(names))
+        transaction.on_commit(lambda: _bump(names), robust=True)
 
 
 def _bump(names: list[str]) -> None:
     tokens = {name: _token() for name in names}
     caches["default"].set_many({_PREFIX + name: token for name, token in tokens.items()}, timeout=None)
     feed = version_feed()
-    if feed is not None:
+    # While Redis is away (the shared cache stands in with the database) nobody listens: a publish would only wait.
+    if feed is not None and not getattr(caches["default"], "is_down", False):
         feed.publish(tokens)
 
 

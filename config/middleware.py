@@ -1,11 +1,31 @@
 """Project-wide request guards that belong to no app."""
 
+import re
+
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 from config.views import not_found
 
 TOKEN_PATHS = "/api/v1/auth/"  # answers carry fresh tokens even to an anonymous request
+
+
+# What a request id sent by a proxy or a client may be to be echoed and logged: short, plain characters (a UUID,
+# a load balancer's trace id). Anything else (6 KB of markup) is dropped, and django-guid makes a new one.
+REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,64}")
+
+
+def request_id_checked(get_response):
+    """Runs before django-guid: an `X-Request-ID` that is too long or holds other characters is not taken."""
+
+    def middleware(request):
+        given = request.META.get(REQUEST_ID_HEADER)
+        if given is not None and not REQUEST_ID.fullmatch(given):
+            del request.META[REQUEST_ID_HEADER]
+        return get_response(request)
+
+    return middleware
 
 
 def refuse_unreadable_paths(get_response):

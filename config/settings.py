@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.middleware.request_id_checked",
     "django_guid.middleware.guid_middleware",
     # Whole catalog responses for visitors without a session, before everything below (config/front_cache.py).
     "config.front_cache.FrontCacheMiddleware",
@@ -137,13 +138,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------------------------------------
 # The default cache holds what every worker must see alike (login and rate-limit counts): Redis when
 # `REDIS_URL` is set, else a table in the database (created by the `config` migration), never one process's memory.
+# Redis is a speed-up, never a single point of failure (`config/cache_backend.py`): every call has a short timeout
+# and, while Redis is away, goes to the database's cache table instead.
 REDIS_URL = env("REDIS_URL", default="")
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dwc_cache"}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=0.3)  # seconds, to connect and for each answer
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache_backend.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT,
+                "socket_timeout": CACHE_TIMEOUT,
+                "FALLBACK": "fallback",
+                "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5),
+            },
+        },
+        # Counts and bodies of a whole outage: room for more than the table's default 300 entries.
+        "fallback": {
+            **DATABASE_CACHE,
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_FALLBACK_ENTRIES", default=5000)},
+        },
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dwc_cache"}}
+    CACHES = {"default": dict(DATABASE_CACHE)}
 # Instances of one shop share a prefix; another shop (or a benchmark run) on the same Redis takes its own.
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
+if "fallback" in CACHES:
+    CACHES["fallback"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"]
 # --- Catalog read cache (see config/cache_versions.py) ---
 # Rendered catalog bodies in each process, validated on every read by version tokens in the `default` cache.
 CACHES["local"] = {
@@ -250,7 +273,9 @@ if MEDIA_S3_BUCKET:
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG and not MEDIA_S3_BUCKET)
 # Uploads: a product photo is refused above these bounds; renditions are made at these widths.
 MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=8 * 1024 * 1024)
-MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=50_000_000)
+# 25 megapixels (a 6000 x 4000 camera photo and some room): the work on one photo then stays near 100 MB per
+# decoded copy (4 bytes a pixel). Pillow refuses to open anything above it anywhere (`Image.MAX_IMAGE_PIXELS`).
+MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=25_000_000)
 MEDIA_RENDITION_WIDTHS = [int(w) for w in env.list("MEDIA_RENDITION_WIDTHS", default=["400", "800", "1600"])]
 # Width in pixels of the camera-sized photos `seed_demo` makes (about 3-4 MB each at 3200 x 4000).
 DEMO_PHOTO_WIDTH = env.int("DEMO_PHOTO_WIDTH", default=3200)
@@ -343,6 +368,8 @@ REST_FRAMEWORK = {
         "auth_ip": env("THROTTLE_AUTH_IP", default="10/min"),
         "auth_phone": env("THROTTLE_AUTH_PHONE", default="10/min"),
         "waitlist_ip": env("THROTTLE_WAITLIST_IP", default="20/hour"),
+        # Pickup points and delivery quotes by city, per client address (a new city name may cost a CDEK call).
+        "delivery_ip": env("THROTTLE_DELIVERY_IP", default="30/min"),
     },
 }
 SIMPLE_JWT = {

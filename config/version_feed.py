@@ -20,6 +20,8 @@ import threading
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,7 +88,11 @@ class VersionFeed:
             if self._publisher is None:
                 import redis
 
-                self._publisher = redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+                # The shared cache's short timeout: a silent Redis must not hold a write's after-commit work.
+                timeout = getattr(settings, "CACHE_TIMEOUT", 0.3)
+                self._publisher = redis.Redis.from_url(
+                    self.url, socket_timeout=timeout, socket_connect_timeout=timeout
+                )
             self._publisher.publish(self.channel, json.dumps(bumps))
         except Exception:  # the shared cache keeps the tokens: other processes fall back to reading them
             logger.warning("cache versions could not be published", exc_info=True)

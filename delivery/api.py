@@ -5,7 +5,9 @@ from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.throttles import ShopRateThrottle
 from config.api import error_responses
+from config.client_ip import client_ip
 from delivery import selectors, services
 from delivery.serializers import (
     DeliveryPointSerializer,
@@ -15,8 +17,19 @@ from delivery.serializers import (
 )
 
 
+class DeliveryIPThrottle(ShopRateThrottle):
+    """Points and quotes asked from one address: each new city name may cost a call to CDEK, so nobody may ask
+    for thousands."""
+
+    scope = "delivery_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
 class DeliveryViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [DeliveryIPThrottle]
     authentication_classes: list = []  # nothing here depends on who asks
     serializer_class = QuoteInputSerializer
     pagination_class = None
@@ -25,7 +38,7 @@ class DeliveryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="delivery_points",
         parameters=[OpenApiParameter("city", str, required=True, description="Город, например «Москва».")],
-        responses={200: DeliveryPointSerializer(many=True), **error_responses(400, 503)},
+        responses={200: DeliveryPointSerializer(many=True), **error_responses(400, 429, 503)},
         description="Пункты выдачи СДЭК в городе: сначала с примерочной (пустой список, если СДЭК не подключён). "
         "Неизвестный город — 400 `city_unknown`; "
         "СДЭК не отвечает и списка нет в кэше — 503 `delivery_unavailable`.",
@@ -40,7 +53,7 @@ class DeliveryViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="delivery_quote",
         request=QuoteInputSerializer,
-        responses={200: QuoteSerializer, **error_responses(400)},
+        responses={200: QuoteSerializer, **error_responses(400, 429)},
         description="Цена доставки по весу товаров из калькулятора СДЭК; если СДЭК не настроен или не ответил "
         "вовремя — фиксированная цена (`source: flat`). Неизвестный пункт — 400 `cdek_point_unknown`, "
         "неизвестный город — 400 `city_unknown`, ни пункта, ни города — 400 `delivery_required`.",

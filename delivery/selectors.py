@@ -60,7 +60,11 @@ def _key(*parts) -> str:
 
 
 def _cached(kind: str, ident, fetch):
-    """The fresh cached value, else `fetch()` (stored fresh and stale), else the stale copy if CDEK is down."""
+    """The fresh cached value, else `fetch()` (stored fresh and stale), else the stale copy if CDEK is down.
+
+    An empty answer (a city CDEK does not know: 0) is remembered as such for `CITY_SECONDS`, under one key and
+    with no stale copy: the same unknown name is refused without asking CDEK again, and costs one small key.
+    """
     fresh_key, stale_key = _key(kind, "fresh", ident), _key(kind, "stale", ident)
     value = cache.get(fresh_key)
     if value is not None:
@@ -72,14 +76,22 @@ def _cached(kind: str, ident, fetch):
         if value is None:
             raise
         return value
+    if not value:
+        cache.set(fresh_key, value, CITY_SECONDS)
+        return value
     cache.set(fresh_key, value, POINTS_FRESH_SECONDS)
     cache.set(stale_key, value, POINTS_STALE_SECONDS)
     return value
 
 
+def delivery_city_name(city: str) -> str:
+    """A city's name as the shop keeps and compares it: spaces collapsed (the cache key also ignores case)."""
+    return " ".join(str(city or "").split())
+
+
 def delivery_city_code(*, city: str) -> int:
     """CDEK's code of a Russian city by its name; `CityUnknown` when CDEK knows no such city."""
-    name = " ".join(str(city or "").split())
+    name = delivery_city_name(city)
     if not name or len(name) > MAX_CITY_LENGTH:
         raise CityUnknown()
     client = CdekClient.from_settings()
@@ -91,7 +103,7 @@ def delivery_city_code(*, city: str) -> int:
             found = []
         return int(found[0]["code"]) if found and found[0].get("code") is not None else 0
 
-    code = _cached("city", name.casefold(), fetch)
+    code = _cached("city", name.casefold().replace("ё", "е"), fetch)
     if not code:
         raise CityUnknown(f"СДЭК не знает город «{name}». Проверьте название.")
     return code

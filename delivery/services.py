@@ -62,8 +62,10 @@ def delivery_quote(
     """The price of a parcel of `weight_grams` from `CDEK_FROM_LOCATION` by `method`.
 
     A pickup goes to `point` (a `DeliveryPoint` or its code; an unknown code is `CdekPointUnknown`); a courier goes
-    to `city` (a city CDEK does not know is `CityUnknown`; no city at all takes the flat price). Whenever CDEK
-    cannot answer, the flat price applies.
+    to `city`, the order's own field and never a city read from the address (a city CDEK does not know is
+    `CityUnknown`, and is then refused from the cache without asking CDEK again; no city at all is
+    `DeliveryRequired` with code `city_required` while CDEK prices deliveries). Whenever CDEK cannot answer, the
+    flat price applies.
     """
     method = DeliveryMethod(method)
     weight_grams = max(int(weight_grams), 1)
@@ -80,7 +82,9 @@ def delivery_quote(
         elif city.strip():
             to_code = delivery_city_code(city=city)
         else:
-            return delivery_flat_quote()
+            raise DeliveryRequired(
+                "Укажите город доставки: от него зависит цена курьера.", code="city_required", field="city"
+            )
         answer = client.tariff(
             tariff_code=TARIFF_BY_METHOD[method],
             from_code=settings.CDEK_FROM_LOCATION,

@@ -29,7 +29,7 @@ def _changed(product_id: int) -> None:
     catalog_changed(product_ids=[product_id])
     cache.delete(schedule_cache_key(product_id))
     # Again after commit: a reader between the delete and the commit may have cached the old row.
-    transaction.on_commit(lambda: cache.delete(schedule_cache_key(product_id)))
+    transaction.on_commit(lambda: cache.delete(schedule_cache_key(product_id)), robust=True)
 
 
 @transaction.atomic

@@ -349,7 +349,8 @@ def queue_place(*, product_id: int, user, token: str = "", now: datetime | None 
     now = now or timezone.now()
     schedule = queue_schedule(product_id=product_id)
     payload = _token_read(token, user_id=user.pk, product_id=product_id, starts_at=schedule.starts_at)
-    if payload is not None and ("s" in payload or now < schedule.starts_at or not schedule.running):
+    # A queue that does not run (no start any more) is asked first: it has no start to compare with.
+    if payload is not None and (not schedule.running or "s" in payload or now < schedule.starts_at):
         admit_at = datetime.fromtimestamp(payload["a"], tz=UTC) if "s" in payload else None
         return _place(schedule=schedule, user_id=user.pk, slot=payload.get("s"), admit_at=admit_at, now=now)
     row = QueueEntry.objects.filter(product_id=product_id, user=user).values_list("slot", "admit_at").first()

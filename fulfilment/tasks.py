@@ -45,7 +45,7 @@ def _poll_later(shipment: Shipment, *, attempt: int) -> None:
 def shipment_batch_start(*, orders, by=None, title: str = "") -> ShipmentBatch:
     """Record a batch of orders to hand to CDEK and queue its work after commit."""
     batch = shipment_batch_create(orders=orders, by=by, title=title)
-    transaction.on_commit(lambda: shipment_batch_run.enqueue(batch_id=batch.pk))
+    transaction.on_commit(lambda: shipment_batch_run.enqueue(batch_id=batch.pk), robust=True)
     return batch
 
 

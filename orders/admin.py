@@ -150,6 +150,7 @@ class OrderAdmin(SimpleHistoryAdmin):
         "export_csv",
     ]
     readonly_fields = [
+        "delivery_city",  # the price was reckoned for it: changing it would not change what was paid
         "order_number",
         "customer",
         "status_badge",
@@ -202,6 +203,7 @@ class OrderAdmin(SimpleHistoryAdmin):
                     "tracking_number",
                     "tracking_page",
                     "shipped_at",
+                    "delivery_city",
                     "delivery_address",
                     "cdek_point",
                 ]

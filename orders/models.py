@@ -122,6 +122,7 @@ class Order(TimeStampedModel):
     )
     delivery_amount = models.DecimalField(_("доставка, ₽"), max_digits=12, decimal_places=2, default=0)
     delivery_address = models.TextField(_("адрес доставки"), blank=True)
+    # A courier's city, a field of its own: the delivery price follows it, never a city typed in the address.
     delivery_city = models.CharField(_("город доставки"), max_length=100, blank=True)
     cdek_point = models.CharField(_("пункт СДЭК"), max_length=255, blank=True)
     cdek_point_name = models.CharField(_("название пункта СДЭК"), max_length=255, blank=True)

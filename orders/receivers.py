@@ -36,7 +36,7 @@ def wave_settlement_receipts(sender, *, wave, status: str, **kwargs) -> None:
     if status not in (WaveStatus.SHIPPING, WaveStatus.COMPLETED):
         return
     for receipt_id in settlement_receipts_open(wave=wave):
-        transaction.on_commit(partial(settlement_receipt_deliver.enqueue, receipt_id=receipt_id))
+        transaction.on_commit(partial(settlement_receipt_deliver.enqueue, receipt_id=receipt_id), robust=True)
 
 
 # --- A customer's personal data (152-FZ) ------------------------------------------------------------------------

@@ -165,6 +165,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "net_amount",
             "promo_code",
             "delivery_method",
+            "delivery_city",
             "delivery_address",
             "cdek_point",
             "cdek_point_name",

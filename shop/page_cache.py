@@ -7,6 +7,8 @@ is sent (`static/js/shop.js`, `csrf_token_issue`); without JavaScript, the refus
 form again with a token (`config.views.csrf_failure`). Customers with a session get pages rendered for them.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
@@ -15,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
 from catalog.caching import LIST_VERSION, product_version
+from config.cache_keys import cache_key_for, request_known_only
 from config.cache_versions import cached_body, versions_bump
 from config.views import CSRF_PLACEHOLDER
 
@@ -35,8 +38,9 @@ def page_is_shared(request) -> bool:
     )
 
 
-def shared_page(request, *, versions: list[str], render) -> HttpResponse:
-    """The page for this URL, stored per version of what it shows.
+def shared_page(request, *, versions: list[str], render, params: Iterable[str] = ()) -> HttpResponse:
+    """The page for this URL, stored per version of what it shows; `params` are the query parameters the page
+    reads (any other is ignored, so junk query strings share one entry).
 
     `render(csrf_token)` returns the rendered response and whether it may be stored (only a 200 ever is).
     """
@@ -49,7 +53,8 @@ def shared_page(request, *, versions: list[str], render) -> HttpResponse:
             return None
         return response.content
 
-    key = f"page:{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    key = cache_key_for(request, prefix="page", params=params)
+    request_known_only(request, params=params)
     content = cached_body(key=key, versions=[*versions, PAGES_VERSION], render=body)
     return fresh[0] if content is None else HttpResponse(content)
 

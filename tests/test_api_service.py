@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_health_is_200_while_the_database_answers(api_client):
     response = api_client.get("/api/v1/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_health_is_503_when_the_database_does_not_answer(api_client, monkeypatch):

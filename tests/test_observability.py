@@ -24,6 +24,21 @@ def test_a_request_id_from_the_proxy_is_kept(client):
     assert response["X-Request-ID"] == "edge-1234abcd"
 
 
+@pytest.mark.parametrize(
+    "given", ["x" * 6000, "<script>alert(1)</script>", "a b", "id\nforged log line", "x" * 65, "ключ"]
+)
+def test_a_request_id_that_is_too_long_or_odd_is_replaced(client, given):
+    response = client.get("/api/v1/health/", headers={"X-Request-ID": given.encode().decode("latin-1")})
+    echoed = response["X-Request-ID"]
+    assert echoed != given.encode().decode("latin-1") and len(echoed) == 32 and echoed.isalnum()
+
+
+def test_a_request_id_of_64_plain_characters_is_kept(client):
+    given = "Root=1-67891233-abcdef012345678912345678." + "a" * 23
+    assert len(given) == 64
+    assert client.get("/api/v1/health/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
+
+
 def test_log_lines_are_json_with_the_request_id(client, settings):
     from django.utils.log import configure_logging
 

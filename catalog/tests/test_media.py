@@ -303,3 +303,31 @@ def test_s3_settings_come_from_the_environment():
     assert storage["OPTIONS"]["endpoint_url"] == "http://minio:9000"
     assert storage["OPTIONS"]["custom_domain"] == "cdn.example.ru"
     assert serve_media is False
+
+
+# --- Wide pixels and memory ------------------------------------------------------------------------------------
+def grey16_png(value: int, side: int = 32) -> bytes:
+    image = Image.new("I;16", (side, side))
+    image.putdata([value] * side * side)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_16_bit_greyscale_png_is_scaled_to_8_bits_not_clipped_to_white():
+    media = add_photo(ProductFactory(), grey16_png(40_000), name="scan.png")
+    image = Image.open(io.BytesIO(stored(media.image.name)))
+    assert image.mode == "L" and image.getpixel((0, 0)) == 155  # 40 000 / 257, where clipping gave 255
+    renditions = media_renditions_make(media_id=media.pk, image_name=media.image.name)
+    jpeg = next(r for r in renditions if r["format"] == "jpeg")
+    assert Image.open(io.BytesIO(stored(jpeg["name"]))).convert("L").getpixel((0, 0)) in range(150, 161)
+
+
+def test_a_49_megapixel_png_of_a_few_hundred_kb_is_refused_before_it_is_decoded():
+    """It took a worker to 540 MB; the limit (25 Mpx by default) is checked on the header alone."""
+    data = photos.decompression_bomb(side=7_000)
+    assert len(data) < 300_000 and settings.MEDIA_MAX_PIXELS < 49_000_000
+    with pytest.raises(ImageRejected) as refused:
+        add_photo(ProductFactory(), data, name="huge.png")
+    assert refused.value.code == "image_too_many_pixels" and refused.value.status == 400
+    assert Image.MAX_IMAGE_PIXELS == settings.MEDIA_MAX_PIXELS  # every Image.open in the process is bounded

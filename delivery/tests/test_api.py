@@ -181,3 +181,19 @@ def test_no_points_when_cdek_is_not_configured(api_client, settings):
     response = api_client.get(POINTS_URL, {"city": "Москва"})
     assert response.status_code == 200
     assert response.json() == []
+
+
+def test_points_and_quotes_are_limited_per_address(fake_cdek, api_client, product, settings):
+    """Each new city name may cost a CDEK call: one address may not ask for hundreds."""
+    settings.THROTTLE_ENABLED = True
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "delivery_ip": "5/min"},
+    }
+    codes = []
+    for n in range(4):
+        codes.append(api_client.get(POINTS_URL, {"city": f"Город-{n}"}).status_code)
+        body = {"items": [{"product": product.pk, "quantity": 1}], "delivery_method": "courier", "city": f"Г{n}"}
+        codes.append(api_client.post(QUOTE_URL, body, format="json").status_code)
+    assert codes[:5] == [400] * 5 and set(codes[5:]) == {429}
+    assert len(fake_cdek.api_requests("GET", "/v2/location/cities")) == 5

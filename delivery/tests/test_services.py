@@ -1,11 +1,12 @@
 """The delivery service API the orders app builds on: point checks, weights, methods, tracking links."""
 
 import pytest
+from django.core.cache import cache
 
 from catalog.tests.factories import ProductFactory
-from delivery.errors import CdekPointUnknown, DeliveryRequired, DeliveryUnavailable
+from delivery.errors import CdekPointUnknown, CityUnknown, DeliveryRequired, DeliveryUnavailable
 from delivery.models import DeliveryMethod
-from delivery.selectors import delivery_items_weight, delivery_point_get, delivery_tracking_url
+from delivery.selectors import _key, delivery_items_weight, delivery_point_get, delivery_tracking_url
 from delivery.services import delivery_method_infer, delivery_quote
 
 # The CDEK token is cached in the shared cache, a database table when Redis is not set up.
@@ -40,10 +41,26 @@ def test_quote_takes_a_point_already_read(fake_cdek):
     assert len(fake_cdek.api_requests("GET", "/v2/deliverypoints")) == 1
 
 
-def test_courier_without_a_city_is_priced_flat(fake_cdek, settings):
+def test_courier_without_a_city_is_refused_while_cdek_prices(fake_cdek, settings):
+    """The price follows the order's city: none, and there is nothing to price (it paid the flat price before)."""
+    with pytest.raises(DeliveryRequired) as refused:
+        delivery_quote(weight_grams=500, method=DeliveryMethod.COURIER)
+    assert refused.value.code == "city_required" and refused.value.status == 400
+    assert fake_cdek.requests == []
+
+
+def test_courier_without_a_city_is_flat_when_cdek_is_off(settings):
     quote = delivery_quote(weight_grams=500, method=DeliveryMethod.COURIER)
     assert (quote.source, str(quote.amount)) == ("flat", settings.DELIVERY_FLAT_AMOUNT)
-    assert fake_cdek.requests == []
+
+
+def test_an_unknown_city_costs_one_cdek_call_and_one_key(fake_cdek):
+    for spelling in ("Нарния", "нарния", "  Нарния "):
+        with pytest.raises(CityUnknown):
+            delivery_quote(weight_grams=500, method=DeliveryMethod.COURIER, city=spelling)
+    assert len(fake_cdek.api_requests("GET", "/v2/location/cities")) == 1  # the miss is remembered
+    assert cache.get(_key("city", "fresh", "нарния")) == 0
+    assert cache.get(_key("city", "stale", "нарния")) is None  # no week-long copy of a miss
 
 
 @pytest.mark.parametrize(

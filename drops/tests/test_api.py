@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
 from drops.models import QueueEntry
+from drops.services import schedule_cache_key
 from preorders.models import WaitlistEntry
 from preorders.tests.factories import PreorderProductFactory
 
@@ -174,3 +176,15 @@ def test_the_waitlist_is_throttled_per_address(api_client, settings):
         for i in range(3)
     ]
     assert answers == [201, 201, 429]
+
+
+def test_a_valid_token_for_a_drop_whose_start_was_cleared_is_answered_not_a_500(user_client):
+    drop = ProductFactory(stock={"M": 5}, sale_starts_at=timezone.now() + timedelta(minutes=5), queue_enabled=True)
+    assert user_client.post(queue_url(drop)).status_code == 200
+    drop.sale_starts_at = None  # staff took the drop's start away: the queue no longer runs
+    drop.save()
+    cache.delete(schedule_cache_key(drop.pk))
+    token = user_client.get(queue_url(drop)).json()["token"]
+    response = user_client.get(queue_url(drop), {"token": token})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "closed"

@@ -129,15 +129,17 @@ def shipment_body(order: Order) -> dict:
     if order.delivery_method == DeliveryMethod.CDEK_PICKUP:
         body["delivery_point"] = order.cdek_point
     else:
-        body["to_location"] = _courier_location(order.delivery_address)
+        body["to_location"] = _courier_location(order.delivery_address, city=order.delivery_city)
     return body
 
 
-def _courier_location(address: str) -> dict:
-    """The courier's address; the city's code when the address starts with a city CDEK knows."""
+def _courier_location(address: str, *, city: str = "") -> dict:
+    """The courier's address and the code of the order's city, the one its delivery was priced for (an order
+    placed before orders named their city: the address's first part, when CDEK knows it)."""
     location = {"address": address.strip()}
-    city = address.split(",", 1)[0].strip()
-    if city and "," in address:
+    if not city and "," in address:
+        city = address.split(",", 1)[0].strip()
+    if city:
         try:
             location["code"] = delivery_city_code(city=city)
         except Exception:  # an unknown city or a silent CDEK: CDEK reads the address itself

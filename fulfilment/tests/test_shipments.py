@@ -42,6 +42,16 @@ def test_a_courier_order_goes_to_its_address_by_the_door_tariff(fake_cdek):
     assert body["to_location"] == {"address": "Санкт-Петербург, Невский пр-т, 1", "code": 137}
 
 
+def test_a_courier_goes_to_the_city_the_order_names_and_was_priced_for(fake_cdek):
+    order = paid_order(
+        delivery_method="courier",
+        cdek_point="",
+        delivery_address="Владивосток, ул. Светланская, 1",
+        delivery_city="Москва",
+    )
+    assert shipment_body(order)["to_location"] == {"address": "Владивосток, ул. Светланская, 1", "code": 44}
+
+
 def test_fifty_paid_orders_are_registered_once_each_even_when_run_twice(fake_cdek):
     orders = [paid_order() for _ in range(50)]
     first = shipment_batch_work(batch_id=shipment_batch_create(orders=orders).pk)

@@ -31,7 +31,7 @@ from config.idempotency import request_fingerprint_check
 from config.money import money
 from delivery.errors import DeliveryUnavailable
 from delivery.models import DeliveryMethod
-from delivery.selectors import delivery_items_weight, delivery_point_get
+from delivery.selectors import delivery_city_name, delivery_items_weight, delivery_point_get
 from delivery.services import delivery_method_infer, delivery_quote
 from drops.services import drop_sale_check, queue_admission_check
 from orders import notifications
@@ -82,7 +82,7 @@ class Delivery:
     method: str
     amount: Decimal
     address: str = ""
-    city: str = ""
+    city: str = ""  # a courier's city, which its price follows
     point_code: str = ""
     point_name: str = ""
     point_address: str = ""
@@ -107,10 +107,9 @@ def order_delivery_choose(*, items: list[dict], method: str, address: str, cdek_
     method = delivery_method_infer(method=method or "", cdek_point=cdek_point, address=address)
     weight = delivery_items_weight(items=_weighed(items))
     if method == DeliveryMethod.COURIER:
-        quote = delivery_quote(weight_grams=weight, method=method, city=city or "")
-        return Delivery(
-            method=method, amount=money(quote.amount), address=address, city=(city or "").strip()[:100]
-        )
+        city = delivery_city_name(city)
+        quote = delivery_quote(weight_grams=weight, method=method, city=city)
+        return Delivery(method=method, amount=money(quote.amount), address=address, city=city)
     try:
         point = delivery_point_get(code=cdek_point)
     except DeliveryUnavailable:
@@ -196,7 +195,7 @@ def _order_write(
         pay_by=_pay_by(items=items, now=now),
         delivery_method=delivery.method,
         delivery_address=delivery.address,
-        delivery_city=delivery.city,
+        delivery_city=delivery.city[:100],
         cdek_point=delivery.point_code,
         cdek_point_name=delivery.point_name[:255],
         cdek_point_address=delivery.point_address[:500],
@@ -475,7 +474,7 @@ def _order_place(
         notifications.notify_order_paid(order)
     else:
         # On commit, before `order_place` returns: the payment is created with no transaction open.
-        transaction.on_commit(lambda: order_payment_begin(order_id=order.pk))
+        transaction.on_commit(lambda: order_payment_begin(order_id=order.pk), robust=True)
     return order
 
 

@@ -71,6 +71,31 @@ def test_courier_priced_by_city_and_answered_with_delivery_fields(fake_cdek, use
     assert Decimal(data["final_amount"]) == Decimal(data["total_amount"]) + Decimal(data["delivery_amount"])
 
 
+def test_the_courier_price_follows_the_city_field_never_the_address(fake_cdek, user_client, tee):
+    """A Vladivostok address with `city=Москва` is an order to Moscow at Moscow's price (its courier goes
+    there: the city is the order's own field); an address with no city is refused, not priced flat."""
+    moscow = {"items": _items(tee), "delivery_address": "Москва, ул. Тверская, 1", "city": "Москва"}
+    spb = {"items": _items(tee), "delivery_address": "Москва, ул. Тверская, 1", "city": "Санкт-Петербург"}
+    to_moscow = user_client.post(ORDERS, moscow, format="json").json()
+    to_spb = user_client.post(ORDERS, spb, format="json").json()
+    assert to_moscow["delivery_city"] == "Москва" and to_spb["delivery_city"] == "Санкт-Петербург"
+    assert to_moscow["delivery_amount"] != to_spb["delivery_amount"]  # the same address, priced by the city
+    tariffs = [
+        request.body["to_location"]["code"] for request in fake_cdek.api_requests("POST", "/v2/calculator/tariff")
+    ]
+    assert tariffs == [44, 137]
+    no_city = {"items": _items(tee), "delivery_address": "Санкт-Петербург, Невский пр-т, 1"}
+    response = user_client.post(ORDERS, no_city, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "city_required"
+    assert Order.objects.count() == 2
+
+
+def test_a_client_price_is_never_read(fake_cdek, user_client, tee):
+    body = {"items": _items(tee), "delivery_address": "ул. Ленина, 1", "city": "Москва", "delivery_amount": "0.01"}
+    response = user_client.post(ORDERS, body, format="json")
+    assert response.status_code == 201 and response.json()["delivery_amount"] != "0.01"
+
+
 def test_cdek_down_takes_the_flat_price_and_the_order_goes_through(fake_cdek, user, tee, settings):
     settings.DELIVERY_FLAT_AMOUNT = "390.00"
     fake_cdek.outage = 500

@@ -34,6 +34,7 @@ def catalog(request):
             request,
             versions=page_cache.catalog_versions(),
             render=lambda csrf_token: (_catalog_render(request, csrf_token=csrf_token), True),
+            params=[*CatalogFilterForm.base_fields, "page"],
         )
     return _catalog_render(request)
 

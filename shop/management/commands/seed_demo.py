@@ -360,7 +360,8 @@ class Command(BaseCommand):
             order = order_place(
                 user=buyer,
                 items=[{"product": drop.pk, "size": size, "quantity": quantity}],
-                delivery_address="Москва, ул. Тверская, 1",
+                delivery_address="ул. Тверская, 1",
+                city="Москва",
             )
             order_mark_paid(order=order)
         for number, _, status in DROP_WAVES:
