@@ -8,9 +8,15 @@ Run from the project root (needs PostgreSQL; Redis optional):
 
 A fresh database `test_<name>` is created, migrated, seeded and dropped. The shop runs on gunicorn as in
 production, payments are created through the local fake YooKassa (over HTTP, in its own process). Each buyer
-keeps one connection and places orders of one unit, one after another, for `--seconds`. Prints orders placed per
-second, latency p50/p99, answers by status, errors (anything but 201 and a sold-out 409), oversells (units sold
-beyond the stock, or stock that does not add up: always 0), payments created, and the workers' memory.
+keeps one connection and places orders of one unit, one after another, for `--seconds`.
+
+The shop is measured against its *order floor* in the same run: a bare Django view behind the same gunicorn and
+middleware that reads the buyer, inserts the order and its item, takes the unit by a conditional UPDATE and
+commits (benchmarks/floor.py), on a hot product of its own. Shop and floor take turns, `--rounds` times each, so
+both see the same noise of a shared machine. Prints for each side orders placed per second, latency p50/p99,
+errors (anything but 201 and a sold-out 409), oversells (units sold beyond the stock, or stock that does not add
+up: always 0), then the ratio of the shop's orders per second to the floor's, payments created and the workers'
+memory.
 """
 
 import argparse
@@ -35,7 +41,8 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", harness.DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--buyers", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="seconds of each turn")
+    parser.add_argument("--rounds", type=int, default=2, help="shop/floor turns")
     parser.add_argument("--stock", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
@@ -53,7 +60,7 @@ def main() -> int:
             YOOKASSA_TIMEOUT=5,
         )
         harness.django_setup(environment)
-        product, tokens = seed(stock=args.stock, buyers=args.buyers)
+        product, floor_product, tokens = seed(stock=args.stock, buyers=args.buyers)
         from django.db import connections
 
         connections.close_all()
@@ -76,15 +83,23 @@ def main() -> int:
                     f"gunicorn {args.workers} workers × {args.threads} threads · payments via the fake YooKassa · "
                     f"{args.seconds:g} s · {os.cpu_count()} cores"
                 )
-                profiler = harness.py_spy(server, args.py_spy, seconds=args.seconds) if args.py_spy else None
-                results, elapsed = load(port=port, product_id=product.pk, tokens=tokens, seconds=args.seconds)
-                if profiler:
-                    profiler.wait()
+                runs = {"shop": ([], 0.0), "floor": ([], 0.0)}
+                paths = {"shop": "/api/v1/orders/", "floor": f"/bench/order-floor/{floor_product.pk}/"}
+                for turn in range(args.rounds):
+                    for side in ("shop", "floor"):
+                        profiling = args.py_spy and side == "shop" and turn == 0
+                        profiler = harness.py_spy(server, args.py_spy, seconds=args.seconds) if profiling else None
+                        results, elapsed = load(
+                            port=port, path=paths[side], product_id=product.pk, tokens=tokens, seconds=args.seconds
+                        )
+                        if profiler:
+                            profiler.wait()
+                        runs[side] = (runs[side][0] + results, runs[side][1] + elapsed)
                 rss = harness.workers_rss_mb(server)
         finally:
             fake.terminate()
             fake.wait(timeout=10)
-        return report(results=results, elapsed=elapsed, product=product, stock=args.stock, rss=rss)
+        return report(runs=runs, products={"shop": product, "floor": floor_product}, stock=args.stock, rss=rss)
 
 
 def seed(*, stock: int, buyers: int):
@@ -93,17 +108,24 @@ def seed(*, stock: int, buyers: int):
     from accounts.models import User
     from catalog.models import Product, ProductStock
 
-    product = Product.objects.create(
-        name="Худи дропа", article="BENCH-HOT", price="4990.00", sizes=["S", "M", "L"]
-    )
-    ProductStock.objects.create(product=product, size="M", quantity=stock)
+    products = []
+    for article in ("BENCH-HOT", "BENCH-FLOOR"):
+        product = Product.objects.create(
+            name="Худи дропа", article=article, price="4990.00", sizes=["S", "M", "L"]
+        )
+        ProductStock.objects.create(product=product, size="M", quantity=stock)
+        products.append(product)
     users = [User.objects.create_user(phone=f"+7999{n:07d}", password=None) for n in range(buyers)]
-    return product, [str(RefreshToken.for_user(user).access_token) for user in users]
+    return *products, [str(RefreshToken.for_user(user).access_token) for user in users]
 
 
-def load(*, port: int, product_id: int, tokens: list[str], seconds: float):
+def load(*, port: int, path: str, product_id: int, tokens: list[str], seconds: float):
     body = json.dumps(
-        {"items": [{"product": product_id, "size": "M", "quantity": 1}], "delivery_address": "Москва, Тверская, 1"}
+        {
+            "items": [{"product": product_id, "size": "M", "quantity": 1}],
+            "delivery_address": "Москва, Тверская, 1",
+            "personal_data_consent": True,
+        }
     )
     results: list[tuple[int, float]] = []
     guard = threading.Lock()
@@ -118,7 +140,7 @@ def load(*, port: int, product_id: int, tokens: list[str], seconds: float):
         while time.perf_counter() < deadline[0]:
             started = time.perf_counter()
             try:
-                connection.request("POST", "/api/v1/orders/", body=body, headers=headers)
+                connection.request("POST", path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -142,30 +164,33 @@ def load(*, port: int, product_id: int, tokens: list[str], seconds: float):
     return results, time.perf_counter() - began
 
 
-def report(*, results, elapsed: float, product, stock: int, rss: list[float]) -> int:
+def report(*, runs: dict, products: dict, stock: int, rss: list[float]) -> int:
     from django.db.models import Sum
 
     from catalog.models import ProductStock
     from orders.models import Order, OrderItem
 
-    statuses = Counter(status for status, _ in results)
-    latencies = sorted(latency for _, latency in results)
-    placed = statuses[201]
-    errors = sum(count for status, count in statuses.items() if status not in (201, 409))
-    sold = OrderItem.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
-    left = ProductStock.objects.get(product=product, size="M").quantity
-    oversold = max(sold - stock, 0) + abs(stock - left - sold) + (1 if left < 0 else 0)
-    paid_links = Order.objects.exclude(payment_id="").count()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0
-    print(f"{'orders/s placed':24} {placed / elapsed:8.0f}")
-    print(f"{'orders placed':24} {placed:8d}   (database: {Order.objects.count()} orders, {sold} units sold)")
-    print(f"{'latency p50 / p99 ms':24} {statistics.median(latencies) * 1000:8.1f} / {p99 * 1000:.1f}")
-    print(f"{'answers':24} {dict(sorted(statuses.items()))}")
-    print(f"{'errors':24} {errors:8d}")
-    print(f"{'oversold':24} {oversold:8d}")
-    print(f"{'payments created':24} {paid_links:8d}")
-    print(f"{'worker memory MB':24} {', '.join(f'{mb:.0f}' for mb in rss)}")
-    return 1 if oversold or errors else 0
+    print(f"{'':6} {'orders/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'oversold':>9}  answers")
+    rates, failed = {}, 0
+    for side, (results, elapsed) in runs.items():
+        statuses = Counter(status for status, _ in results)
+        latencies = sorted(latency for _, latency in results)
+        errors = sum(count for status, count in statuses.items() if status not in (201, 409))
+        product = products[side]
+        sold = OrderItem.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"] or 0
+        left = ProductStock.objects.get(product=product, size="M").quantity
+        oversold = max(sold - stock, 0) + abs(stock - left - sold) + (1 if left < 0 else 0)
+        p50 = statistics.median(latencies) * 1000 if latencies else 0
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0
+        rates[side] = statuses[201] / elapsed if elapsed else 0
+        failed += errors + oversold
+        print(
+            f"{side:6} {rates[side]:9.0f} {p50:8.1f} {p99:8.1f} {errors:7d} {oversold:9d}  {dict(sorted(statuses.items()))}"
+        )
+    print(f"{'ratio (shop / floor orders/s)':30} {rates['shop'] / rates['floor'] if rates['floor'] else 0:.2f}")
+    print(f"{'payments created':30} {Order.objects.exclude(payment_id='').count()}")
+    print(f"{'worker memory MB':30} {', '.join(f'{mb:.0f}' for mb in rss)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def front_cache_clear() -> None:
 class FrontCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.max_entries = settings.CACHES["local"].get("OPTIONS", {}).get("MAX_ENTRIES", 300)
+        self.max_entries = settings.CACHES.get("local", {}).get("OPTIONS", {}).get("MAX_ENTRIES", 300)
 
     def __call__(self, request):
         if not (

@@ -155,11 +155,15 @@ def delivery_point_get(*, code: str) -> DeliveryPoint:
 def delivery_items_weight(*, items: list[dict]) -> int:
     """The parcel's weight in grams: each line's product weight (or `DELIVERY_DEFAULT_WEIGHT_GRAMS`) × quantity.
 
-    `items` are `{"product": <id or Product>, "quantity": n}`; unknown products weigh the default.
+    `items` are `{"product": <id or Product>, "quantity": n}`; unknown products weigh the default. Products given
+    as rows are not read again.
     """
     default = settings.DELIVERY_DEFAULT_WEIGHT_GRAMS
-    ids = {item["product"].pk if isinstance(item["product"], Product) else item["product"] for item in items}
-    weights = dict(Product.objects.filter(pk__in=ids).values_list("pk", "weight_grams"))
+    if all(isinstance(item["product"], Product) for item in items):
+        weights = {item["product"].pk: item["product"].weight_grams for item in items}
+    else:
+        ids = {item["product"].pk if isinstance(item["product"], Product) else item["product"] for item in items}
+        weights = dict(Product.objects.filter(pk__in=ids).values_list("pk", "weight_grams"))
     total = 0
     for item in items:
         pk = item["product"].pk if isinstance(item["product"], Product) else item["product"]

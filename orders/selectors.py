@@ -1,5 +1,6 @@
 """Reads of orders: a customer's own orders with everything their pages show."""
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -86,6 +87,23 @@ def order_queryset() -> QuerySet[Order]:
         ),
         Prefetch("refunds", queryset=OrderRefund.objects.prefetch_related("lines").order_by("created_at", "id")),
     )
+
+
+def order_as_placed(order: Order) -> Order | None:
+    """A just placed order (`order_place`) as `order_queryset` would read it, made from the rows its placing wrote;
+    None for any other order. Only what the payment step (after commit, in the request) may have changed is read
+    again: one row, a few columns. The copy's related lists are fixed: use it for the answer only."""
+    placed = getattr(order, "placed_rows", None)
+    if placed is None:
+        return None
+    answer = copy.copy(order)
+    answer.refresh_from_db(fields=["status", "payment_status", "payment_id", "payment_url", "paid_at"])
+    answer._prefetched_objects_cache = {}
+    for name, rows in (*placed.items(), ("refunds", [])):
+        rows_in_hand = getattr(order, name).all()
+        rows_in_hand._result_cache, rows_in_hand._prefetch_done = list(rows), True
+        answer._prefetched_objects_cache[name] = rows_in_hand
+    return answer
 
 
 def orders_with_refunded_total(orders: QuerySet[Order]) -> QuerySet[Order]:

@@ -26,6 +26,7 @@ from catalog.errors import OutOfStock
 from catalog.models import Product
 from catalog.selectors import ItemRequest, items_resolve
 from catalog.services import stock_take
+from config.errors import DomainError
 from config.idempotency import request_fingerprint_check
 from config.money import money
 from delivery.errors import DeliveryUnavailable
@@ -128,6 +129,9 @@ def _weighed(items: list[dict]) -> list[dict]:
     """The items as the weight needs them; anything malformed weighs the default (`items_resolve` refuses it)."""
     weighed = []
     for item in items if isinstance(items, list) else []:
+        if isinstance(item.get("product") if isinstance(item, dict) else None, Product):
+            weighed.append({"product": item["product"], "quantity": int(item.get("quantity") or 1)})
+            continue
         try:
             product = int(getattr(item["product"], "pk", item["product"]))
             quantity = int(item.get("quantity") or 1)
@@ -200,7 +204,9 @@ def _order_write(
     )
     if pricing.final == 0:
         order.status, order.payment_status, order.paid_at = OrderStatus.PAID, PaymentStatus.SUCCEEDED, now
-    order.save(force_insert=True)
+    # A new order's audit row would repeat the order row itself (no one changed anything yet): not written.
+    # Every later change of the order is recorded as before.
+    order.save_without_historical_record(force_insert=True)
     order.order_number = order_number_for(order=order)
     Order.objects.filter(pk=order.pk).update(order_number=order.order_number)
     return order
@@ -326,16 +332,18 @@ def _items_write(*, order: Order, items: list[ItemRequest], waves: dict, pricing
     return OrderItem.objects.bulk_create(rows)
 
 
-def _timeline_start(*, order: Order) -> None:
+def _timeline_start(*, order: Order) -> list[OrderEvent]:
     events = [OrderEvent(order=order, status=OrderStatus.PENDING, message=EVENT_MESSAGES[OrderStatus.PENDING])]
     if order.status == OrderStatus.PAID:
         events.append(OrderEvent(order=order, status=OrderStatus.PAID, message=EVENT_MESSAGES[OrderStatus.PAID]))
-    OrderEvent.objects.bulk_create(events)
+    return OrderEvent.objects.bulk_create(events)
 
 
-def _preorder_timeline_start(*, order: Order, rows: list[OrderItem]) -> None:
+def _preorder_timeline_start(*, order: Order, rows: list[OrderItem]) -> list[PreorderStatus]:
     waves = {row.preorder_wave.pk: row.preorder_wave for row in rows if row.is_preorder}
-    PreorderStatus.objects.bulk_create(
+    if not waves:
+        return []
+    return PreorderStatus.objects.bulk_create(
         PreorderStatus(
             order=order,
             wave=wave,
@@ -380,24 +388,32 @@ def order_place(
     """
     if not user or not getattr(user, "is_authenticated", False):
         raise OrderInvalid("Войдите, чтобы оформить заказ.", code="not_authenticated")
-    placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
-    if placed is not None:
-        return placed
-    # CDEK is asked before the transaction opens: a slow answer never holds a database lock (SQLite's
-    # IMMEDIATE transactions lock writers out from their first statement).
-    delivery = order_delivery_choose(
-        items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
-    )
+    # The checkout key is not looked up first: the order's insert meets an earlier order of the same key at the
+    # unique (user, key) index, and only then (or when a check refuses a repeat) is the earlier order read.
     try:
+        # A missing delivery is refused first, then the items; their products are read once, here, for the
+        # parcel's weight and the order alike. CDEK is asked before the transaction opens: a slow answer never
+        # holds a database lock (SQLite's IMMEDIATE transactions lock writers out from their first statement).
+        delivery_method_infer(method=delivery_method or "", cdek_point=cdek_point, address=delivery_address)
+        resolved = items_resolve(items=items)
+        delivery = order_delivery_choose(
+            items=[{"product": item.product, "quantity": item.quantity} for item in resolved],
+            method=delivery_method,
+            address=delivery_address,
+            cdek_point=cdek_point,
+            city=city,
+        )
         order = _order_place(
             user=user,
-            items=items,
+            items=resolved,
             promo_code=promo_code,
             delivery=delivery,
             checkout_key=checkout_key,
             checkout_hash=checkout_hash,
         )
-    except IntegrityError:
+    except (IntegrityError, DomainError):
+        # A repeat of a placed checkout gets that order, whatever a check now says (its admission used, its
+        # units taken by the first submit).
         placed = _order_for_checkout(user=user, checkout_key=checkout_key, checkout_hash=checkout_hash)
         if placed is None:
             raise
@@ -418,13 +434,13 @@ def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order
 def _order_place(
     *,
     user,
-    items: list[dict],
+    items: list[ItemRequest],
     promo_code: str | None,
     delivery: Delivery,
     checkout_key: str = "",
     checkout_hash: str = "",
 ) -> Order:
-    resolved = items_resolve(items=items)
+    resolved = items
     drop_sale_check(items=resolved)
     queue_admission_check(user=user, items=resolved)
     order_buyer_check(user=user, items=resolved)
@@ -445,13 +461,15 @@ def _order_place(
         checkout_key=checkout_key,
         checkout_hash=checkout_hash,
     )
-    _stock_items_write(order=order, items=resolved, pricing=pricing)
-    _timeline_start(order=order)
+    stock_rows = _stock_items_write(order=order, items=resolved, pricing=pricing)
+    events = _timeline_start(order=order)
     waves = _reserve(items=resolved)
     rows = _items_write(order=order, items=resolved, waves=waves, pricing=pricing)
     if promo is not None:
         promo_use(promo=promo)
-    _preorder_timeline_start(order=order, rows=rows)
+    statuses = _preorder_timeline_start(order=order, rows=rows)
+    # What was written, for an answer made without reading it back (`orders.selectors.order_as_placed`).
+    order.placed_rows = {"items": [*stock_rows, *rows], "events": events, "preorder_statuses": statuses}
     if order.status == OrderStatus.PAID:
         notifications.notify_order_paid(order)
     else:
