@@ -119,6 +119,7 @@ def run(args, url, token, stocked, products, database_url) -> int:
                 body = {
                     "items": [{"product": product, "size": size, "quantity": 1}],
                     "delivery_address": "Москва, 1",
+                    "personal_data_consent": True,
                 }
                 request = urllib.request.Request(f"{url}/api/v1/orders/", data=json.dumps(body).encode(),
                                                  headers={"Content-Type": "application/json",

@@ -70,7 +70,8 @@ class SizeTableWidget(forms.Widget):
         grid = [row for row in grid if any(row)]
         if len(grid) < 2:
             return []  # headers alone (the defaults the form starts with) are no table
-        keep = [col for col in range(cols) if any(row[col] for row in grid)]
+        # A heading with nothing under it (a default heading left unused) is no column.
+        keep = [col for col in range(cols) if any(row[col] for row in grid[1:])]
         return [[row[col] for col in keep] for row in grid]
 
     def value_omitted_from_data(self, data, files, name):

@@ -431,3 +431,18 @@ def test_a_preorder_has_waves_and_no_stock_rows_a_stock_product_the_reverse(staf
     assert 'name="stock-TOTAL_FORMS"' in shirt_page and 'name="waves-TOTAL_FORMS"' not in shirt_page
     # The preorder section is marked for the form's script to hide on a stock product.
     assert "dwc-preorder-only" in shirt_page and "backoffice/product_form.js" in shirt_page
+
+
+def test_a_default_heading_left_without_values_is_no_column(staff):
+    data = form_data(sizes=["S"], size_table="")
+    data.pop("size_table")
+    cells = {
+        "size_table__r0c0": "Размер",
+        "size_table__r0c1": "Грудь, см",
+        "size_table__r0c2": "Длина, см",
+        "size_table__r1c0": "S",
+        "size_table__r1c1": "98",
+        "size_table__r1c2": "",
+    }
+    assert staff.post(ADD, {**data, **cells}).status_code == 302
+    assert Product.objects.get(article="H-1").size_table == [["Размер", "Грудь, см"], ["S", "98"]]
