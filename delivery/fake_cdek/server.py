@@ -2,23 +2,16 @@
 webhooks, served by a threaded WSGI server."""
 
 import json
-import logging
 import math
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from config.fake_server import FakeServer, request_body, request_headers, request_query, respond
 from delivery.fake_cdek.points import CITIES, MOSCOW, POINTS, SAINT_PETERSBURG
 from delivery.fake_cdek.shipping import ShippingApi
-
-logger = logging.getLogger("dwc.fake_cdek")
-
-STATUS_TEXT = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-               500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
 # Tariffs the shop uses: «Посылка склад-склад» (to a pickup point) and «Посылка склад-дверь» (courier).
 TARIFF_PICKUP = 136
@@ -57,7 +50,7 @@ class FakeCdekError(Exception):
 
 
 @dataclass
-class FakeCdek(ShippingApi):
+class FakeCdek(FakeServer, ShippingApi):
     client_id: str = "demo-cdek"
     client_secret: str = "demo-cdek-secret"
     host: str = "127.0.0.1"
@@ -71,46 +64,30 @@ class FakeCdek(ShippingApi):
     faults: dict[str, int | str] = field(default_factory=dict)
     points: list[dict] = field(default_factory=lambda: json.loads(json.dumps(POINTS)))
 
+    thread_name = "fake-cdek"
+    logger_name = "dwc.fake_cdek"
+
     def __post_init__(self):
         self._lock = threading.RLock()
         self._tokens: dict[str, float] = {}  # access token -> expiry (monotonic)
-        self._server: WSGIServer | None = None
         self._shipping_reset()
         self._hang_release = threading.Event()
 
-    # --- running ---------------------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
+    # --- running (start: FakeServer) --------------------------------------------------------------------------
     @property
     def api_url(self) -> str:
         return f"{self.url}/v2"
 
-    def start(self) -> "FakeCdek":
-        self._server = make_server(self.host, self.port, self.wsgi, server_class=_ThreadingWSGIServer,
-                                   handler_class=_QuietHandler)  # fmt: skip
-        self.port = self._server.server_port
-        threading.Thread(target=self._server.serve_forever, name="fake-cdek", daemon=True).start()
-        return self
-
     def stop(self) -> None:
-        if self.stall is not None:
-            self.stall.set()
         self._hang_release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        super().stop()
 
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
             self._tokens.clear()
             self.outage = None
-            if self.stall is not None:
-                self.stall.set()
-            self.stall = None
+            self.release_stall()
             self.token_lifetime = 3599
             self.points = json.loads(json.dumps(POINTS))
             self.faults.clear()
@@ -118,10 +95,7 @@ class FakeCdek(ShippingApi):
             self._hang_release = threading.Event()
             self._shipping_reset()
 
-    # --- test helpers ---------------------------------------------------------------------------------------
-    def api_requests(self, method: str | None = None, path: str | None = None) -> list[FakeCdekRequest]:
-        return [r for r in list(self.requests) if method in (None, r.method) and path in (None, r.path)]
-
+    # --- test helpers (and api_requests: FakeServer) -----------------------------------------------------------
     def expire_tokens(self) -> None:
         """Forget every token issued, as CDEK does when one expires."""
         with self._lock:
@@ -139,20 +113,12 @@ class FakeCdek(ShippingApi):
             content_type, data = body
         else:
             content_type, data = "application/json;charset=UTF-8", json.dumps(body, ensure_ascii=False).encode()
-        start_response(
-            f"{status} {STATUS_TEXT.get(status, 'Error')}",
-            [("Content-Type", content_type), ("Content-Length", str(len(data)))],
-        )
-        return [data]
+        return respond(start_response, status, data, content_type)
 
     def _api(self, environ, method: str, path: str) -> tuple[int, object]:
-        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        query = {key: values[-1] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        raw = (
-            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-            if method in ("POST", "PATCH")
-            else b""
-        )
+        headers = request_headers(environ)
+        query = request_query(environ)
+        raw = request_body(environ) if method in ("POST", "PATCH") else b""
         content_type = environ.get("CONTENT_TYPE", "")
         body = None
         if raw and "json" in content_type:
@@ -163,8 +129,7 @@ class FakeCdek(ShippingApi):
         elif raw:
             body = {key: values[-1] for key, values in parse_qs(raw.decode()).items()}
         self.requests.append(FakeCdekRequest(method=method, path=path, query=query, headers=headers, body=body))
-        if self.stall is not None:
-            self.stall.wait(timeout=60)
+        self.hold_if_stalled()
         fault = next((f for key, f in list(self.faults.items()) if f"{method} {path}".startswith(key)), None)
         if fault == "hang":
             self._hang_release.wait(timeout=60)
@@ -275,13 +240,3 @@ class FakeCdek(ShippingApi):
             "total_sum": float(price),
             "currency": "RUB",
         }
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature of BaseHTTPRequestHandler
-        logger.debug("%s %s", self.address_string(), format % args)

@@ -8,11 +8,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from urllib.request import ProxyHandler, Request, build_opener
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from config.fake_server import FakeServer, request_body, request_headers, respond
 from orders.fake_yookassa.page import payment_page_html
 
 logger = logging.getLogger("dwc.fake_yookassa")
@@ -22,8 +21,6 @@ NOTIFICATIONS_PATH = "/api/v1/payments/yookassa/notifications/"
 # (`expired_on_capture`): bank cards 7 days, SberPay 6 hours, T-Pay 7 days. SBP cannot hold: it is refused.
 HOLD_PERIODS = {"bank_card": timedelta(days=7), "sberbank": timedelta(hours=6), "tinkoff_bank": timedelta(days=7)}
 METHOD_TITLES = {"bank_card": "Bank card *4444", "sberbank": "SberPay", "tinkoff_bank": "T-Pay", "sbp": "СБП"}
-STATUS_TEXT = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-               405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
 
 @dataclass
@@ -67,7 +64,7 @@ def _money(value, parameter: str) -> Decimal:
 
 
 @dataclass
-class FakeYooKassa:
+class FakeYooKassa(FakeServer):
     shop_id: str = "demo-shop"
     secret_key: str = "demo-secret"
     webhook_url: str | None = None
@@ -81,37 +78,18 @@ class FakeYooKassa:
     outage: int | None = None
     stall: threading.Event | None = None
 
+    thread_name = "fake-yookassa"
+    logger_name = "dwc.fake_yookassa"
+
     def __post_init__(self):
         self._lock = threading.RLock()
         self._idempotence: dict[tuple[str, str], dict] = {}
-        self._server: WSGIServer | None = None
-        self._thread: threading.Thread | None = None
         self._senders: list[threading.Thread] = []
 
-    # --- running ---------------------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
+    # --- running (start, stop: FakeServer) --------------------------------------------------------------------
     @property
     def api_url(self) -> str:
         return f"{self.url}/v3"
-
-    def start(self) -> "FakeYooKassa":
-        self._server = make_server(self.host, self.port, self.wsgi, server_class=_ThreadingWSGIServer,
-                                   handler_class=_QuietHandler)  # fmt: skip
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-yookassa", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self.stall is not None:
-            self.stall.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     def reset(self) -> None:
         self.notifications_wait()
@@ -123,15 +101,10 @@ class FakeYooKassa:
             self.notifications.clear()
             self._idempotence.clear()
             self.outage = None
-            if self.stall is not None:
-                self.stall.set()
-            self.stall = None
+            self.release_stall()
             self.webhook_url = None
 
-    # --- test helpers ---------------------------------------------------------------------------------------
-    def api_requests(self, method: str | None = None, path: str | None = None) -> list[FakeRequest]:
-        return [r for r in list(self.requests) if (method in (None, r.method)) and (path in (None, r.path))]
-
+    # --- test helpers (and api_requests: FakeServer) -----------------------------------------------------------
     def payment(self, payment_id: str) -> dict:
         return json.loads(json.dumps(self.payments[payment_id]))
 
@@ -249,45 +222,18 @@ class FakeYooKassa:
         try:
             if path.startswith("/v3/"):
                 status, body = self._api(environ, method, path[3:])
-                return self._respond(start_response, status, json.dumps(body), "application/json")
+                return _respond(start_response, status, json.dumps(body), "application/json")
             if path.startswith("/pay/"):
                 return self._page(environ, start_response, method, path)
             raise FakeApiError(404, "not_found", "Not found")
         except FakeApiError as error:
-            return self._respond(start_response, error.status, json.dumps(error.as_dict()), "application/json")
+            return _respond(start_response, error.status, json.dumps(error.as_dict()), "application/json")
 
     def _api(self, environ, method: str, path: str) -> tuple[int, dict]:
-        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["Content-Type"] = environ["CONTENT_TYPE"]
-        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) if method == "POST" else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        self.requests.append(FakeRequest(method=method, path=path, headers=headers, body=body))
-        if self.stall is not None:
-            self.stall.wait(timeout=60)
-        if self.outage:
-            raise FakeApiError(self.outage, "internal_server_error", "Service is temporarily unavailable")
-        self._check_auth(headers.get("Authorization", ""))
+        headers, body = self._receive(environ, method, path)
         parts = path.strip("/").split("/")
         if method == "POST" and parts in (["payments"], ["refunds"], ["receipts"]):
-            key = headers.get("Idempotence-Key")
-            if not key:
-                raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
-            if not isinstance(body, dict):
-                raise FakeApiError(400, "invalid_request", "Request body is not a JSON object")
-            with self._lock:
-                known = self._idempotence.get((parts[0], key))
-                if known is not None:
-                    return 200, json.loads(json.dumps(known))
-                create = {"payments": self._payment_create, "refunds": self._refund_create}.get(
-                    parts[0], self._receipt_create
-                )
-                created = create(body)
-                self._idempotence[(parts[0], key)] = created
-                return 200, json.loads(json.dumps(created))
+            return 200, self._create(parts[0], headers, body)
         if len(parts) == 2 and method == "GET":
             store = {"payments": self.payments, "refunds": self.refunds, "receipts": self.receipts}.get(parts[0])
             if store is self.payments and parts[1] in store:
@@ -297,29 +243,71 @@ class FakeYooKassa:
                 return 200, json.loads(json.dumps(store[parts[1]]))
             raise FakeApiError(404, "not_found", "Object not found")
         if len(parts) == 3 and parts[0] == "payments" and method == "POST" and parts[2] in ("capture", "cancel"):
-            key = headers.get("Idempotence-Key")
-            if not key:
-                raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
-            with self._lock:
-                known = self._idempotence.get((path, key))
-                if known is not None:
-                    return 200, json.loads(json.dumps(known))
-                payment = self.payments.get(parts[1])
-                if payment is None:
-                    raise FakeApiError(404, "not_found", "Payment not found")
-                self._expire_lapsed(payment)
-                if payment["status"] != "waiting_for_capture":
-                    raise FakeApiError(400, "invalid_request", f"Payment is {payment['status']}", "payment_id")
-                if parts[2] == "capture":
-                    self._capture_check(payment, body if isinstance(body, dict) else {})
-                    answer = self.set_status(parts[1], "succeeded")
-                else:
-                    payment["cancellation_details"] = {"party": "merchant", "reason": "canceled_by_merchant"}
-                    answer = self.set_status(parts[1], "canceled")
-                self._idempotence[(path, key)] = answer
-            self.notify_later(self.notification(answer["id"], f"payment.{answer['status']}"))
-            return 200, json.loads(json.dumps(answer))
+            return 200, self._settle(path, parts[1], parts[2], headers, body)
         raise FakeApiError(404 if method == "GET" else 405, "not_found", "Unknown API method")
+
+    def _receive(self, environ, method: str, path: str) -> tuple[dict[str, str], dict | None]:
+        """Read and record an API call, then stall, fail or refuse it as the test asked."""
+        headers = request_headers(environ)
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        raw = request_body(environ) if method == "POST" else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        self.requests.append(FakeRequest(method=method, path=path, headers=headers, body=body))
+        self.hold_if_stalled()
+        if self.outage:
+            raise FakeApiError(self.outage, "internal_server_error", "Service is temporarily unavailable")
+        self._check_auth(headers.get("Authorization", ""))
+        return headers, body
+
+    @staticmethod
+    def _idempotence_key(headers: dict[str, str]) -> str:
+        key = headers.get("Idempotence-Key")
+        if not key:
+            raise FakeApiError(400, "invalid_request", "Idempotence-Key header is required", "Idempotence-Key")
+        return key
+
+    def _create(self, kind: str, headers: dict[str, str], body) -> dict:
+        """POST /payments, /refunds or /receipts: the same Idempotence-Key gives the same object."""
+        key = self._idempotence_key(headers)
+        if not isinstance(body, dict):
+            raise FakeApiError(400, "invalid_request", "Request body is not a JSON object")
+        with self._lock:
+            known = self._idempotence.get((kind, key))
+            if known is not None:
+                return json.loads(json.dumps(known))
+            create = {"payments": self._payment_create, "refunds": self._refund_create}.get(
+                kind, self._receipt_create
+            )
+            created = create(body)
+            self._idempotence[(kind, key)] = created
+            return json.loads(json.dumps(created))
+
+    def _settle(self, path: str, payment_id: str, action: str, headers: dict[str, str], body) -> dict:
+        """POST /payments/{id}/capture or /cancel of a held payment; the shop is told afterwards."""
+        key = self._idempotence_key(headers)
+        with self._lock:
+            known = self._idempotence.get((path, key))
+            if known is not None:
+                return json.loads(json.dumps(known))
+            payment = self.payments.get(payment_id)
+            if payment is None:
+                raise FakeApiError(404, "not_found", "Payment not found")
+            self._expire_lapsed(payment)
+            if payment["status"] != "waiting_for_capture":
+                raise FakeApiError(400, "invalid_request", f"Payment is {payment['status']}", "payment_id")
+            if action == "capture":
+                self._capture_check(payment, body if isinstance(body, dict) else {})
+                answer = self.set_status(payment_id, "succeeded")
+            else:
+                payment["cancellation_details"] = {"party": "merchant", "reason": "canceled_by_merchant"}
+                answer = self.set_status(payment_id, "canceled")
+            self._idempotence[(path, key)] = answer
+        self.notify_later(self.notification(answer["id"], f"payment.{answer['status']}"))
+        return json.loads(json.dumps(answer))
 
     def _capture_check(self, payment: dict, body: dict) -> None:
         """A capture takes the whole hold or part of it (`amount`), with a receipt for what is taken."""
@@ -468,7 +456,7 @@ class FakeYooKassa:
         parts = path.strip("/").split("/")
         payment = self.payments.get(parts[1]) if len(parts) >= 2 else None
         if payment is None:
-            return self._respond(start_response, 404, "<h1>Платёж не найден</h1>", "text/html; charset=utf-8")
+            return _respond(start_response, 404, "<h1>Платёж не найден</h1>", "text/html; charset=utf-8")
         if method == "POST" and len(parts) == 3 and parts[2] in ("succeed", "cancel"):
             if payment["status"] == "pending":
                 if parts[2] == "cancel":
@@ -482,29 +470,14 @@ class FakeYooKassa:
             start_response("303 See Other", headers)
             return [b""]
         if method != "GET" or len(parts) != 2:
-            return self._respond(start_response, 405, "", "text/plain")
-        return self._respond(start_response, 200, payment_page_html(payment), "text/html; charset=utf-8")
+            return _respond(start_response, 405, "", "text/plain")
+        return _respond(start_response, 200, payment_page_html(payment), "text/html; charset=utf-8")
 
-    @staticmethod
-    def _respond(start_response, status: int, body: str, content_type: str):
-        data = body.encode()
-        start_response(
-            f"{status} {STATUS_TEXT.get(status, 'Error')}",
-            [("Content-Type", content_type), ("Content-Length", str(len(data)))],
-        )
-        return [data]
+
+def _respond(start_response, status: int, body: str, content_type: str):
+    return respond(start_response, status, body.encode(), content_type)
 
 
 def _form_field(environ, name: str) -> str:
-    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or 0)
+    raw = request_body(environ)
     return (parse_qs(raw.decode(errors="replace")).get(name) or [""])[0]
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature of BaseHTTPRequestHandler
-        logger.debug("%s %s", self.address_string(), format % args)
