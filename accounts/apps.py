@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import lockout  # noqa: F401  (counts wrong passwords per address)
+        from accounts.metrics import sms_metrics_collect, sms_metrics_describe
+        from config.metrics import metrics_register
+
+        metrics_register(describe=sms_metrics_describe, collect=sms_metrics_collect)
 
 
 class ShopAdminConfig(admin_apps.AdminConfig):

@@ -35,6 +35,31 @@ def _per_minute(rows, *, now: datetime) -> list[dict]:
     return [{"minute": minute, "count": counts.get(minute, 0)} for minute in minutes]
 
 
+def _waves(product_id: int) -> list[dict]:
+    """The product's preorder waves in order: places left of each wave's capacity."""
+    return [
+        {"number": number, "left": capacity - count, "capacity": capacity}
+        for number, capacity, count in PreorderWave.objects.filter(product_id=product_id)
+        .order_by("wave_number")
+        .values_list("wave_number", "capacity", "current_count")
+    ]
+
+
+def _draw_entries(product_id: int) -> dict[str, dict[str, int]]:
+    """Draw entries counted per size and status."""
+    entries: dict[str, dict[str, int]] = {}
+    for size, status, n in (
+        DrawEntry.objects.filter(draw_id=product_id)
+        .values("size", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("size", "status", "n")
+    ):
+        # Staff read the statuses in Russian («участвует», «выиграла»…).
+        entries.setdefault(size, {})[str(DrawEntryStatus(status).label)] = n
+    return entries
+
+
 def control_snapshot_build(*, product_id: int, now: datetime | None = None) -> dict:
     """The figures, read from the database (see the module for what it costs)."""
     now = now or timezone.now()
@@ -66,22 +91,6 @@ def control_snapshot_build(*, product_id: int, now: datetime | None = None) -> d
         .values_list("order__payment_status", "n")
     )
     stock = dict(ProductStock.objects.filter(product_id=product_id).values_list("size", "quantity"))
-    waves = [
-        {"number": number, "left": capacity - count, "capacity": capacity}
-        for number, capacity, count in PreorderWave.objects.filter(product_id=product_id)
-        .order_by("wave_number")
-        .values_list("wave_number", "capacity", "current_count")
-    ]
-    entries: dict[str, dict[str, int]] = {}
-    for size, status, n in (
-        DrawEntry.objects.filter(draw_id=product_id)
-        .values("size", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("size", "status", "n")
-    ):
-        # Staff read the statuses in Russian («участвует», «выиграла»…).
-        entries.setdefault(size, {})[str(DrawEntryStatus(status).label)] = n
     return {
         "product": product.pk,
         "name": product.name,
@@ -91,12 +100,12 @@ def control_snapshot_build(*, product_id: int, now: datetime | None = None) -> d
         "admitted_per_minute": _per_minute(admitted, now=now),
         "orders_per_minute": _per_minute(orders, now=now),
         "units_left": stock,
-        "waves": waves,
+        "waves": _waves(product_id),
         "payments": {
             "pending": payments.get(PaymentStatus.PENDING, 0) + payments.get(PaymentStatus.WAITING_FOR_CAPTURE, 0),
             "succeeded": payments.get(PaymentStatus.SUCCEEDED, 0),
         },
-        "draw_entries": entries,
+        "draw_entries": _draw_entries(product_id),
     }
 
 

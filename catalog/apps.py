@@ -5,6 +5,7 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
     verbose_name = "Каталог"
+    audited_models = ("Product", "ProductStock")  # history kept by `config.audit`
 
     def ready(self):
         from django.conf import settings

@@ -8,7 +8,7 @@ class ConfigConfig(AppConfig):
     verbose_name = "Магазин"
 
     def ready(self):
-        from config import metrics  # noqa: F401  (registers the shop's collector)
-        from config.audit import audit_register
+        from config import metrics  # noqa: F401  (registers the shop's collector; the apps add their figures)
+        from config.audit import audit_register_declared
 
-        audit_register()
+        audit_register_declared()

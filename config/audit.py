@@ -4,22 +4,31 @@ Every save of a product, a size's stock, a wave, a promo code or an order writes
 of the request (HistoryRequestMiddleware); the admin's «История» button of each shows them. Counters moved by
 conditional UPDATEs while orders are placed are not saves: the orders themselves are the record of those.
 Staff writes that set values with a queryset UPDATE (stock per size) are recorded by `audit_record_rows`.
-The historical tables live in the `config` app, so the domain apps' migrations stay theirs.
+The historical tables live in the `config` app, so the domain apps' migrations stay theirs. Each app names
+its audited models in its AppConfig's `audited_models`.
 """
 
 from django.utils import timezone
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
-AUDITED = ("catalog.Product", "catalog.ProductStock", "preorders.PreorderWave", "promos.PromoCode", "orders.Order")
+
+def audit_register(model) -> None:
+    """Keep the history of every save of `model`, in a historical table of the `config` app."""
+    register(model, app="config", excluded_fields=["updated_at"] if hasattr(model, "updated_at") else None)
 
 
-def audit_register() -> None:
+def audit_register_declared() -> None:
+    """Register the models each app names in its AppConfig's `audited_models`; `config` names no app itself.
+
+    Called from `config`'s ready(), which runs first: every model is loaded by then, and the history models exist
+    before the admin's modules build any query.
+    """
     from django.apps import apps
 
-    for label in AUDITED:
-        model = apps.get_model(label)
-        register(model, app="config", excluded_fields=["updated_at"] if hasattr(model, "updated_at") else None)
+    for app_config in apps.get_app_configs():
+        for name in getattr(app_config, "audited_models", ()):
+            audit_register(app_config.get_model(name))
 
 
 def audit_record_rows(rows) -> int:

@@ -8,52 +8,40 @@ Only `Authorization: Bearer <METRICS_TOKEN>` or a staff session may read them.
 import hmac
 import os
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-
-SMS_TASK_PATH = "accounts.tasks.sms_deliver"
 
 
 class ShopCollector:
-    """Business figures counted in the database at scrape time."""
+    """Business figures counted in the database at scrape time, from the sources the apps register.
+
+    `config` sits below every app of the shop and names none of them: each app that owns a figure registers it
+    from its `AppConfig.ready()` with `metrics_register`.
+    """
+
+    def __init__(self):
+        self.sources = []
 
     def describe(self):
         # Names only: registering must not query the database (it may not exist yet).
-        yield CounterMetricFamily("dwc_orders_placed", "")
-        yield GaugeMetricFamily("dwc_orders", "", labels=["status"])
-        yield GaugeMetricFamily("dwc_payments", "", labels=["payment_status"])
-        yield CounterMetricFamily("dwc_sms_failures", "")
+        for describe, _collect in self.sources:
+            yield from describe()
 
     def collect(self):
-        # By name: `config` sits below every app of the shop and imports none of them.
-        Order = apps.get_model("orders", "Order")
-        DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
-
-        placed = CounterMetricFamily("dwc_orders_placed", "Заказы, оформленные за всё время.")
-        placed.add_metric([], Order.objects.count())
-        yield placed
-        orders = GaugeMetricFamily("dwc_orders", "Заказы по статусу.", labels=["status"])
-        for row in Order.objects.order_by().values("status").annotate(n=Count("pk")):
-            orders.add_metric([row["status"]], row["n"])
-        yield orders
-        payments = GaugeMetricFamily(
-            "dwc_payments", "Заказы по статусу платежа ЮKassa.", labels=["payment_status"]
-        )
-        for row in Order.objects.order_by().values("payment_status").annotate(n=Count("pk")):
-            payments.add_metric([row["payment_status"]], row["n"])
-        yield payments
-        failed = CounterMetricFamily("dwc_sms_failures", "Неудачные попытки отправить SMS (в очереди задач).")
-        failed.add_metric([], DBTaskResult.objects.filter(task_path=SMS_TASK_PATH, status="FAILED").count())
-        yield failed
+        for _describe, collect in self.sources:
+            yield from collect()
 
 
 SHOP_COLLECTOR = ShopCollector()
 REGISTRY.register(SHOP_COLLECTOR)
+
+
+def metrics_register(*, describe, collect) -> None:
+    """Add an app's figures to `/metrics`: `describe()` yields its empty metric families (names only, no query),
+    `collect()` yields them filled from the database at scrape time."""
+    SHOP_COLLECTOR.sources.append((describe, collect))
 
 
 def metrics_allowed(request) -> bool:

@@ -5,6 +5,7 @@ class PreordersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "preorders"
     verbose_name = "Предзаказы"
+    audited_models = ("PreorderWave",)  # history kept by `config.audit`
 
     def ready(self):
         from catalog.caching import catalog_cache_follow

@@ -84,3 +84,18 @@ def test_no_modules_import_each_other():
     # A package's __init__ that re-exports its own modules is no cycle of the code's design.
     real = [c for c in cycles if not all(part.startswith(c.split(" → ")[0]) for part in c.split(" → "))]
     assert real == []
+
+
+def test_config_names_no_app_by_string():
+    """`config` offers registries (metrics, audit) that the apps fill; it never reaches an app by a string name,
+    which the import check above could not see (no `"orders.Order"`, no `get_model("orders", ...)`)."""
+    apps_above = {app for app in LEVEL if app != "config"}
+    found = []
+    for name in ("metrics", "audit", "apps"):
+        path = ROOT / "config" / f"{name}.py"
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                label = node.value.split(".")[0]
+                if label in apps_above and (node.value == label or "." in node.value):
+                    found.append(f"config/{name}.py: {node.value!r}")
+    assert found == []

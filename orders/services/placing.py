@@ -391,17 +391,8 @@ def order_place(
     # The checkout key is not looked up first: the order's insert meets an earlier order of the same key at the
     # unique (user, key) index, and only then (or when a check refuses a repeat) is the earlier order read.
     try:
-        # A missing delivery is refused first, then the items; their products are read once, here, for the
-        # parcel's weight and the order alike. CDEK is asked before the transaction opens: a slow answer never
-        # holds a database lock (SQLite's IMMEDIATE transactions lock writers out from their first statement).
-        delivery_method_infer(method=delivery_method or "", cdek_point=cdek_point, address=delivery_address)
-        resolved = items_resolve(items=items)
-        delivery = order_delivery_choose(
-            items=[{"product": item.product, "quantity": item.quantity} for item in resolved],
-            method=delivery_method,
-            address=delivery_address,
-            cdek_point=cdek_point,
-            city=city,
+        resolved, delivery = _items_and_delivery(
+            items=items, method=delivery_method, address=delivery_address, cdek_point=cdek_point, city=city
         )
         order = _order_place(
             user=user,
@@ -421,6 +412,27 @@ def order_place(
     # Whatever the channel (storefront, API), the first delivery details fill the customer's empty profile fields.
     user_remember_delivery(user=user, address=order.delivery_address, cdek_point=order.cdek_point)
     return order
+
+
+def _items_and_delivery(
+    *, items: list[dict], method: str, address: str, cdek_point: str, city: str
+) -> tuple[list[ItemRequest], Delivery]:
+    """The checkout's items and its delivery, checked before the order's transaction opens.
+
+    A missing delivery is refused first, then the items; their products are read once, here, for the parcel's
+    weight and the order alike. CDEK is asked before the transaction: a slow answer never holds a database lock
+    (SQLite's IMMEDIATE transactions lock writers out from their first statement).
+    """
+    delivery_method_infer(method=method or "", cdek_point=cdek_point, address=address)
+    resolved = items_resolve(items=items)
+    delivery = order_delivery_choose(
+        items=[{"product": item.product, "quantity": item.quantity} for item in resolved],
+        method=method,
+        address=address,
+        cdek_point=cdek_point,
+        city=city,
+    )
+    return resolved, delivery
 
 
 def _order_for_checkout(*, user, checkout_key: str, checkout_hash: str) -> Order | None:

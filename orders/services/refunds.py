@@ -94,6 +94,29 @@ def _refunded(order: Order, *, statuses) -> tuple[dict[int, tuple[int, int]], in
     return per_item, kopecks(delivery or 0)
 
 
+def _refund_wanted(*, items: list[tuple[int, int]] | None, left: dict[int, int]) -> dict[int, int]:
+    """Units to refund per order item: the asked ones summed per item (None = everything left), each the order's
+    and within what is `left` of it, else `RefundRejected`."""
+    if items is None:
+        return {pk: units for pk, units in left.items() if units > 0}
+    wanted: dict[int, int] = {}
+    for item_id, units in items:
+        wanted[item_id] = wanted.get(item_id, 0) + int(units)
+    unknown = [item_id for item_id in wanted if item_id not in left]
+    if unknown:
+        raise RefundRejected("В заказе нет такой позиции.", code="refund_item_unknown", items=unknown)
+    too_many = {item_id: left[item_id] for item_id, units in wanted.items() if units > left[item_id]}
+    if too_many:
+        raise RefundRejected(
+            "Нельзя вернуть больше, чем оплачено: осталось "
+            + ", ".join(f"позиция {item_id} — {units} шт." for item_id, units in too_many.items())
+            + ".",
+            code="refund_too_large",
+            available={str(item_id): units for item_id, units in too_many.items()},
+        )
+    return wanted
+
+
 def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = None) -> RefundPlan:
     """The refund of `items` ((order item id, units), None = everything left) of a paid order, checked.
 
@@ -117,24 +140,7 @@ def order_refund_plan(*, order: Order, items: list[tuple[int, int]] | None = Non
     taken, delivery_taken = _refunded(order, statuses=(RefundStatus.SUCCEEDED, RefundStatus.PENDING))
     left = {item.pk: item.quantity - taken.get(item.pk, (0, 0))[0] for item in priced}
 
-    if items is None:
-        wanted = {pk: units for pk, units in left.items() if units > 0}
-    else:
-        wanted = {}
-        for item_id, units in items:
-            wanted[item_id] = wanted.get(item_id, 0) + int(units)
-        unknown = [item_id for item_id in wanted if item_id not in left]
-        if unknown:
-            raise RefundRejected("В заказе нет такой позиции.", code="refund_item_unknown", items=unknown)
-        too_many = {item_id: left[item_id] for item_id, units in wanted.items() if units > left[item_id]}
-        if too_many:
-            raise RefundRejected(
-                "Нельзя вернуть больше, чем оплачено: осталось "
-                + ", ".join(f"позиция {item_id} — {units} шт." for item_id, units in too_many.items())
-                + ".",
-                code="refund_too_large",
-                available={str(item_id): units for item_id, units in too_many.items()},
-            )
+    wanted = _refund_wanted(items=items, left=left)
 
     plan = RefundPlan(
         order=order, restock=order.status in UNSHIPPED, refunded_before=sum(v for _, v in done.values())

@@ -35,55 +35,76 @@ def checkout(request):
         if placed is not None:
             return _order_pay_redirect(request, placed)
     cart = Cart(request)
-    line_refusals: dict[str, str] = {}
     if request.method == "GET":
         _cart_fit(request, cart)
     if not cart.lines():
         messages.info(request, "Корзина пуста: выберите что-нибудь в каталоге.")
         return redirect("shop:cart")
+    line_refusals: dict[str, str] = {}
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        if form.is_valid() and request.POST.get("action") == "preview":
-            # «Применить»: show the totals with the typed code; the order is placed only by «Перейти к оплате».
-            _, refusal = _cart_summary(cart, form.cleaned_data["promo_code"])
-            if refusal:
-                form.add_error("promo_code", refusal)
-            else:
-                cart.promo_code = form.cleaned_data["promo_code"]
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                consent_for_checkout(
-                    user=user,
-                    given=data["personal_data_consent"],
-                    act=ConsentAct.from_request(request, source=ConsentSource.CHECKOUT),
-                )
-                order = order_place(
-                    user=user,
-                    items=cart.order_items(),
-                    promo_code=data["promo_code"] or None,
-                    delivery_method=data["delivery_method"],
-                    delivery_address=data["delivery_address"].strip(),
-                    cdek_point=data["cdek_point"].strip(),
-                    city=data["city"].strip(),
-                    checkout_key=data["checkout_token"],
-                )
-            except DomainError as refusal:
-                line_refusals.update(_refused_lines(cart, refusal))
-                form_refusal(form, refusal)
-            else:
-                cart.clear()
-                return _order_pay_redirect(request, order)
+        order, line_refusals = _checkout_submit(request, cart, form)
+        if order is not None:
+            cart.clear()
+            return _order_pay_redirect(request, order)
     else:
-        form = CheckoutForm(
-            initial={
-                "delivery_address": user.address,
-                "cdek_point": user.cdek_point,
-                "city": request.GET.get("city", "")[:100],
-                "promo_code": cart.promo_code,
-                "checkout_token": uuid.uuid4().hex,
-            }
+        form = _checkout_form_new(request, cart)
+    return _checkout_page(request, cart, form, line_refusals)
+
+
+def _checkout_submit(request, cart: Cart, form: CheckoutForm) -> tuple[Order | None, dict[str, str]]:
+    """A submitted checkout: «Применить» only tries the promo code; «Перейти к оплате» records the consent and
+    places the order. Returns the placed order, or none and the refusals by cart line (the form has its own)."""
+    if not form.is_valid():
+        return None, {}
+    data = form.cleaned_data
+    if request.POST.get("action") == "preview":
+        # «Применить»: show the totals with the typed code; the order is placed only by «Перейти к оплате».
+        _, refusal = _cart_summary(cart, data["promo_code"])
+        if refusal:
+            form.add_error("promo_code", refusal)
+        else:
+            cart.promo_code = data["promo_code"]
+        return None, {}
+    try:
+        consent_for_checkout(
+            user=request.user,
+            given=data["personal_data_consent"],
+            act=ConsentAct.from_request(request, source=ConsentSource.CHECKOUT),
         )
+        order = order_place(
+            user=request.user,
+            items=cart.order_items(),
+            promo_code=data["promo_code"] or None,
+            delivery_method=data["delivery_method"],
+            delivery_address=data["delivery_address"].strip(),
+            cdek_point=data["cdek_point"].strip(),
+            city=data["city"].strip(),
+            checkout_key=data["checkout_token"],
+        )
+    except DomainError as refusal:
+        form_refusal(form, refusal)
+        return None, _refused_lines(cart, refusal)
+    return order, {}
+
+
+def _checkout_form_new(request, cart: Cart) -> CheckoutForm:
+    """A fresh checkout: the profile's delivery details, the cart's promo code and a new checkout token."""
+    return CheckoutForm(
+        initial={
+            "delivery_address": request.user.address,
+            "cdek_point": request.user.cdek_point,
+            "city": request.GET.get("city", "")[:100],
+            "promo_code": cart.promo_code,
+            "checkout_token": uuid.uuid4().hex,
+        }
+    )
+
+
+def _checkout_page(request, cart: Cart, form: CheckoutForm, line_refusals: dict[str, str]):
+    """The checkout page: the cart's lines (each with its refusal, if any), the totals with the code and the
+    delivery chosen so far."""
+    user = request.user
     code = (form.data.get("promo_code") or "").strip().upper() if form.is_bound else cart.promo_code
     summary, refusal = _cart_summary(cart, code)
     context = {
