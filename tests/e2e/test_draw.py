@@ -21,14 +21,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-def _draw_run_when_free(product_id, attempts=10):
-    """SQLite's shared in-memory database refuses a write while the live server's thread holds the table (a
-    notification still being handled) instead of waiting as PostgreSQL does; the scheduler simply runs again."""
-    for _ in range(attempts - 1):
+def _draw_run_when_free(product_id, attempts=60):
+    """Runs the draw as the scheduler does, again while another runner holds it: the page's own read after the
+    close may have started one in the live server's thread (busy), and SQLite's shared in-memory database refuses a
+    write while that thread holds the table instead of waiting as PostgreSQL does."""
+    for _ in range(attempts):
         try:
-            return draw_run(product_id=product_id)
+            report = draw_run(product_id=product_id)
         except OperationalError:
-            time.sleep(0.3)
+            report = None
+        if report is not None and report.finished:
+            return report
+        time.sleep(0.25)
     return draw_run(product_id=product_id)
 
 
