@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from catalog.caching import CatalogQuerySet
 from config.models import TimeStampedModel
 
 ONE_SIZE = "ONE SIZE"
@@ -82,7 +83,9 @@ class TrigramSearchIndex(GinIndex):
         return plain.create_sql(model, schema_editor, **kwargs)
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(CatalogQuerySet):
+    product_field = "pk"
+
     def visible(self):
         """What customers may see and order: active and not archived."""
         return self.filter(is_active=True, is_archived=False)
@@ -315,6 +318,8 @@ class ProductStock(models.Model):
     size = models.CharField(_("размер"), max_length=32)
     quantity = models.IntegerField(_("остаток, шт."), default=0)
 
+    objects = CatalogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("остаток по размеру")
         verbose_name_plural = _("остатки по размерам")
@@ -343,6 +348,8 @@ class ProductMedia(models.Model):
     alt = models.CharField(_("подпись"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("порядок"), default=0)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("изображение товара")

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from catalog.caching import catalog_changed
 from catalog.images import rendition_encode, rendition_widths
 from catalog.models import ProductMedia
 
@@ -41,8 +40,6 @@ def media_renditions_make(*, media_id: int, image_name: str) -> list[dict]:
     updated = ProductMedia.objects.filter(pk=media_id, image=image_name).update(
         renditions=renditions, width=image.width, height=image.height
     )
-    if updated:
-        catalog_changed(product_ids=[media.product_id])  # pages and the API show the renditions
     stale = previous if updated else renditions
     kept = {r["name"] for r in renditions} if updated else set()
     for rendition in stale:

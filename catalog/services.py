@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 
-from catalog.caching import catalog_changed
 from catalog.errors import OutOfStock, ProductRejected
 from catalog.images import CleanImage, ImageRejected, image_clean
 from catalog.models import Product, ProductMedia, ProductStock
@@ -131,8 +130,7 @@ def product_set_stock(*, product: Product, stock: dict[str, int], remove: Iterab
     for size, quantity in stock.items():
         if size in rows:
             if rows[size].quantity != quantity:
-                ProductStock.objects.filter(pk=rows[size].pk).update(quantity=quantity)
-                catalog_changed(product_ids=[product.pk])
+                ProductStock.objects.of_products([product.pk]).filter(pk=rows[size].pk).update(quantity=quantity)
                 if rows[size].quantity == 0:
                     returned.append(size)
         else:
@@ -182,9 +180,8 @@ def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
     quantities = {key: quantity for key, quantity in quantities.items() if quantity > 0}
     if len(quantities) == 1:
         [((product_id, size), quantity)] = quantities.items()
-        rows = ProductStock.objects.filter(product_id=product_id, size=size)
+        rows = ProductStock.objects.of_products([product_id]).filter(product_id=product_id, size=size)
         if rows.filter(quantity__gte=quantity).update(quantity=F("quantity") - quantity):
-            catalog_changed(product_ids=[product_id])
             return {}
         return {(product_id, size): rows.values_list("quantity", flat=True).first() or 0}
     rows = stock_lock(keys=quantities)
@@ -197,13 +194,14 @@ def stock_take(*, quantities: dict[StockKey, int]) -> dict[StockKey, int]:
         return short
     for key in sorted(quantities, key=lambda k: rows[k].pk):
         quantity = quantities[key]
-        taken = ProductStock.objects.filter(pk=rows[key].pk, quantity__gte=quantity).update(
-            quantity=F("quantity") - quantity
+        taken = (
+            ProductStock.objects.of_products([rows[key].product_id])
+            .filter(pk=rows[key].pk, quantity__gte=quantity)
+            .update(quantity=F("quantity") - quantity)
         )
         if not taken:
             raise OutOfStock(available=rows[key].quantity)
         rows[key].quantity -= quantity
-    catalog_changed(product_ids={product_id for product_id, _ in quantities})
     return {}
 
 
@@ -212,12 +210,14 @@ def stock_release(*, quantities: dict[StockKey, int]) -> None:
     quantities = {key: quantity for key, quantity in quantities.items() if quantity > 0}
     if len(quantities) == 1:
         [((product_id, size), quantity)] = quantities.items()
-        ProductStock.objects.filter(product_id=product_id, size=size).update(quantity=F("quantity") + quantity)
+        rows = ProductStock.objects.of_products([product_id]).filter(product_id=product_id, size=size)
+        rows.update(quantity=F("quantity") + quantity)
     else:
         rows = stock_lock(keys=quantities)
         for key, row in sorted(rows.items(), key=lambda item: item[1].pk):
-            ProductStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantities[key])
-    catalog_changed(product_ids={product_id for product_id, _ in quantities})
+            ProductStock.objects.of_products([row.product_id]).filter(pk=row.pk).update(
+                quantity=F("quantity") + quantities[key]
+            )
     _stock_returned(keys=quantities)
 
 

@@ -85,10 +85,27 @@ def _versions_read(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def versions_bump(*, names: Iterable[str]) -> None:
-    """Invalidate every cached read of these versions once the current transaction commits."""
+    """Invalidate every cached read of these versions once the current transaction commits.
+
+    Bumps asked one after another in the same savepoint join into one (a write of three stock rows is one round
+    trip after commit, not three): they are kept or rolled back together anyway.
+    """
     names = list(dict.fromkeys(names))
-    if names:
-        transaction.on_commit(lambda: _bump(names), robust=True)
+    if not names:
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        savepoints, last, _ = connection.run_on_commit[-1]
+        pending = getattr(last, "versions", None)
+        if pending is not None and savepoints == set(connection.savepoint_ids):
+            pending.update(dict.fromkeys(names))
+            return
+
+    def bump():
+        _bump(list(bump.versions))
+
+    bump.versions = dict.fromkeys(names)
+    transaction.on_commit(bump, robust=True)
 
 
 def _bump(names: list[str]) -> None:

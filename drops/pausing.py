@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog.caching import catalog_changed
 from catalog.models import Product
 from drops.errors import SalePaused
 from drops.models import QueueEntry
@@ -26,7 +25,7 @@ def schedule_cache_key(product_id: int) -> str:
 
 
 def _changed(product_id: int) -> None:
-    catalog_changed(product_ids=[product_id])
+    """The product's row changed (its querysets invalidate the catalog's reads): forget its sale schedule too."""
     cache.delete(schedule_cache_key(product_id))
     # Again after commit: a reader between the delete and the commit may have cached the old row.
     transaction.on_commit(lambda: cache.delete(schedule_cache_key(product_id)), robust=True)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.caching import CatalogQuerySet
 from config.models import TimeStampedModel
 
 
@@ -27,6 +28,8 @@ class PreorderWave(TimeStampedModel):
     )
     completed_at = models.DateTimeField(_("завершена"), null=True, blank=True)
     ships_on = models.DateField(_("отправка ожидается"), null=True, blank=True)
+
+    objects = CatalogQuerySet.as_manager()  # a wave's count, capacity and status show on its product
 
     class Meta:
         verbose_name = _("волна предзаказа")

@@ -9,7 +9,6 @@ from django.utils.formats import date_format
 
 from accounts.phones import phone_normalize
 from accounts.sms import sms_enqueue, sms_signed
-from catalog.caching import catalog_changed
 from catalog.errors import InvalidSize
 from catalog.models import Product, ProductStock
 from preorders.errors import WaitlistRefused, WaveCapacityExceeded, WaveChangeRefused, WaveTransitionRefused
@@ -158,12 +157,13 @@ def waves_allocate(
     left = quantity
     for wave in product.open_waves(waves):
         units = min(wave.free, left)
-        taken = PreorderWave.objects.filter(
-            pk=wave.pk, status=WaveStatus.COLLECTING, current_count__lte=F("capacity") - units
-        ).update(current_count=F("current_count") + units)
+        taken = (
+            PreorderWave.objects.of_products([product.pk])
+            .filter(pk=wave.pk, status=WaveStatus.COLLECTING, current_count__lte=F("capacity") - units)
+            .update(current_count=F("current_count") + units)
+        )
         if not taken:
             raise WaveCapacityExceeded(available=0)
-        catalog_changed(product_ids=[product.pk])
         wave.current_count += units
         allocations.append((wave, units))
         left -= units
@@ -179,11 +179,10 @@ def waves_release(*, units: dict[int, int]) -> None:
         return
     released = list(PreorderWave.objects.select_for_update(of=("self",)).filter(pk__in=units).order_by("pk"))
     for wave in released:
-        PreorderWave.objects.filter(pk=wave.pk).update(
+        PreorderWave.objects.of_products([wave.product_id]).filter(pk=wave.pk).update(
             current_count=Greatest(F("current_count") - units[wave.pk], 0)
         )
     product_ids = {wave.product_id for wave in released}
-    catalog_changed(product_ids=product_ids)
     waves: dict[int, list[PreorderWave]] = {product_id: [] for product_id in product_ids}
     for wave in PreorderWave.objects.filter(product_id__in=product_ids):
         waves[wave.product_id].append(wave)
@@ -207,9 +206,9 @@ def product_refresh_preorder_state(*, product: Product, waves: list[PreorderWave
     else:
         old, new = Product.OrderType.PREORDER, Product.OrderType.WAITING
     # Callers read the product under its lock: when it already is what the waves say, there is nothing to write.
-    if product.order_type == old and Product.objects.filter(pk=product.pk, order_type=old).update(order_type=new):
+    rows = Product.objects.of_products([product.pk]).filter(pk=product.pk, order_type=old)
+    if product.order_type == old and rows.update(order_type=new):
         product.order_type = new
-        catalog_changed(product_ids=[product.pk])
     return product
 
 
@@ -346,7 +345,6 @@ def wave_set_capacity(*, wave: PreorderWave, capacity: int) -> PreorderWave:
         return locked
     wave_change_check(wave=locked, capacity=capacity)
     PreorderWave.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
-    catalog_changed(product_ids=[locked.product_id])
     locked.capacity = wave.capacity = capacity
     product = product_refresh_preorder_state(product=locked.product)
     if product.order_type == Product.OrderType.PREORDER:

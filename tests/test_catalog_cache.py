@@ -5,17 +5,22 @@ the one the shop gives with the cache off. A writer that forgot to bump its vers
 place and fails here.
 """
 
+import contextlib
 import re
+from datetime import date
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from catalog.models import ProductMedia
+from catalog.models import Product, ProductMedia, ProductStock
 from catalog.tests.factories import ProductFactory, ProductMediaFactory
+from config.cache_versions import versions_bump, versions_get
 from orders.services import order_cancel, order_place
 from pages.tests.factories import PageFactory
-from preorders.models import WaveStatus
-from preorders.services import wave_add, wave_set_capacity, wave_set_status
+from preorders.models import PreorderWave, WaveStatus
+from preorders.services import wave_add, wave_set_capacity, wave_set_status, wave_update
 from preorders.tests.factories import PreorderProductFactory
 
 # Committed writes: versions move when a writer's transaction commits, as in production.
@@ -171,8 +176,9 @@ def test_archiving_shows_at_once(settings, in_stock, staff_client):
         lambda wave: wave_set_status(wave=wave, status=WaveStatus.PRODUCTION),
         lambda wave: wave_set_capacity(wave=wave, capacity=9),
         lambda wave: wave_add(product=wave.product, capacity=7),
+        lambda wave: wave_update(wave=wave, ships_on=date(2027, 3, 1)),
     ],
-    ids=["status", "capacity", "new-wave"],
+    ids=["status", "capacity", "new-wave", "ship-date"],
 )
 def test_a_wave_change_shows_at_once(settings, preorder, change):
     wave = preorder.waves.get(wave_number=1)
@@ -182,6 +188,91 @@ def test_a_wave_change_shows_at_once(settings, preorder, change):
 def test_new_and_removed_media_show_at_once(settings, in_stock):
     _assert_exact_after(settings, in_stock, lambda: ProductMediaFactory(product=in_stock, position=5))
     _assert_exact_after(settings, in_stock, lambda: ProductMedia.objects.filter(product=in_stock).delete())
+
+
+# --- Bulk writes invalidate by themselves: nobody has to remember to ---------------------------------------------
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda product: Product.objects.filter(pk=product.pk).update(price=1234),
+        lambda product: ProductStock.objects.filter(product=product, size="M").update(quantity=0),
+        lambda product: product.stock.filter(size="S").update(quantity=1),
+        lambda product: ProductMedia.objects.filter(product=product).update(alt="Новая подпись"),
+        lambda product: ProductStock.objects.bulk_update(
+            [ProductStock(pk=row.pk, product_id=product.pk, quantity=9) for row in product.stock.all()],
+            ["quantity"],
+        ),
+        lambda product: ProductStock.objects.bulk_update(
+            [ProductStock(pk=row.pk, quantity=0) for row in product.stock.all()], ["quantity"]
+        ),
+        lambda product: Product.objects.bulk_update([Product(pk=product.pk, name="Футболка другая")], ["name"]),
+    ],
+    ids=[
+        "product-update",
+        "stock-update",
+        "related-update",
+        "media-update",
+        "bulk-update",
+        "bulk-update-by-pk",
+        "product-bulk",
+    ],
+)
+def test_a_bulk_write_shows_at_once(settings, in_stock, change):
+    _assert_exact_after(settings, in_stock, lambda: change(in_stock))
+
+
+def test_stock_rows_made_in_bulk_show_at_once(settings, in_stock):
+    ProductStock.objects.filter(product=in_stock, size="L").delete()
+    _assert_exact_after(
+        settings,
+        in_stock,
+        lambda: ProductStock.objects.bulk_create([ProductStock(product=in_stock, size="L", quantity=7)]),
+    )
+
+
+def test_a_wave_update_shows_at_once(settings, preorder):
+    _assert_exact_after(
+        settings, preorder, lambda: PreorderWave.objects.filter(product=preorder).update(capacity=4)
+    )
+
+
+def test_a_write_that_names_its_products_reads_nothing_first(in_stock):
+    rows = ProductStock.objects.of_products([in_stock.pk]).filter(product=in_stock)
+    with transaction.atomic():  # the versions move at commit, outside what is counted
+        with CaptureQueriesContext(connection) as named:
+            rows.filter(size="M").update(quantity=4)  # the hint survives filtering
+        with CaptureQueriesContext(connection) as unnamed:
+            ProductStock.objects.filter(product=in_stock, size="M").update(quantity=3)
+        assert [len(named), len(unnamed)] == [1, 2]
+        [(_, bump, _)] = connection.run_on_commit  # the two writes move the versions once, together
+        assert list(bump.versions) == ["catalog", f"product:{in_stock.pk}"]
+
+
+def test_bumps_join_within_a_savepoint_and_roll_back_with_it():
+    names = ["catalog", "product:1", "product:2", "product:3"]
+    before = versions_get(names=names)
+    with transaction.atomic():
+        versions_bump(names=["product:1"])
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            versions_bump(names=["product:2"])
+            raise RuntimeError
+        versions_bump(names=["catalog"])
+        versions_bump(names=["product:3"])
+        assert len(connection.run_on_commit) == 1  # product:1, catalog and product:3 share one fate: one bump
+    after = versions_get(names=names)
+    assert [old != new for old, new in zip(before, after, strict=True)] == [True, True, False, True]
+
+
+def test_a_write_that_matches_nothing_invalidates_nothing(in_stock):
+    with transaction.atomic(), CaptureQueriesContext(connection):
+        assert ProductStock.objects.filter(product=in_stock, size="XXL").update(quantity=1) == 0
+        assert connection.run_on_commit == []
+
+
+def test_a_locking_queryset_can_write_outside_a_transaction(in_stock):
+    # The look-up of the products drops the lock it cannot take outside a transaction; the write is the same.
+    assert ProductStock.objects.select_for_update().filter(product=in_stock, size="S").update(quantity=2) == 1
+    assert ProductStock.objects.get(product=in_stock, size="S").quantity == 2
 
 
 def test_a_footer_page_shows_at_once(settings, in_stock):

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.sms import sms_enqueue
-from catalog.caching import catalog_changed
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from config.money import rub
@@ -384,7 +383,6 @@ def draw_close_now(*, product: Product, now: datetime | None = None) -> DrawRun:
     if product.draw_closes_at is None or product.draw_closes_at > now:
         with transaction.atomic():
             Product.objects.filter(pk=product.pk).update(draw_closes_at=now)
-            catalog_changed(product_ids=[product.pk])
     return draw_run(product_id=product.pk, now=now)
 
 
