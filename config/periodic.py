@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 
+from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 
@@ -21,3 +22,17 @@ def run_rounds(run_round: Callable[[], None], *, every: int = 0, times: int = 0)
         if every <= 0 or (times and rounds >= times):
             return
         time.sleep(every)
+
+
+class PeriodicCommand(BaseCommand):
+    """A management command the scheduler runs: one `round()`, or one every `--every` seconds."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="repeat every N seconds until stopped")
+        parser.add_argument("--times", type=int, default=0, help="with --every: stop after this many rounds")
+
+    def handle(self, *args, every: int, times: int, **options):
+        run_rounds(self.round, every=every, times=times)
+
+    def round(self) -> None:
+        raise NotImplementedError
