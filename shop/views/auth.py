@@ -1,5 +1,8 @@
 """Registration, sign-in by password or SMS code, password reset, sign-out."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -195,23 +198,44 @@ def phone_confirm(request):
     next_url = _next_url(request, reverse("shop:account"))
     if user.phone_verified:
         return redirect(next_url)
-    action = request.POST.get("action") if request.method == "POST" else None
-    form, code_step, refusal = PhoneConfirmForm(), False, ""
-    if action == "send":
+    step = own_phone_code_step(request, action="verify", act=lambda code: user_phone_confirm(user=user, code=code))
+    if step.done:
+        messages.success(request, "Телефон подтверждён.")
+        return redirect(next_url)
+    return render(request, "registration/phone_confirm.html", {**step.context(), "next": next_url})
+
+
+@dataclass
+class CodeStep:
+    """Where a customer is in acting on a code texted to their own phone."""
+
+    form: PhoneConfirmForm
+    code_step: bool = False  # a code is on its way: ask for it
+    refusal: str = ""  # why no code was sent
+    done: bool = False  # the code was right and the act is done
+
+    def context(self) -> dict:
+        return {"form": self.form, "code_step": self.code_step, "refusal": self.refusal}
+
+
+def own_phone_code_step(request, *, action: str, act: Callable[[str], None]) -> CodeStep:
+    """The two steps of an act confirmed by a code to the signed-in customer's own phone: the button «send» texts
+    the code, the button `action` checks it with `act(code)` (which raises `SmsCodeRejected` for a wrong one)."""
+    posted = request.POST.get("action") if request.method == "POST" else None
+    if posted == "send":
         refusal = own_phone_code_send(request)
-        code_step = not refusal
-    elif action == "verify":
-        form, code_step = PhoneConfirmForm(request.POST), True
-        if form.is_valid():
-            try:
-                user_phone_confirm(user=user, code=form.cleaned_data["code"])
-            except SmsCodeRejected as rejected:
-                form.add_error("code", rejected.message)
-            else:
-                messages.success(request, "Телефон подтверждён.")
-                return redirect(next_url)
-    context = {"form": form, "code_step": code_step, "refusal": refusal, "next": next_url}
-    return render(request, "registration/phone_confirm.html", context)
+        return CodeStep(PhoneConfirmForm(), code_step=not refusal, refusal=refusal)
+    if posted != action:
+        return CodeStep(PhoneConfirmForm())
+    form = PhoneConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            act(form.cleaned_data["code"])
+        except SmsCodeRejected as rejected:
+            form.add_error("code", rejected.message)
+        else:
+            return CodeStep(form, code_step=True, done=True)
+    return CodeStep(form, code_step=True)
 
 
 def own_phone_code_send(request) -> str:

@@ -10,9 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.personal_data import user_data_export, user_delete
-from accounts.services import SmsCodeRejected
-from shop.forms import PhoneConfirmForm
-from shop.views.auth import own_phone_code_send
+from shop.views.auth import own_phone_code_step
 
 
 @login_required
@@ -28,24 +26,11 @@ def account_data(request):
 @require_http_methods(["GET", "POST"])
 def account_delete(request):
     """«Удалить аккаунт»: a code by SMS to the account's phone, then the deletion (anonymised; orders stay)."""
-    user = request.user
-    action = request.POST.get("action") if request.method == "POST" else None
-    form, code_step, refusal = PhoneConfirmForm(), False, ""
-    if action == "send":
-        refusal = own_phone_code_send(request)
-        code_step = not refusal
-    elif action == "delete":
-        form, code_step = PhoneConfirmForm(request.POST), True
-        if form.is_valid():
-            try:
-                user_delete(user=user, code=form.cleaned_data["code"])
-            except SmsCodeRejected as rejected:
-                form.add_error("code", rejected.message)
-            else:
-                logout(request)
-                messages.success(
-                    request, "Аккаунт удалён. Заказы и чеки сохранены без ваших имени, телефона и адреса."
-                )
-                return redirect("shop:catalog")
-    context = {"form": form, "code_step": code_step, "refusal": refusal}
-    return render(request, "shop/account_delete.html", context)
+    step = own_phone_code_step(
+        request, action="delete", act=lambda code: user_delete(user=request.user, code=code)
+    )
+    if step.done:
+        logout(request)
+        messages.success(request, "Аккаунт удалён. Заказы и чеки сохранены без ваших имени, телефона и адреса.")
+        return redirect("shop:catalog")
+    return render(request, "shop/account_delete.html", step.context())
