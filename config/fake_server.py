@@ -1,8 +1,10 @@
 """What the local fakes of outside services (YooKassa, CDEK) share: a threaded WSGI server on a loopback port,
 start and stop, the request log, a stall that holds answers, and helpers to read requests and write answers."""
 
+import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -61,6 +63,17 @@ class FakeServer:
         if self.stall is not None:
             self.stall.set()
         self.stall = None
+
+    def serve_until_stopped(self, *, announce: Callable[["FakeServer"], str], stdout) -> None:
+        """Run in the foreground (`manage.py fake_…`): start, say where with `announce(self)`, serve until Ctrl+C."""
+        self.start()
+        stdout.write(f"{announce(self)} Stop with Ctrl+C.")
+        stdout.flush()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+        finally:
+            self.stop()
 
 
 def request_headers(environ) -> dict[str, str]:

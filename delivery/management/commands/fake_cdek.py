@@ -1,8 +1,6 @@
 """`manage.py fake_cdek --port 8020`: the local fake CDEK API for the offline demo (`make run` starts it)."""
 
-import contextlib
 import os
-import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -18,17 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_CDEK_PORT", 8020)))
 
     def handle(self, *args, host, port, **options):
-        fake = FakeCdek(
+        FakeCdek(
             client_id=settings.CDEK_CLIENT_ID or "demo-cdek",
             client_secret=settings.CDEK_CLIENT_SECRET or "demo-cdek-secret",
             host=host,
             port=port,
+        ).serve_until_stopped(
+            announce=lambda fake: f"Fake CDEK on {fake.api_url} (client {fake.client_id}).", stdout=self.stdout
         )
-        fake.start()
-        self.stdout.write(f"Fake CDEK on {fake.api_url} (client {fake.client_id}). Stop with Ctrl+C.")
-        self.stdout.flush()
-        try:
-            with contextlib.suppress(KeyboardInterrupt):
-                threading.Event().wait()
-        finally:
-            fake.stop()

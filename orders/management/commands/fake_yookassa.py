@@ -1,8 +1,6 @@
 """`manage.py fake_yookassa --port 8010`: the local fake YooKassa for the offline demo (`make run` starts it)."""
 
-import contextlib
 import os
-import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -30,14 +28,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
         )
-        fake.start()
-        self.stdout.write(
-            f"Fake YooKassa on {fake.api_url} (shop {fake.shop_id}); notifications go to "
-            f"{fake.notification_url()}. Stop with Ctrl+C."
+        fake.serve_until_stopped(
+            announce=lambda fake: (
+                f"Fake YooKassa on {fake.api_url} (shop {fake.shop_id}); notifications go to {fake.notification_url()}."
+            ),
+            stdout=self.stdout,
         )
-        self.stdout.flush()
-        try:
-            with contextlib.suppress(KeyboardInterrupt):
-                threading.Event().wait()
-        finally:
-            fake.stop()
