@@ -66,6 +66,10 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         phone = phone_ru(self.phone)
         return f"{self.full_name} ({phone})" if self.full_name else phone
 
+    def get_short_name(self) -> str:
+        """How the admin greets the staff member: the name, else the phone as people write it."""
+        return self.full_name or phone_ru(self.phone)
+
     def clean(self):
         super().clean()
         if self.phone:
@@ -147,4 +151,4 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="consent_user_created_idx")]
 
     def __str__(self):
-        return f"{self.phone or self.user_id} · {self.get_source_display()}"
+        return f"{phone_ru(self.phone) or self.user_id} · {self.get_source_display()}"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.tests.factories import ProductFactory
+from config.russian import phone_ru
 from orders.tests.factories import OrderFactory
 from pages.models import Page
 from preorders.tests.factories import PreorderProductFactory
@@ -85,3 +86,13 @@ def test_a_refusal_is_the_only_message_of_its_outcome(rf):
     shop.add(constants.ERROR, "Нет в наличии.")
     shop.add(constants.SUCCESS, "Промокод применён.")
     assert len(shop._queued_messages) == 2
+
+
+def test_the_header_greets_staff_by_name_or_a_readable_phone(staff, staff_user):
+    staff_user.full_name = ""
+    staff_user.save()
+    html = staff.get(reverse("admin:index")).content.decode()
+    assert f"<strong>{phone_ru(staff_user.phone)}</strong>" in html and staff_user.phone not in html
+    staff_user.full_name = "Анна Смирнова"
+    staff_user.save()
+    assert "<strong>Анна Смирнова</strong>" in staff.get(reverse("admin:index")).content.decode()
