@@ -211,15 +211,24 @@ class FulfilmentWaveAdmin(PreorderWaveAdmin):
 class ShipmentBatchAdmin(admin.ModelAdmin):
     """A bulk hand-over: its page refreshes itself while it runs and lists what failed."""
 
-    list_display = ["__str__", "progress", "failed", "state", "created_by", "created_at"]
+    list_display = ["__str__", "progress", "failed", "state_text", "created_by", "created_at"]
     list_filter = ["state"]
-    fields = ["title", "progress", "state", "created_by", "created_at", "finished_at", "failure_list", "orders"]
+    fields = [
+        "title", "progress", "state_text", "created_by", "created_at", "progress_at", "finished_at", "failure_list",
+        "orders",
+    ]  # fmt: skip
     readonly_fields = fields
     change_form_template = "admin/fulfilment/shipmentbatch/change_form.html"
 
     @admin.display(description=_("сделано"))
     def progress(self, batch):
         return f"{batch.processed} из {batch.total}, с ошибками {batch.failed}"
+
+    @admin.display(description=_("состояние"), ordering="state")
+    def state_text(self, batch):
+        if batch.is_stalled:
+            return "Остановилась, будет запущена снова"
+        return batch.get_state_display()
 
     @admin.display(description=_("что не удалось"))
     def failure_list(self, batch):

@@ -1,10 +1,12 @@
 """Fulfilment: an order's parcel at CDEK (`Shipment`), bulk hand-overs (`ShipmentBatch`), and returns."""
 
+from datetime import timedelta
 from enum import nonmember
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.models import TimeStampedModel
@@ -62,6 +64,9 @@ class ShipmentBatch(models.Model):
         RUNNING = "running", _("Идёт")
         DONE = "done", _("Завершена")
 
+    #: A running batch that took no step for this long has lost its worker: the scheduler starts it again.
+    STALL_AFTER = timedelta(minutes=5)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("кто запустил")
     )
@@ -73,6 +78,7 @@ class ShipmentBatch(models.Model):
     failures = models.JSONField(_("ошибки"), default=list, blank=True)  # [{"order": number, "message": text}]
     state = models.CharField(_("состояние"), max_length=16, choices=State.choices, default=State.RUNNING)
     created_at = models.DateTimeField(_("запущена"), auto_now_add=True)
+    progress_at = models.DateTimeField(_("последний шаг"), default=timezone.now)
     finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
 
     class Meta:
@@ -85,6 +91,10 @@ class ShipmentBatch(models.Model):
 
     def __str__(self):
         return self.title or f"Передача в СДЭК №{self.pk}"
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.state == self.State.RUNNING and self.progress_at < timezone.now() - self.STALL_AFTER
 
 
 class ReturnStatus(models.TextChoices):

@@ -9,7 +9,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from fulfilment.models import Shipment, ShipmentBatch, ShipmentState
-from fulfilment.services import shipment_batch_create, shipment_batch_work, shipment_refresh, shipment_register
+from fulfilment.services import (
+    shipment_batch_create,
+    shipment_batch_work,
+    shipment_batches_stalled_claim,
+    shipment_refresh,
+    shipment_register,
+)
 
 logger = logging.getLogger("dwc.fulfilment")
 
@@ -47,6 +53,14 @@ def shipment_batch_start(*, orders, by=None, title: str = "") -> ShipmentBatch:
     batch = shipment_batch_create(orders=orders, by=by, title=title)
     transaction.on_commit(lambda: shipment_batch_run.enqueue(batch_id=batch.pk), robust=True)
     return batch
+
+
+def shipment_batches_resume() -> int:
+    """Queue again the work of batches that stopped moving (the scheduler's round); how many."""
+    claimed = shipment_batches_stalled_claim()
+    for batch_id in claimed:
+        shipment_batch_run.enqueue(batch_id=batch_id)
+    return len(claimed)
 
 
 def shipment_hand_over(*, order) -> Shipment:

@@ -1,7 +1,12 @@
 """Fulfilment rules: registering orders at CDEK and acting on its word (`shipments`), batches (`batches`),
 labels and waybills (`documents`), CDEK's status webhooks and the reconciliation (`statuses`), returns (`returns`)."""
 
-from fulfilment.services.batches import shipment_batch_create, shipment_batch_work, wave_orders_to_ship
+from fulfilment.services.batches import (
+    shipment_batch_create,
+    shipment_batch_work,
+    shipment_batches_stalled_claim,
+    wave_orders_to_ship,
+)
 from fulfilment.services.documents import shipment_documents_pdf
 from fulfilment.services.returns import (
     order_delivered_at,
@@ -43,6 +48,7 @@ __all__ = [
     "shipment_apply",
     "shipment_batch_create",
     "shipment_batch_work",
+    "shipment_batches_stalled_claim",
     "shipment_body",
     "shipment_documents_pdf",
     "shipment_errors_text",

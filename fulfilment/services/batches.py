@@ -38,7 +38,7 @@ def shipment_batch_work(*, batch_id: int) -> ShipmentBatch:
         else:
             if shipment.state == ShipmentState.INVALID:
                 failure = shipment_errors_text(shipment.errors)
-        changes = {"processed": F("processed") + 1}
+        changes = {"processed": F("processed") + 1, "progress_at": timezone.now()}
         if failure is not None:
             logger.warning("Batch %s: order %s not handed over: %s", batch.pk, order.order_number, failure)
             batch.failures.append({"order_id": order.pk, "order": order.order_number, "message": failure})
@@ -49,6 +49,22 @@ def shipment_batch_work(*, batch_id: int) -> ShipmentBatch:
     )
     batch.refresh_from_db()
     return batch
+
+
+def shipment_batches_stalled_claim(*, now=None) -> list[int]:
+    """Running batches that took no step for `ShipmentBatch.STALL_AFTER` (their worker died, their task was
+    lost): each is claimed by one caller, which queues its work again. The work starts over from its first order,
+    counting anew; orders CDEK already has are read back, never sent twice."""
+    now = now or timezone.now()
+    stalled = ShipmentBatch.objects.filter(
+        state=ShipmentBatch.State.RUNNING, progress_at__lt=now - ShipmentBatch.STALL_AFTER
+    )
+    claimed = []
+    for batch_id in stalled.values_list("pk", flat=True):
+        if stalled.filter(pk=batch_id).update(progress_at=now, processed=0, failed=0, failures=[]):
+            logger.warning("Batch %s took no step for %s: starting it again.", batch_id, ShipmentBatch.STALL_AFTER)
+            claimed.append(batch_id)
+    return claimed
 
 
 def wave_orders_to_ship(*, wave) -> list[int]:

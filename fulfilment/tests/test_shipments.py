@@ -1,14 +1,23 @@
 """Registering paid orders at CDEK, over real HTTP against the fake CDEK."""
 
+from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
-from fulfilment.models import Shipment, ShipmentState
-from fulfilment.services import shipment_batch_create, shipment_batch_work, shipment_body, shipment_register
+from fulfilment.models import Shipment, ShipmentBatch, ShipmentState
+from fulfilment.services import (
+    shipment_batch_create,
+    shipment_batch_work,
+    shipment_batches_stalled_claim,
+    shipment_body,
+    shipment_register,
+)
 from fulfilment.tests.factories import paid_order
 from orders.models import OrderStatus
 from orders.tests.factories import OrderFactory
@@ -172,3 +181,32 @@ def test_the_whole_wave_from_its_page(fake_cdek, staff, django_capture_on_commit
     assert (
         "Передать волну в СДЭК" in staff.get(f"/admin/preorders/preorderwave/{wave.pk}/change/").content.decode()
     )
+
+
+def test_a_batch_whose_worker_died_is_started_again_and_sends_nothing_twice(fake_cdek, staff):
+    orders = [paid_order() for _ in range(3)]
+    batch = shipment_batch_create(orders=orders)
+    shipment_register(order=orders[0])  # the worker got this far, then died
+    stopped_at = timezone.now() - ShipmentBatch.STALL_AFTER - timedelta(seconds=1)
+    ShipmentBatch.objects.filter(pk=batch.pk).update(processed=1, progress_at=stopped_at)
+    moving = shipment_batch_create(orders=[paid_order()])  # queued a moment ago: left alone
+
+    page = staff.get(f"/admin/fulfilment/shipmentbatch/{batch.pk}/change/").content.decode()
+    assert "Передача не движется с" in page and "Остановилась, будет запущена снова" in page
+    out = StringIO()
+    call_command("reconcile_shipments", stdout=out)
+
+    assert "Started again 1 bulk hand-over(s)" in out.getvalue()
+    batch.refresh_from_db()
+    assert (batch.state, batch.processed, batch.failed) == (ShipmentBatch.State.DONE, 3, 0)
+    assert len(fake_cdek.api_requests("POST", "/v2/orders")) == 3  # the first order was not sent again
+    assert ShipmentBatch.objects.get(pk=moving.pk).state == ShipmentBatch.State.RUNNING
+    page = staff.get(f"/admin/fulfilment/shipmentbatch/{batch.pk}/change/").content.decode()
+    assert "Передача не движется" not in page and "3 из 3, с ошибками 0" in page
+
+
+def test_a_stalled_batch_is_claimed_by_one_caller():
+    batch = shipment_batch_create(orders=[paid_order()])
+    later = timezone.now() + ShipmentBatch.STALL_AFTER + timedelta(seconds=1)
+    assert shipment_batches_stalled_claim(now=later) == [batch.pk]
+    assert shipment_batches_stalled_claim(now=later) == []
