@@ -80,7 +80,7 @@ def bench_database(database_url: str, *, keep: bool = False):
     import psycopg
 
     parts = urlsplit(database_url)
-    name = "test_" + parts.path.lstrip("/")
+    name = "test_" + (parts.path.lstrip("/") or "dwc")
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
