@@ -13,7 +13,6 @@ of a shared machine. Prints per address: requests per second, p50, p99, non-2xx 
 shop's requests per second to the floor's; then the workers' resident memory.
 """
 
-import argparse
 import os
 import statistics
 import sys
@@ -26,17 +25,12 @@ from benchmarks import harness  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", harness.DEFAULT_DATABASE_URL))
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    parser = harness.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=5, help="seconds of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="shop/floor turns per address")
     parser.add_argument("--connections", type=int, default=16)
-    # The defaults of config/gunicorn.py.
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
-    parser.add_argument("--worker-class", default="")
+    harness.add_server_arguments(parser)
     parser.add_argument("--only", default="", help="comma-separated address names to run (default: all)")
     args = parser.parse_args()
     harness.require_wrk()
@@ -67,13 +61,7 @@ def main() -> int:
             f"gunicorn {args.workers} workers × {args.threads} threads · wrk {args.connections} connections, "
             f"{args.rounds} × {args.seconds} s each side, shop and floor in turns · {os.cpu_count()} cores"
         )
-        with harness.gunicorn(
-            port=port,
-            environment=environment,
-            workers=args.workers,
-            threads=args.threads,
-            worker_class=args.worker_class,
-        ) as server:
+        with harness.server(args, port=port, environment=environment) as server:
             print(f"{'address':28} {'':5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'ratio':>6}")
             for name, path in addresses.items():
                 size = len(urllib.request.urlopen(base + path).read())

@@ -14,14 +14,14 @@ With `--cache` the cached answers are measured instead.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+from benchmarks import in_process  # noqa: E402
 
 
 def main() -> int:
@@ -31,22 +31,13 @@ def main() -> int:
     parser.add_argument("--cache", action="store_true", help="measure cached answers instead of fresh ones")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    in_process.django_setup()
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
     settings.CATALOG_CACHE = args.cache
-    old_name = connection.settings_dict["NAME"]
     for count in (int(n) for n in args.products.split(",")):
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
+        with in_process.throwaway_database():
             run(args, count)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

@@ -15,65 +15,50 @@ Prints answers by status, the 503s (fast refusals), the 500s and requests withou
 and how long the shop took to answer 200 again after each fault. Exit status 1 if anything was a 500.
 """
 
-import argparse
-import json
-import os
 import random
-import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from soak import OPENER, ROOT, free_port, percentile, soak_database, wait_for  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import fault_harness, harness  # noqa: E402
+from benchmarks.fault_harness import call, percentile  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=8)
+    parser = fault_harness.argument_parser(__doc__.splitlines()[0], seconds=30, clients=8)
     parser.add_argument("--every", type=float, default=5.0, help="seconds between connection cuts")
     parser.add_argument("--restart", action="store_true", help="restart the PostgreSQL cluster once instead")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("This run needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    if not fault_harness.postgres_required():
         return 2
 
-    import tempfile
-
     workdir = Path(tempfile.mkdtemp(prefix="dwc-db-outage-"))
-    database_url, drop_database = soak_database(workdir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "db-outage-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "THROTTLE_ENABLED": "false",
-        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
-        "YOOKASSA_API_URL": "http://127.0.0.1:9/v3",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_THREADS": "4",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    import django
+    port = harness.free_port()
+    with fault_harness.run_database(workdir) as database_url:
+        env = fault_harness.production_environment(
+            name="db-outage",
+            database_url=database_url,
+            port=port,
+            workers=2,
+            TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
+            YOOKASSA_API_URL="http://127.0.0.1:9/v3",
+        )
+        with fault_harness.demo_shop(env):
+            token, stocked, products = customer_and_catalog()
+            with fault_harness.shop_served(env, log=workdir / "gunicorn.log"):
+                return run(args, f"http://127.0.0.1:{port}", token, stocked, products, database_url)
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def customer_and_catalog() -> tuple[str, list, list]:
+    """The demo customer's bearer token, the sizes in stock as (product, size), the visible products; the
+    connection closed after reading (the cuts would break it)."""
+    from django.db import connections
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import User
@@ -82,28 +67,11 @@ def main() -> int:
     token = str(RefreshToken.for_user(User.objects.get(phone="+79990000002")).access_token)
     stocked = list(ProductStock.objects.filter(quantity__gt=0).values_list("product_id", "size"))
     products = list(Product.objects.visible().values_list("pk", flat=True))
-    from django.db import connections
-
     connections.close_all()
-
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_for(f"{url}/api/v1/health/")
-        return run(args, url, token, stocked, products, database_url)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
-        drop_database()
+    return token, stocked, products
 
 
 def run(args, url, token, stocked, products, database_url) -> int:
-    import psycopg
-
     answers, latency, lock = Counter(), {"503": [], "ok": []}, threading.Lock()
     timeline: list[tuple[float, int | str]] = []
     deadline = time.monotonic() + args.seconds
@@ -112,8 +80,8 @@ def run(args, url, token, stocked, products, database_url) -> int:
         rng = random.Random(seed)
         while time.monotonic() < deadline:
             if rng.random() < 0.75:
-                request = urllib.request.Request(url + rng.choice(["/api/v1/products/", "/",
-                                                                   f"/products/{rng.choice(products)}/"]))  # fmt: skip
+                path = rng.choice(["/api/v1/products/", "/", f"/products/{rng.choice(products)}/"])
+                method, body, who = "GET", None, None
             else:
                 product, size = rng.choice(stocked)
                 body = {
@@ -121,18 +89,9 @@ def run(args, url, token, stocked, products, database_url) -> int:
                     "delivery_address": "Москва, 1",
                     "personal_data_consent": True,
                 }
-                request = urllib.request.Request(f"{url}/api/v1/orders/", data=json.dumps(body).encode(),
-                                                 headers={"Content-Type": "application/json",
-                                                          "Authorization": f"Bearer {token}"})  # fmt: skip
+                path, method, who = "/api/v1/orders/", "POST", token
             started = time.monotonic()
-            try:
-                with OPENER.open(request, timeout=30) as answer:
-                    status = answer.status
-                    answer.read()
-            except urllib.error.HTTPError as error:
-                status = error.code
-            except OSError:
-                status = "no answer"
+            status, _ = call(url + path, method, body, who, timeout=30)
             seconds = time.monotonic() - started
             with lock:
                 answers[status] += 1
@@ -142,6 +101,17 @@ def run(args, url, token, stocked, products, database_url) -> int:
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
     for thread in threads:
         thread.start()
+    faults, cut_total = cut(args, deadline, database_url)
+    for thread in threads:
+        thread.join()
+    return report(args, answers, latency, timeline, faults, cut_total)
+
+
+def cut(args, deadline, database_url) -> tuple[list[float], int]:
+    """Every `--every` seconds, each connection of the shop's database cut (or, with `--restart`, the cluster
+    restarted once). Returns when each fault struck, and how many connections were cut in all."""
+    import psycopg
+
     faults: list[float] = []
     cut_total = 0
     while time.monotonic() < deadline - args.every:
@@ -155,9 +125,10 @@ def run(args, url, token, stocked, products, database_url) -> int:
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ).fetchone()[0]
-    for thread in threads:
-        thread.join()
+    return faults, cut_total
 
+
+def report(args, answers, latency, timeline, faults, cut_total) -> int:
     recoveries = []
     for moment in faults:
         after = [at for at, status in timeline if at > moment and status in (200, 201, 409)]

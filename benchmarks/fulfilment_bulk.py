@@ -13,14 +13,14 @@ loopback HTTP round trip; against CDEK add its latency (about 0.2–0.5 s a call
 
 import argparse
 import io
-import os
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+from benchmarks import in_process  # noqa: E402
 
 
 def main() -> int:
@@ -28,19 +28,9 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=300)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    in_process.django_setup()
+    with in_process.throwaway_database():
         return run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args) -> int:

@@ -4,6 +4,7 @@ The shop runs as in production (`DEBUG=false`, `config/gunicorn.py`), with `benc
 adds the floor view (`benchmarks/floor.py`).
 """
 
+import argparse
 import contextlib
 import os
 import re
@@ -20,6 +21,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dwc_bench"
+
+
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark starts with: the database beside which it makes its own, and Redis."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    return parser
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """gunicorn's options, with the defaults of config/gunicorn.py."""
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
+    parser.add_argument("--worker-class", default="")
 
 
 def require_wrk() -> str:
@@ -64,7 +80,7 @@ def bench_database(database_url: str, *, keep: bool = False):
     import psycopg
 
     parts = urlsplit(database_url)
-    name = "test_" + parts.path.lstrip("/")
+    name = "test_" + (parts.path.lstrip("/") or "dwc")
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -122,6 +138,17 @@ def gunicorn(*, port: int, environment: dict[str, str], workers: int, threads: i
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def server(args: argparse.Namespace, *, port: int, environment: dict[str, str]):
+    """`gunicorn` as the options of `add_server_arguments` ask."""
+    return gunicorn(
+        port=port,
+        environment=environment,
+        workers=args.workers,
+        threads=args.threads,
+        worker_class=args.worker_class,
+    )
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:

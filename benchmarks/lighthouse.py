@@ -16,43 +16,21 @@ import argparse
 import io
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="dwc-lighthouse-"))
+
+from benchmarks import harness, local_shop  # noqa: E402
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ["accessibility", "seo", "best-practices", "performance"]
 TARGETS = {"accessibility": 100, "seo": 100, "best-practices": 95, "performance": 90}
 LCP_TARGET_MS = 2500
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-PORT = _free_port()
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": f"sqlite:///{WORK / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(WORK / "media"),
-        "SERVE_MEDIA": "true",
-        "THROTTLE_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "SITE_URL": f"http://127.0.0.1:{PORT}",
-    }
-)
 
 
 def main() -> int:
@@ -62,23 +40,19 @@ def main() -> int:
     if not LIGHTHOUSE.exists():
         print("Lighthouse is not installed: make lighthouse-install", file=sys.stderr)
         return 2
-    try:
-        return run(args)
-    finally:
-        shutil.rmtree(WORK, ignore_errors=True)
+    port = harness.free_port()
+    base = f"http://127.0.0.1:{port}"
+    with local_shop.throwaway_shop("dwc-lighthouse-", SERVE_MEDIA="true", LOG_LEVEL="WARNING", SITE_URL=base):
+        return run(args, port)
 
 
-def run(args) -> int:
-    import django
-
-    django.setup()
+def run(args, port: int) -> int:
     from django.conf import settings
     from django.core.management import call_command
+    from django.core.servers.basehttp import get_internal_wsgi_application
 
-    settings.MEDIA_ROOT = WORK / "media"
     # Photos wide enough for every rendition (400, 800, 1600 px), as a shop's camera files are.
     settings.DEMO_PHOTO_WIDTH = 2000
-    call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     from catalog.models import Product
 
@@ -89,8 +63,9 @@ def run(args) -> int:
         .exclude(sale_mode="draw")
         .first()
     )
-    server = serve()
-    base = f"http://127.0.0.1:{PORT}"
+    # WhiteNoise serves the static files, Django the media.
+    server = local_shop.serve(get_internal_wsgi_application(), port=port)
+    base = f"http://127.0.0.1:{port}"
     pages = {"catalog": f"{base}/", "product": f"{base}{product.get_absolute_url()}"}
     ok = True
     try:
@@ -147,20 +122,6 @@ def lighthouse(url: str) -> dict:
         "lcp": report["audits"]["largest-contentful-paint"]["numericValue"],
         "failing": failing,
     }
-
-
-def serve():
-    """The shop's WSGI application (WhiteNoise serves static files, Django the media) on PORT, in threads."""
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", PORT), QuietHandler)
-    server.set_app(get_internal_wsgi_application())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Payments are not started: this measures the ordering core (locks, counters, writ
 """
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -20,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+from benchmarks import in_process  # noqa: E402
 
 
 def main() -> int:
@@ -36,23 +36,14 @@ def main() -> int:
     parser.add_argument("--keepdb", action="store_true")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    in_process.django_setup()
     from django.db import connection, connections
-    from django.test.utils import setup_test_environment
 
     if connection.vendor != "postgresql":
         print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
-    try:
+    with in_process.throwaway_database(keepdb=args.keepdb):
         return run(args, connections)
-    finally:
-        connections.close_all()
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
 
 def run(args, connections) -> int:

@@ -19,7 +19,6 @@ up: always 0), then the ratio of the shop's orders per second to the floor's, pa
 memory.
 """
 
-import argparse
 import http.client
 import json
 import os
@@ -37,16 +36,12 @@ from benchmarks import harness  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", harness.DEFAULT_DATABASE_URL))
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    parser = harness.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10, help="seconds of each turn")
     parser.add_argument("--rounds", type=int, default=2, help="shop/floor turns")
     parser.add_argument("--stock", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() + 1)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 4)))
-    parser.add_argument("--worker-class", default="")
+    harness.add_server_arguments(parser)
     parser.add_argument("--py-spy", default="", help="record one worker with py-spy into this file (raw format)")
     args = parser.parse_args()
 
@@ -71,13 +66,7 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
         )
         try:
-            with harness.gunicorn(
-                port=port,
-                environment=environment,
-                workers=args.workers,
-                threads=args.threads,
-                worker_class=args.worker_class,
-            ) as server:
+            with harness.server(args, port=port, environment=environment) as server:
                 print(
                     f"one hot product ({args.stock} units) · {args.buyers} buyers, own accounts · PostgreSQL · "
                     f"gunicorn {args.workers} workers × {args.threads} threads · payments via the fake YooKassa · "

@@ -13,21 +13,12 @@ Then the same pages with the renditions removed, i.e. the originals. Targets: ca
 """
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="dwc-page-weight-"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'db.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ["THROTTLE_ENABLED"] = "false"
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API keeps an event loop in this thread
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import local_shop  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 TARGETS = {"catalog": 600 * 1024, "product": 800 * 1024}
@@ -40,23 +31,18 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=390)
     parser.add_argument("--height", type=int, default=844)
     args = parser.parse_args()
-    try:
+    # Playwright's sync API keeps an event loop in this thread.
+    with local_shop.throwaway_shop("dwc-page-weight-", DJANGO_ALLOW_ASYNC_UNSAFE="true"):
         return run(args)
-    finally:
-        shutil.rmtree(WORK, ignore_errors=True)
 
 
 def run(args) -> int:
-    import django
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import get_internal_wsgi_application
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.MEDIA_ROOT = WORK / "media"
-    call_command("migrate", verbosity=0)
     original_sizes, product = seed()
-    base_url, server = serve()
+    server = local_shop.serve(StaticFilesHandler(get_internal_wsgi_application()))
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         from catalog.models import ProductMedia
 
@@ -112,20 +98,6 @@ def seed():
             product_media_add(product=product, upload=ContentFile(photo, name=f"photo-{number}-{position}.jpg"))
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
     return sizes, first
-
-
-def serve():
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-    server.set_app(StaticFilesHandler(get_internal_wsgi_application()))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
 
 
 def measure(base_url: str, product, args) -> dict[str, tuple[int, int]]:

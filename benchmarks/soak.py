@@ -25,64 +25,22 @@ Then the books, which must balance (exit status 1 otherwise):
   money taken for an order that was closed meanwhile went back.
 """
 
-import argparse
-import json
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import fault_harness, harness  # noqa: E402
+from benchmarks.fault_harness import books, manage, percentile  # noqa: E402
 
 SHOP_ID, SECRET_KEY = "soak-shop", "soak-secret"
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def percentile(values, share):
-    if not values:
-        return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * share))]
-
-
-# --- The database -------------------------------------------------------------------------------------------------
-def soak_database(workdir: Path) -> tuple[str, callable]:
-    """A fresh database for the run: a SQLite file, or a new PostgreSQL database beside DATABASE_URL's."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        return f"sqlite:///{workdir / 'soak.sqlite3'}", lambda: None
-    import psycopg
-
-    parts = urlsplit(base)
-    name = f"test_{parts.path.lstrip('/') or 'dwc'}"  # as the test runner names its throw-away database
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parts._replace(path=f"/{name}").geturl(), drop
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------------------
@@ -110,28 +68,11 @@ class Shop:
         self.url, self.stats, self.faults = url, stats, faults
 
     def call(self, action, method, path, body=None, token=None, headers=None, base=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request((base or self.url) + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
         fault = self.faults.state
         started = time.monotonic()
-        try:
-            with OPENER.open(request, timeout=60) as answer:
-                status, raw = answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
-        except OSError as error:
-            status, raw = "no answer", repr(error).encode()
+        status, answer = fault_harness.call((base or self.url) + path, method, body, token, headers)
         self.stats.record(action, status, time.monotonic() - started, fault)
-        try:
-            return status, json.loads(raw) if raw else {}
-        except ValueError:
-            return status, {}
+        return status, answer
 
 
 class Faults(threading.Thread):
@@ -221,102 +162,52 @@ def customer(shop, fake, catalog, staff_token, paid_orders, deadline, seed):
 
 # --- The run ------------------------------------------------------------------------------------------------------
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--clients", type=int, default=12)
+    parser = fault_harness.argument_parser(__doc__.splitlines()[0], seconds=60, clients=12)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (4 threads each)")
     parser.add_argument("--redis", default="", help="REDIS_URL for the shop's shared cache (breaker, throttles)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="dwc-soak-"))
-    database_url, drop_database = soak_database(workdir)
-    shop_port, fake_port = free_port(), free_port()
+    shop_port, fake_port = harness.free_port(), harness.free_port()
     shop_url = f"http://127.0.0.1:{shop_port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "soak-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "SITE_URL": shop_url,
-        "YOOKASSA_API_URL": f"http://127.0.0.1:{fake_port}/v3",
-        "YOOKASSA_SHOP_ID": SHOP_ID,
-        "YOOKASSA_SECRET_KEY": SECRET_KEY,
-        "YOOKASSA_TRUSTED_NETWORKS": "127.0.0.1/32",
-        "YOOKASSA_BREAKER_RESET": "5",
-        "THROTTLE_ENABLED": "false",
-        "ORDER_PAYMENT_TIMEOUT": "1",
-        # The SMS gateway is down for the whole run: every SMS fails and is queued again with a growing delay.
-        "SMS_BACKEND": "smsru",
-        "SMSRU_API_ID": "soak",
-        "SMSRU_API_URL": "http://127.0.0.1:9/sms/send",
-        "GUNICORN_BIND": f"127.0.0.1:{shop_port}",
-        "GUNICORN_WORKERS": str(args.workers),
-        "GUNICORN_THREADS": "4",
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": args.redis,
-    }
-    os.environ.update({k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"})
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from orders.fake_yookassa import NOTIFICATIONS_PATH, FakeYooKassa
-
-    print(f"Database: {database_url.split('@')[-1]}; preparing (migrate, seed_demo)…", flush=True)
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    initial = books()
-
-    fake = FakeYooKassa(shop_id=SHOP_ID, secret_key=SECRET_KEY, port=fake_port,
-                        webhook_url=f"{shop_url}{NOTIFICATIONS_PATH}").start()  # fmt: skip
-    logs = (workdir / "processes.log").open("w")
-    python = sys.executable
-    # The demo's photo renditions are built before the clock starts: the run measures the shop, not the seed.
-    subprocess.run([python, "manage.py", "db_worker", "--batch", "--no-reload"], cwd=ROOT, env=env, stdout=logs,
-                   stderr=subprocess.STDOUT, check=True)  # fmt: skip
-    processes = [
-        subprocess.Popen([str(Path(python).parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-                         cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True),
-        subprocess.Popen([python, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
-                         cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True),
-        subprocess.Popen([python, "manage.py", "expire_unpaid_orders", "--every", "10"],
-                         cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True),
-    ]  # fmt: skip
-    code = 1
+    tasks = [
+        manage("db_worker", "--no-reload", "--interval", "1"),
+        manage("expire_unpaid_orders", "--every", "10"),
+    ]
     try:
-        wait_for(f"{shop_url}/api/v1/health/")
-        code = soak(args, shop_url, fake, initial)
+        with fault_harness.run_database(workdir) as database_url:
+            env = environment(args, database_url=database_url, shop_port=shop_port, fake_port=fake_port)
+            print(f"Database: {database_url.split('@')[-1]}; preparing (migrate, seed_demo)…", flush=True)
+            with fault_harness.demo_shop(env):
+                initial = books()
+                with (
+                    fault_harness.fake_yookassa(shop_id=SHOP_ID, secret_key=SECRET_KEY, port=fake_port,
+                                                shop_url=shop_url) as fake,
+                    fault_harness.shop_served(env, log=workdir / "processes.log", tasks=tasks),
+                ):  # fmt: skip
+                    return soak(args, shop_url, fake, initial)
     finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
-        fake.stop()
-        logs.close()
-        from django.db import connections
-
-        connections.close_all()
-        drop_database()
         print(f"Process logs: {workdir / 'processes.log'}")
-    return code
 
 
-def wait_for(url):
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with OPENER.open(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.3)
+def environment(args, *, database_url: str, shop_port: int, fake_port: int) -> dict[str, str]:
+    shop_url = f"http://127.0.0.1:{shop_port}"
+    return fault_harness.production_environment(
+        name="soak",
+        database_url=database_url,
+        port=shop_port,
+        workers=args.workers,
+        **fault_harness.fake_yookassa_environment(
+            shop_id=SHOP_ID, secret_key=SECRET_KEY, port=fake_port, shop_url=shop_url
+        ),
+        YOOKASSA_BREAKER_RESET="5",
+        ORDER_PAYMENT_TIMEOUT="1",
+        # The SMS gateway is down for the whole run: every SMS fails and is queued again with a growing delay.
+        SMS_BACKEND="smsru",
+        SMSRU_API_ID="soak",
+        SMSRU_API_URL="http://127.0.0.1:9/sms/send",
+        REDIS_URL=args.redis,
+    )
 
 
 def soak(args, shop_url, fake, initial) -> int:
@@ -357,57 +248,12 @@ def soak(args, shop_url, fake, initial) -> int:
     return report(stats, faults, fake, initial, final, reconciled, elapsed)
 
 
-def books() -> dict:
-    from django.db.models import Count, Q, Sum
-
-    from catalog.models import ProductStock
-    from orders.models import Order, OrderItem, OrderStatus
-    from preorders.models import PreorderWave
-    from promos.models import PromoCode
-
-    # Cancelled orders gave their units back, and so did refunds (the soak's paid orders never ship).
-    held = OrderItem.objects.exclude(order__status__in=OrderStatus.CLOSED)
-    units = {
-        (row["product_id"], row["size"]): row["n"]
-        for row in held.filter(preorder_wave=None).values("product_id", "size").annotate(n=Sum("quantity"))
-    }
-    stock = {(s.product_id, s.size): s.quantity for s in ProductStock.objects.all()}
-    return {
-        "stock": stock,
-        "held": units,
-        "waves": {
-            w.pk: (
-                w.current_count,
-                w.capacity,
-                held.filter(preorder_wave=w).aggregate(n=Sum("quantity"))["n"] or 0,
-            )
-            for w in PreorderWave.objects.all()
-        },
-        "promos": {
-            p.code: (p.current_uses, p.n)
-            for p in PromoCode.objects.annotate(
-                n=Count("orders", filter=~Q(orders__status__in=OrderStatus.CLOSED))
-            )
-        },
-        "orders": Counter(Order.objects.values_list("status", flat=True)),
-    }
-
-
 def report(stats, faults, fake, initial, final, reconciled, elapsed) -> int:
-    from decimal import Decimal
-
-    from orders.models import Order, OrderStatus, PaymentStatus
-
-    problems = []
     answers = stats.answers
     served = sum(answers.values())
     print(f"\nRequests: {served} in {elapsed:.0f} s ({served / elapsed:.0f}/s)")
-    by_action = defaultdict(Counter)
-    for (action, status), n in answers.items():
-        by_action[action][status] += n
-    for action, statuses in sorted(by_action.items()):
-        print(f"  {action:<24} " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items(), key=str)))
-    errors = sum(n for (_, status), n in answers.items() if status == 500 or status == "no answer")
+    fault_harness.print_answers(answers, width=24)
+    errors = fault_harness.failed_answers(answers)
     print(f"Faults injected: {dict(faults.injected)}; SMS gateway down throughout")
     for kind in ("page", "order"):
         line = []
@@ -425,26 +271,28 @@ def report(stats, faults, fake, initial, final, reconciled, elapsed) -> int:
     print(f"Reconciliation at the end: {reconciled}")
     print(f"Orders by status: {dict(final['orders'] - initial['orders'])} new; all: {dict(final['orders'])}")
 
+    problems = []
     if errors:
         problems.append(f"{errors} answers were 500 or none")
     if stats.notes.get("repeat gave ANOTHER order"):
         problems.append("a repeated Idempotency-Key placed another order")
-    oversold = [key for key, quantity in final["stock"].items() if quantity < 0]
-    oversold += [pk for pk, (count, capacity, _) in final["waves"].items() if count > capacity]
-    if oversold:
-        problems.append(f"oversold: {oversold}")
-    for key in set(initial["stock"]) | set(final["stock"]):
-        before = initial["stock"].get(key, 0) + initial["held"].get(key, 0)
-        after = final["stock"].get(key, 0) + final["held"].get(key, 0)
-        if before != after:
-            problems.append(f"stock {key}: stock + held {after} ≠ initial {before}")
-    for pk, (count, _, held) in final["waves"].items():
-        if count != held:
-            problems.append(f"wave {pk}: count {count} ≠ held preorder units {held}")
-    for code, (uses, held) in final["promos"].items():
-        if uses != held:
-            problems.append(f"promo {code}: uses {uses} ≠ orders holding it {held}")
+    problems += fault_harness.books_problems(initial, final)
+    problems += payments_problems(fake)
+    if problems:
+        fault_harness.print_problems("THE BOOKS DO NOT BALANCE", problems)
+        return 1
+    print("\nThe books balance: no 500, no oversell, stock + held = initial, waves and promo uses match their "
+          "orders, every payment is on its order.")  # fmt: skip
+    return 0
 
+
+def payments_problems(fake) -> list[str]:
+    """Every payment YooKassa took is on an order that holds it (its amount) or went back; prints the money lost."""
+    from decimal import Decimal
+
+    from orders.models import Order, OrderStatus, PaymentStatus
+
+    problems = []
     lost = Decimal("0")
     paid_checked = 0
     for payment in list(fake.payments.values()):
@@ -473,16 +321,8 @@ def report(stats, faults, fake, initial, final, reconciled, elapsed) -> int:
     pending_paid = Order.objects.filter(status=OrderStatus.PENDING, payment_status=PaymentStatus.SUCCEEDED)
     if pending_paid.exists():
         problems.append(f"{pending_paid.count()} pending orders marked paid")
-
     print(f"Payments checked against orders: {paid_checked}; money lost: {lost} ₽")
-    if problems:
-        print("\nTHE BOOKS DO NOT BALANCE:")
-        for problem in problems[:50]:
-            print(f"  - {problem}")
-        return 1
-    print("\nThe books balance: no 500, no oversell, stock + held = initial, waves and promo uses match their "
-          "orders, every payment is on its order.")  # fmt: skip
-    return 0
+    return problems
 
 
 if __name__ == "__main__":
