@@ -4,6 +4,10 @@ The API gets the usual error body (`database_unavailable`) with `Retry-After`; a
 in Russian that needs no database (no template: its context processors would ask the database again). Django then
 drops the broken connection at the end of the request, and `CONN_HEALTH_CHECKS` checks a kept connection before
 the next request uses it, so the shop recovers by itself once the database is back, without a restart.
+
+The middleware answers for views; a failed query above it (the front cache reading its versions from the database
+without Redis, sessions saved on the way out) reaches `handler500`, which gives the same answer
+(`config.views.server_error`).
 """
 
 import logging
@@ -34,15 +38,20 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-        if request.path.startswith("/api/"):
-            body = {"detail": MESSAGE, "code": "database_unavailable"}
-            return JsonResponse(body, status=503, headers=headers, json_dumps_params={"ensure_ascii": False})
-        page = PAGE.format(stylesheet=_stylesheet())
-        return HttpResponse(page, status=503, headers=headers, content_type="text/html; charset=utf-8")
+        return outage_answer(request, exception)
+
+
+def outage_answer(request, exception: BaseException | None) -> HttpResponse | None:
+    """The 503 for a database that did not answer; None for any other exception."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        body = {"detail": MESSAGE, "code": "database_unavailable"}
+        return JsonResponse(body, status=503, headers=headers, json_dumps_params={"ensure_ascii": False})
+    page = PAGE.format(stylesheet=_stylesheet())
+    return HttpResponse(page, status=503, headers=headers, content_type="text/html; charset=utf-8")
 
 
 def _stylesheet() -> str:

@@ -3,12 +3,16 @@
 Django's own defaults (English HTML) would otherwise answer a bad request, a CSRF failure or a server error.
 """
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE, get_token
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.db_outage import outage_answer
 
 API_PREFIX = "/api/"
 
@@ -49,6 +53,10 @@ def not_found(request, exception, template_name="404.html"):
 
 
 def server_error(request, template_name="500.html"):
+    # Django calls this while handling the exception: a database that stopped answering is an outage, not a bug.
+    outage = outage_answer(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     code, message = ERRORS[500]
     return _answer(request, 500, code=code, message=message, template="500.html")
 

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
+from django.test import Client
 
 from catalog.tests.factories import ProductFactory
 from orders.tests.test_concurrency_http import gunicorn  # noqa: F401 - the fixture: the shop on gunicorn
@@ -78,3 +79,22 @@ def test_the_shop_recovers_when_its_connections_are_cut(gunicorn):  # noqa: F811
     # Each kept connection is found dead by its health check and replaced: no error, no restart.
     after = [get(f"{gunicorn}/api/v1/products/") for _ in range(24)] + [get(f"{gunicorn}/")]
     assert set(after) == {200}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("address", ["/", "/api/v1/products/"])
+def test_a_page_kept_whole_is_a_503_too_when_its_versions_cannot_be_read(monkeypatch, address):
+    """The front cache reads the versions (from the database without Redis) above the middleware that turns a
+    failed query into a 503: the outage answer is given there as well, never a 500."""
+    ProductFactory()
+    Client().get(address)
+    Client().get(address)  # kept whole in this process
+    with monkeypatch.context() as down:  # up again for the test's own clean-up
+        down.setattr(CursorWrapper, "execute", _refused)
+        down.setattr(CursorWrapper, "executemany", _refused)
+        answer = Client(raise_request_exception=False).get(address)
+    assert answer.status_code == 503 and answer["Retry-After"] == "5"
+
+
+def _refused(*args, **kwargs):
+    raise OperationalError("terminating connection due to administrator command")
