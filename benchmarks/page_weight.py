@@ -32,7 +32,7 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=844)
     args = parser.parse_args()
     # Playwright's sync API keeps an event loop in this thread.
-    with local_shop.throwaway_shop("dwc-page-weight-", DJANGO_ALLOW_ASYNC_UNSAFE="true"):
+    with local_shop.throwaway_shop("dwc-page-weight-", DJANGO_ALLOW_ASYNC_UNSAFE="true", SERVE_MEDIA="true"):
         return run(args)
 
 
