@@ -46,7 +46,8 @@ def order_floor(request, product_id: int):
         OrderItem.objects.create(
             order=order, product_id=product_id, size="M", quantity=1, price=price, final_amount=price
         )
-        taken = ProductStock.objects.filter(product_id=product_id, size="M", quantity__gte=1).update(
+        # The bare UPDATE: the base manager skips the catalog's versions, which the floor does not keep.
+        taken = ProductStock._base_manager.filter(product_id=product_id, size="M", quantity__gte=1).update(
             quantity=F("quantity") - 1
         )
         if not taken:
