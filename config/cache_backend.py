@@ -11,8 +11,10 @@
 
 Keys written or deleted while Redis was away are deleted from Redis when it answers again: a version token
 bumped meanwhile (`config.cache_versions`) then comes back as a new token instead of the old one, so no body
-cached before the outage is served after it. (A process that stops before Redis returns forgets its list; a
-Redis that restarted empty has nothing to forget.)
+cached before the outage is served after it. Each process remembers what it wrote; and since the fallback is
+written only while Redis is away, every key the fallback holds was written then, by some process: a process
+that sees Redis answer (again, or for the first time since it started) drops those keys from both, so what a
+process wrote before it stopped is dropped by the next one.
 """
 
 import logging
@@ -22,6 +24,7 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router
 
 logger = logging.getLogger("dwc.cache")
 
@@ -40,6 +43,7 @@ class FallbackRedisCache(RedisCache):
         self._lock = threading.Lock()
         self._down_until = 0.0
         self._written_while_down: set[tuple[str, int | None]] = set()  # (key, version)
+        self._fallback_cleared = False  # whether this process has dropped the fallback's keys since it started
 
     # --- health -------------------------------------------------------------------------------------------------
     @property
@@ -68,22 +72,33 @@ class FallbackRedisCache(RedisCache):
     def _recovered(self) -> None:
         with self._lock:
             keys, self._written_while_down = list(self._written_while_down), set()
-        if keys:
-            try:
-                self._cache.delete_many([self.make_key(key, version=version) for key, version in keys])
+            self._fallback_cleared = True
+        try:
+            made = {self.make_key(key, version=version) for key, version in keys} | set(self._fallback_keys())
+            if made:
+                self._cache.delete_many(list(made))
                 if self._fallback_alias is not None:
                     # The fallback's copies go too: the next outage starts from fresh tokens, not from these.
-                    by_version: dict[int | None, list[str]] = {}
-                    for key, version in keys:
-                        by_version.setdefault(version, []).append(key)
-                    for version, names in by_version.items():
-                        caches[self._fallback_alias].delete_many(names, version=version)
-            except Exception as error:  # noqa: BLE001
-                with self._lock:
-                    self._written_while_down.update(keys)
-                self._mark_down(error)
-                return
-            logger.warning("Redis cache answers again: %d keys written meanwhile were dropped from it", len(keys))
+                    caches[self._fallback_alias]._base_delete_many(list(made))
+        except Exception as error:  # noqa: BLE001 - Redis or the database: try again after the pause
+            with self._lock:
+                self._written_while_down.update(keys)
+                self._fallback_cleared = False
+            self._mark_down(error)
+            return
+        if made:
+            logger.warning("Redis cache answers again: %d keys written meanwhile were dropped from it", len(made))
+
+    def _fallback_keys(self) -> list[str]:
+        """This shop's keys in the fallback's table (made keys, as Redis names them too)."""
+        if self._fallback_alias is None:
+            return []
+        fallback = caches[self._fallback_alias]
+        connection = connections[router.db_for_read(fallback.cache_model_class)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT cache_key FROM {connection.ops.quote_name(fallback._table)}")
+            prefix = f"{self.key_prefix}:"
+            return [key for (key,) in cursor.fetchmany(FORGET_AT_MOST) if key.startswith(prefix)]
 
     def _remember(self, keys) -> None:
         with self._lock:
@@ -98,7 +113,7 @@ class FallbackRedisCache(RedisCache):
             except self._cache._lib.RedisError as error:
                 self._mark_down(error)
             else:
-                if self._written_while_down:
+                if self._written_while_down or not self._fallback_cleared:
                     self._recovered()
                 return result
         if writes:

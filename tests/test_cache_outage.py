@@ -229,12 +229,23 @@ def test_a_stored_list_carries_no_junk_in_its_links(client):
 
 
 # --- Recovery, against a real Redis ---------------------------------------------------------------------------------
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.3).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {url} (TEST_REDIS_URL)")
+    return url
+
+
+def _refuse(*args, **kwargs):
+    raise redis.ConnectionError("gone")
+
+
 @pytest.mark.django_db
 def test_keys_written_while_redis_was_away_are_dropped_when_it_returns(settings, monkeypatch):
     """A version bumped during the outage must not come back as its old token (a stale body under it)."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("needs Redis (TEST_REDIS_URL)")
+    url = redis_url()
     settings.CACHES = redis_cache_settings(url)
     settings.CACHES["default"]["KEY_PREFIX"] = settings.CACHES["fallback"]["KEY_PREFIX"] = f"t{uuid.uuid4().hex}"
     shared = caches["default"]
@@ -256,3 +267,27 @@ def test_keys_written_while_redis_was_away_are_dropped_when_it_returns(settings,
     finally:
         shared.delete_many(["ver:catalog", "something-else"])
         shared.close()
+
+
+@pytest.mark.django_db
+def test_what_a_process_wrote_before_it_stopped_is_dropped_by_the_next(settings, monkeypatch):
+    """The writer of a bump during the outage exits before Redis returns: the next process drops the old token."""
+    url = redis_url()
+    settings.CACHES = redis_cache_settings(url)
+    settings.CACHES["default"]["KEY_PREFIX"] = settings.CACHES["fallback"]["KEY_PREFIX"] = f"t{uuid.uuid4().hex}"
+    params = {
+        name: value for name, value in settings.CACHES["default"].items() if name not in ("BACKEND", "LOCATION")
+    }
+    stopped = FallbackRedisCache(url, params)
+    successor = FallbackRedisCache(url, params)
+    try:
+        stopped.set("ver:catalog", "old", timeout=60)
+        monkeypatch.setattr(stopped._cache, "get_client", _refuse)
+        stopped.set("ver:catalog", "new", timeout=60)  # the bump lands in the database; then the process stops
+        assert caches["fallback"].get("ver:catalog") == "new"
+
+        assert successor.get("something-else") is None  # its first answer from Redis
+        assert successor.get("ver:catalog") is None and caches["fallback"].get("ver:catalog") is None
+    finally:
+        successor.delete_many(["ver:catalog", "something-else"])
+        successor.close()
