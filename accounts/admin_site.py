@@ -1,4 +1,5 @@
-"""The back office's site: Django's, except that a locked account's session does not open it."""
+"""The back office's site: Django's, except that a locked account's session does not open it (and a dash for
+an empty value)."""
 
 from django.contrib import admin
 
@@ -6,6 +7,8 @@ from accounts.lockout import account_locked
 
 
 class ShopAdminSite(admin.AdminSite):
+    empty_value_display = "—"  # a dash, as the shop's own cells write an empty value, not Django's hyphen
+
     def has_permission(self, request):
         """Staff only, and not while the phone is locked for wrong passwords (typed here, on the storefront or
         in the API): a session made before the lock, or on the storefront's `/login/`, waits it out too."""

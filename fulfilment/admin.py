@@ -68,7 +68,9 @@ class FulfilmentOrderAdmin(OrderAdmin):
         ]
         if not rows:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
+        return format_html(
+            '<ul class="dwc-plain-list">{}</ul>', format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows)
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         known = str(object_id).isdigit()  # anything else gets the admin's own «not found»
@@ -235,7 +237,7 @@ class ShipmentBatchAdmin(admin.ModelAdmin):
         if not batch.failures:
             return "—"
         return format_html(
-            "<ul>{}</ul>",
+            '<ul class="dwc-plain-list">{}</ul>',
             format_html_join(
                 "", '<li><a href="{}">{}</a>: {}</li>',
                 ((reverse("admin:orders_order_change", args=[f["order_id"]]), f["order"], f["message"])
@@ -257,7 +259,9 @@ class ShipmentBatchAdmin(admin.ModelAdmin):
             )
             for pk in batch.order_ids
         )
-        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows))
+        return format_html(
+            '<ul class="dwc-plain-list">{}</ul>', format_html_join("", '<li><a href="{}">{}</a>: {}</li>', rows)
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {"title": "Передача заказов в СДЭК", **(extra_context or {})}

@@ -193,6 +193,7 @@ def test_a_batch_whose_worker_died_is_started_again_and_sends_nothing_twice(fake
 
     page = staff.get(f"/admin/fulfilment/shipmentbatch/{batch.pk}/change/").content.decode()
     assert "Передача не движется с" in page and "Остановилась, будет запущена снова" in page
+    assert '<div class="readonly">—</div>' in page  # nobody started it: an empty value is a dash
     out = StringIO()
     call_command("reconcile_shipments", stdout=out)
 

@@ -1,10 +1,14 @@
 """Fulfilment in a real browser: staff hand a selection to CDEK (the fake) from the order list and follow the run;
 a customer on a phone asks to return a delivered order's unit."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from fulfilment.models import ReturnRequest, Shipment, ShipmentState
+from fulfilment.models import ReturnRequest, Shipment, ShipmentBatch, ShipmentState
+from fulfilment.services import shipment_batch_create
 from fulfilment.tests.factories import delivered_order, paid_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,3 +59,10 @@ def test_staff_hand_a_selection_to_cdek_and_a_customer_returns_a_unit_on_a_phone
     assert list(ReturnRequest.objects.get().lines.values_list("item_id", "quantity")) == [(first.pk, 1)]
     admin.page.reload()
     admin.shot("batch-done")
+
+    # A run whose worker died: its page says what happens next instead of «Идёт» forever.
+    stalled = shipment_batch_create(orders=[paid_order()], title="Волна 2")
+    ShipmentBatch.objects.filter(pk=stalled.pk).update(progress_at=timezone.now() - timedelta(minutes=6))
+    admin.goto(f"/admin/fulfilment/shipmentbatch/{stalled.pk}/change/")
+    expect(admin.page.get_by_role("status")).to_contain_text("Магазин запустит её снова в течение минуты")
+    admin.shot("batch-stalled")
