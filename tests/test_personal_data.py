@@ -157,6 +157,7 @@ def test_storefront_account_links_the_data_and_deletes_with_a_code(
     client.force_login(customer)
     account = client.get("/account/").content.decode()
     assert 'href="/account/data/"' in account and 'href="/account/delete/"' in account
+    assert "Отозвать согласие на обработку — это удалить аккаунт" in account  # how consent is withdrawn
     download = client.get("/account/data/")
     assert download["Content-Disposition"].startswith("attachment")
     assert json.loads(download.content)["orders"]
