@@ -49,18 +49,20 @@ seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 # The fake YooKassa, the fake CDEK, the task worker, the expiry of unpaid orders and the reconciliation of parcels
-# run in the background next to the server and stop with it; the shop subscribes to the fake CDEK's webhooks first.
+# run in the background next to the server and stop with it. The fakes start first: the shop subscribes to the fake
+# CDEK's webhooks (waiting for it to answer), then the demo data is loaded (its orders are priced by the fake CDEK).
 # The task worker is started again whenever it exits.
-run: seed
+run: migrate
 	@$(RUN_ENV) $(PY) manage.py fake_yookassa --port $(FAKE_YOOKASSA_PORT) & fake=$$!; \
 	$(RUN_ENV) $(PY) manage.py fake_cdek --port $(FAKE_CDEK_PORT) & cdek=$$!; \
+	trap 'kill $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null; wait $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py cdek_subscribe --wait 20; \
+	$(RUN_ENV) $(PY) manage.py seed_demo || exit 1; \
 	( trap 'kill $$child 2>/dev/null; exit 0' TERM INT; \
 	  while :; do $(RUN_ENV) $(PY) manage.py db_worker --no-reload & child=$$!; wait $$child; \
 	  echo "The task worker stopped; starting it again." >&2; sleep 1; done ) & worker=$$!; \
 	$(RUN_ENV) $(PY) manage.py expire_unpaid_orders --every 60 >/dev/null & expiry=$$!; \
 	$(RUN_ENV) $(PY) manage.py reconcile_shipments --every 60 >/dev/null & parcels=$$!; \
-	trap 'kill $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null; wait $$fake $$cdek $$worker $$expiry $$parcels 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(PY) manage.py cdek_subscribe --wait 20; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in parallel (pytest-xdist, a test database per worker); `make test PYTEST_WORKERS=0` runs it in one
