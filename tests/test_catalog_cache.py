@@ -109,6 +109,26 @@ def test_an_order_shows_at_once(settings, in_stock, user):
     )
 
 
+def test_an_order_of_two_products_and_its_cancel_show_at_once_on_both(settings, in_stock, user):
+    neighbour = Product.objects.get(name="Футболка соседняя")
+    items = [
+        {"product": in_stock.pk, "size": "L", "quantity": 1},
+        {"product": neighbour.pk, "size": "M", "quantity": 3},
+    ]
+    order = None
+
+    def place():
+        nonlocal order
+        order = order_place(user=user, items=items, delivery_address=ADDRESS)
+
+    for change in (place, lambda: order_cancel(order=order, by=user)):
+        for address in _addresses(neighbour):
+            _read(address)
+        _assert_exact_after(settings, in_stock, change)
+        for address in _addresses(neighbour):
+            assert _read(address) == _fresh(settings, address), address
+
+
 def test_a_cancel_shows_at_once(settings, in_stock, user):
     order = order_place(
         user=user, items=[{"product": in_stock.pk, "size": "S", "quantity": 5}], delivery_address=ADDRESS
