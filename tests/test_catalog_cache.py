@@ -146,6 +146,17 @@ def test_a_preorder_shows_at_once(settings, preorder, user):
     )
 
 
+def test_a_preorder_cancel_shows_at_once(settings, preorder, user):
+    order = order_place(
+        user=user, items=[{"product": preorder.pk, "size": "M", "quantity": 10}], delivery_address=ADDRESS
+    )
+    _assert_exact_after(
+        settings, preorder, lambda: order_cancel(order=order, by=user)
+    )  # waves free, preorder again
+    preorder.refresh_from_db()
+    assert preorder.order_type == "preorder"
+
+
 def test_the_last_wave_filling_shows_at_once(settings, preorder, user):
     # Ten units fill both waves: the product turns `waiting`.
     _assert_exact_after(
