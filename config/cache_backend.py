@@ -17,14 +17,16 @@ that sees Redis answer (again, or for the first time since it started) drops tho
 process wrote before it stopped is dropped by the next one.
 """
 
+import contextlib
 import logging
 import threading
 import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 
 logger = logging.getLogger("dwc.cache")
 
@@ -73,32 +75,43 @@ class FallbackRedisCache(RedisCache):
         with self._lock:
             keys, self._written_while_down = list(self._written_while_down), set()
             self._fallback_cleared = True
+        fallback = self._fallback_table()
+        made = {self.make_key(key, version=version) for key, version in keys} | set(self._fallback_keys(fallback))
+        if not made:
+            return
         try:
-            made = {self.make_key(key, version=version) for key, version in keys} | set(self._fallback_keys())
-            if made:
-                self._cache.delete_many(list(made))
-                if self._fallback_alias is not None:
-                    # The fallback's copies go too: the next outage starts from fresh tokens, not from these.
-                    caches[self._fallback_alias]._base_delete_many(list(made))
-        except Exception as error:  # noqa: BLE001 - Redis or the database: try again after the pause
+            self._cache.delete_many(list(made))
+        except self._cache._lib.RedisError as error:
             with self._lock:
                 self._written_while_down.update(keys)
                 self._fallback_cleared = False
             self._mark_down(error)
             return
-        if made:
-            logger.warning("Redis cache answers again: %d keys written meanwhile were dropped from it", len(made))
+        if fallback is not None:
+            # The fallback's copies go too: the next outage starts from fresh tokens, not from these. (A database
+            # that is away keeps them; the next recovery drops them.)
+            with contextlib.suppress(DatabaseError):
+                fallback._base_delete_many(list(made))
+        logger.warning("Redis cache answers again: %d keys written meanwhile were dropped from it", len(made))
 
-    def _fallback_keys(self) -> list[str]:
-        """This shop's keys in the fallback's table (made keys, as Redis names them too)."""
-        if self._fallback_alias is None:
+    def _fallback_table(self) -> DatabaseCache | None:
+        fallback = caches[self._fallback_alias] if self._fallback_alias is not None else None
+        return fallback if isinstance(fallback, DatabaseCache) else None
+
+    def _fallback_keys(self, fallback: DatabaseCache | None) -> list[str]:
+        """This shop's keys in the fallback's table (made keys, as Redis names them too); none while the database
+        is away: Redis is not to blame for that, and the next recovery reads them."""
+        if fallback is None:
             return []
-        fallback = caches[self._fallback_alias]
         connection = connections[router.db_for_read(fallback.cache_model_class)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT cache_key FROM {connection.ops.quote_name(fallback._table)}")
-            prefix = f"{self.key_prefix}:"
-            return [key for (key,) in cursor.fetchmany(FORGET_AT_MOST) if key.startswith(prefix)]
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT cache_key FROM {connection.ops.quote_name(fallback._table)}")
+                rows = cursor.fetchmany(FORGET_AT_MOST)
+        except DatabaseError:
+            return []
+        prefix = f"{self.key_prefix}:"
+        return [key for (key,) in rows if key.startswith(prefix)]
 
     def _remember(self, keys) -> None:
         with self._lock:

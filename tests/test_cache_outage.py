@@ -16,7 +16,8 @@ from decimal import Decimal
 import pytest
 import redis
 from django.core.cache import caches
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from catalog.tests.factories import ProductFactory
@@ -291,3 +292,27 @@ def test_what_a_process_wrote_before_it_stopped_is_dropped_by_the_next(settings,
     finally:
         successor.delete_many(["ver:catalog", "something-else"])
         successor.close()
+
+
+@pytest.mark.django_db
+def test_a_database_away_when_redis_answers_does_not_make_redis_look_down(settings, monkeypatch):
+    """The first answer of Redis reads the fallback table; a database that is away then costs nothing."""
+    url = redis_url()
+    settings.CACHES = redis_cache_settings(url)
+    settings.CACHES["default"]["KEY_PREFIX"] = settings.CACHES["fallback"]["KEY_PREFIX"] = f"t{uuid.uuid4().hex}"
+    params = {
+        name: value for name, value in settings.CACHES["default"].items() if name not in ("BACKEND", "LOCATION")
+    }
+    started = FallbackRedisCache(url, params)
+    try:
+        with monkeypatch.context() as away:
+            away.setattr(CursorWrapper, "execute", _database_refuses)
+            started.set("ver:catalog", "token", timeout=60)
+            assert started.get("ver:catalog") == "token" and not started.is_down
+    finally:
+        started.delete("ver:catalog")
+        started.close()
+
+
+def _database_refuses(*args, **kwargs):
+    raise OperationalError("the database is away")
