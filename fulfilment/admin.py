@@ -6,6 +6,7 @@ preorders app does with the catalog's product admin), so those apps know nothing
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -329,8 +330,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         decision)."""
         if request.method == "POST" and object_id:
             obj = self.get_object(request, object_id)
-            if obj is None or not self.has_view_permission(request, obj):
+            if obj is None:
                 return HttpResponseRedirect(reverse("admin:fulfilment_returnrequest_changelist"))
+            if not self.has_change_permission(request, obj):  # a step moves money and stock
+                raise PermissionDenied
             return self._step(request, obj)
         return super().changeform_view(request, object_id, form_url, extra_context)
 

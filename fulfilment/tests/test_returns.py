@@ -157,3 +157,21 @@ def test_goods_that_are_not_sellable_stay_out_of_stock(delivered, user, fake_yoo
     before = stock_of(hoodie, "M")
     made = return_receive(request=made, sellable=False)
     assert made.status == ReturnStatus.REFUNDED and stock_of(hoodie, "M") == before
+
+
+def test_staff_who_may_only_look_cannot_take_a_step(delivered, user, client):
+    """A step moves money and stock: it needs the right to change returns, not only to see them."""
+    from django.contrib.auth.models import Permission
+
+    order, tee, _ = delivered
+    assert ask(user, order, [(order.items.get(product=tee), 1)]).status_code == 201
+    made = ReturnRequest.objects.get()
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_returnrequest"))
+    client.force_login(viewer)
+    url = f"/admin/fulfilment/returnrequest/{made.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_accept"' not in page.content.decode()
+    assert client.post(url, {"_accept": "1", "staff_comment": ""}).status_code == 403
+    made.refresh_from_db()
+    assert made.status == ReturnStatus.REQUESTED
