@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from catalog.services import stock_release
@@ -195,19 +195,34 @@ def return_receive(*, request: ReturnRequest, sellable: bool, by=None) -> Return
 def return_refund(*, request: ReturnRequest, by=None) -> ReturnRequest:
     """The refund of a received return's lines; it becomes `refunded` once YooKassa confirms (at once, or later
     by its notification, when reading the return: `return_refresh`)."""
-    request = ReturnRequest.objects.select_related("order").get(pk=request.pk)
+    request = ReturnRequest.objects.select_related("order", "refund").get(pk=request.pk)
     if request.status != ReturnStatus.RECEIVED:
         return request
-    if request.refund_id is None:
+    if request.refund is not None and request.refund.status == RefundStatus.CANCELED:
+        # YooKassa refused that refund (no money moved): the return may be refunded again, under a new name.
+        ReturnRequest.objects.filter(pk=request.pk, refund=request.refund).update(refund=None)
+        request.refund = None
+    if request.refund is None:
         # The refund is named by the return: a repeat (a double click, a retry after YooKassa was silent) finds
         # the same refund and never sends money twice.
         items = sorted(request.lines.values_list("item_id", "quantity"))
-        key = f"return-{request.pk}"
+        key = _refund_key(request)
         order_refund(order=request.order, items=items, by=by, request_key=key,
                      request_hash=hashlib.sha256(repr(items).encode()).hexdigest())  # fmt: skip
         made = OrderRefund.objects.filter(order=request.order, request_key=key).first()
         ReturnRequest.objects.filter(pk=request.pk, refund=None).update(refund=made)
     return return_refresh(request=request)
+
+
+def _refund_key(request: ReturnRequest) -> str:
+    """`return-<id>`, then `return-<id>:2`, `:3`… after each refund YooKassa cancelled."""
+    base = f"return-{request.pk}"
+    canceled = OrderRefund.objects.filter(
+        Q(request_key=base) | Q(request_key__startswith=f"{base}:"),
+        order=request.order,
+        status=RefundStatus.CANCELED,
+    ).count()
+    return f"{base}:{canceled + 1}" if canceled else base
 
 
 def return_refresh(*, request: ReturnRequest) -> ReturnRequest:

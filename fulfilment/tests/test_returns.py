@@ -175,3 +175,32 @@ def test_staff_who_may_only_look_cannot_take_a_step(delivered, user, client):
     assert client.post(url, {"_accept": "1", "staff_comment": ""}).status_code == 403
     made.refresh_from_db()
     assert made.status == ReturnStatus.REQUESTED
+
+
+def test_a_refund_yookassa_cancels_can_be_asked_again_and_money_moves_once(
+    delivered, user, staff, fake_yookassa, django_capture_on_commit_callbacks
+):
+    order, tee, _ = delivered
+    assert ask(user, order, [(order.items.get(product=tee), 1)]).status_code == 201
+    made = ReturnRequest.objects.get()
+    url = f"/admin/fulfilment/returnrequest/{made.pk}/change/"
+    fake_yookassa.refund_status = "canceled"
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url, {"_accept": "1", "staff_comment": ""})
+        staff.post(url, {"_received_sellable": "1", "staff_comment": ""})  # the refund is refused
+    made.refresh_from_db()
+    assert made.status == ReturnStatus.RECEIVED
+    assert 'name="_refund"' in staff.get(url).content.decode()  # staff may try again
+
+    fake_yookassa.refund_status = "succeeded"
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url, {"_refund": "1", "staff_comment": ""})
+        staff.post(url, {"_refund": "1", "staff_comment": ""})  # a double click
+    made.refresh_from_db()
+    assert made.status == ReturnStatus.REFUNDED
+    refunds = fake_yookassa.api_requests("POST", "/refunds")
+    assert [r.body["amount"]["value"] for r in refunds] == ["1000.00", "1000.00"]  # the refused one, then one
+    assert sorted(OrderRefund.objects.values_list("request_key", "status")) == [
+        (f"return-{made.pk}", "canceled"),
+        (f"return-{made.pk}:2", "succeeded"),
+    ]

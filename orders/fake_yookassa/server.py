@@ -77,6 +77,7 @@ class FakeYooKassa(FakeServer):
     notifications: list[dict] = field(default_factory=list)  # {"url", "body", "status"} of each one sent
     outage: int | None = None
     stall: threading.Event | None = None
+    refund_status: str = "succeeded"  # what new refunds come out as ("canceled": YooKassa refuses them)
 
     thread_name = "fake-yookassa"
     logger_name = "dwc.fake_yookassa"
@@ -101,6 +102,7 @@ class FakeYooKassa(FakeServer):
             self.notifications.clear()
             self._idempotence.clear()
             self.outage = None
+            self.refund_status = "succeeded"
             self.release_stall()
             self.webhook_url = None
 
@@ -411,12 +413,15 @@ class FakeYooKassa(FakeServer):
         refund = {
             "id": refund_id,
             "payment_id": payment["id"],
-            "status": "succeeded",
+            "status": self.refund_status,
             "created_at": _now(),
             "amount": {"value": f"{value:.2f}", "currency": payment["amount"]["currency"]},
             "description": body.get("description", ""),
         }
         self.refunds[refund_id] = refund
+        if self.refund_status == "canceled":
+            refund["cancellation_details"] = {"party": "yoo_money", "reason": "rejected_by_payee"}
+            return refund
         payment["refunded_amount"] = {
             "value": f"{refunded + value:.2f}",
             "currency": payment["amount"]["currency"],
