@@ -85,6 +85,7 @@ class ProductViewSet(viewsets.ModelViewSet):
             versions = self._cache_versions(self.action_map["get"])
             _, body = cached_body_find(key=self._cache_key(request), versions=versions)
             if body is not None:
+                request_known_only(request, params=self._known_params())  # the address it answers (front cache)
                 return HttpResponse(body, content_type="application/json")
         return super().dispatch(request, *args, **kwargs)
 

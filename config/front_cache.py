@@ -40,6 +40,12 @@ def front_cache_clear() -> None:
         _entries.clear()
 
 
+def _address(request) -> str:
+    # The raw host: a host that is not allowed never got a 200 to keep, so it finds nothing here.
+    meta = request.META
+    return f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
+
+
 class FrontCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,12 +59,11 @@ class FrontCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and CookieStorage.cookie_name not in request.COOKIES
             and not transaction.get_connection().in_atomic_block
+            # A cross-origin read's answer carries CORS headers made for its origin: it is not everybody's.
+            and "HTTP_ORIGIN" not in request.META
         ):
             return self.get_response(request)
-        meta = request.META
-        # The raw host: a host that is not allowed never got a 200 to keep, so it finds nothing here.
-        key = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
-        entry = _entries.get(key)
+        entry = _entries.get(_address(request))
         if entry is not None:
             names, tokens, status, headers, body = entry
             if versions_get(names=names) == tokens:
@@ -71,7 +76,9 @@ class FrontCacheMiddleware:
             read = bodies_read.get()
         finally:
             bodies_read.reset(reading)
-        self._keep(key, read, response)
+        # Under the address the view answered: catalog views keep only the parameters they know
+        # (`config.cache_keys.request_known_only`), so junk in a query string adds no entry.
+        self._keep(_address(request), read, response)
         return response
 
     def _keep(self, key: str, read: dict, response) -> None:

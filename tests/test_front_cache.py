@@ -59,6 +59,29 @@ def test_visitors_with_a_session_or_a_token_are_never_answered_from_it(client, u
     assert _hits() == hits
 
 
+@pytest.mark.django_db(transaction=True)
+def test_junk_in_query_strings_adds_no_entry_and_cross_origin_reads_pass_by(settings):
+    from config import front_cache
+
+    settings.CORS_ALLOWED_ORIGINS = ["http://localhost:3000", "https://app.example"]
+    ProductFactory(stock={"M": 2})
+    front_cache.front_cache_clear()
+    Client().get("/api/v1/products/")
+    for n in range(5):
+        assert Client().get("/api/v1/products/", {"junk": n}).status_code == 200
+    assert [key.rpartition("/api/")[2] for key in front_cache._entries] == ["v1/products/?"]
+    Client().get("/")
+    Client().get("/", {"junk": "x"})
+    assert len(front_cache._entries) == 2  # the storefront's catalog page too: one entry
+
+    # An answer made for one origin is never replayed to another (nor one made for none to a browser app).
+    one = Client().get("/api/v1/products/", HTTP_ORIGIN="http://localhost:3000")
+    other = Client().get("/api/v1/products/", HTTP_ORIGIN="https://app.example")
+    assert one["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert other["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Access-Control-Allow-Origin" not in Client().get("/api/v1/products/")
+
+
 # --- Versions pushed by Redis pub/sub ------------------------------------------------------------------------------
 @pytest.fixture
 def feeds():
