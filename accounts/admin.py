@@ -7,7 +7,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.admin_forms import UserAddForm, UserEditForm
 from accounts.models import Consent, User
-from config.csv_export import csv_response
+from config.csv_export import csv_cell, csv_response
 from config.russian import phone_ru
 
 # The back office is the shop's: API token bookkeeping and task results are engineers' records, read in the
@@ -95,7 +95,7 @@ class ConsentAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response, writer = csv_response(filename="consents.csv", header=self.CSV_FIELDS)
         for consent in queryset.order_by("created_at", "id"):
-            writer.writerow(
-                ["" if (value := getattr(consent, name)) is None else value for name in self.CSV_FIELDS]
-            )
+            row = ["" if (value := getattr(consent, name)) is None else value for name in self.CSV_FIELDS]
+            row[self.CSV_FIELDS.index("user_agent")] = csv_cell(consent.user_agent)  # the client typed it
+            writer.writerow(row)
         return response

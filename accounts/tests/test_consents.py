@@ -166,6 +166,7 @@ def test_admin_lists_consents_and_exports_them_as_csv(staff, policy):
     listing = staff.get("/admin/accounts/consent/")
     assert listing.status_code == 200
     assert "+79160001122" in listing.content.decode()
+    Consent.objects.filter(user=user).update(user_agent='=HYPERLINK("http://evil.example","x")')
     ids = [str(pk) for pk in Consent.objects.filter(user=user).values_list("pk", flat=True)]
     response = staff.post(
         "/admin/accounts/consent/", {"action": "export_csv", "_selected_action": ids}, follow=False
@@ -174,6 +175,7 @@ def test_admin_lists_consents_and_exports_them_as_csv(staff, policy):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["id", "created_at", "user_id", "phone"]
     assert rows[1][2:4] == [str(user.pk), "+79160001122"]
+    assert rows[1][rows[0].index("user_agent")] == '\'=HYPERLINK("http://evil.example","x")'  # inert in Excel
     assert staff.get(f"/admin/accounts/consent/{ids[0]}/change/").status_code == 200  # read-only view
 
 
