@@ -296,8 +296,9 @@ def _entry_win(*, entry: DrawEntry, product: Product) -> str | None:
         except (PaymentUnavailable, PaymentNotFound):
             return None
     if captured.status == PaymentStatus.SUCCEEDED:
-        order_mark_paid(order=order, payment_id=entry.payment_id, notify=notifications.notify_order_paid)
-        order_event_add(order=order, message=f"Выигрыш в розыгрыше «{product.name}»: оплата списана.")
+        # One SMS tells the winner both (`_tell`); a runner that starts again after the capture adds nothing twice.
+        if order_mark_paid(order=order, payment_id=entry.payment_id):
+            order_event_add(order=order, message=f"Выигрыш в розыгрыше «{product.name}»: оплата списана.")
         if rules.entry_move(entry_id=entry.pk, sources=[S.WINNING], target=S.WON, order_number=order.order_number):
             _tell(entry, product, won=True, order=order)
         return "won"

@@ -166,6 +166,9 @@ def test_the_draw_captures_winners_into_paid_orders_and_releases_the_rest(
         assert [i.size for i in order.items.all()] == [entry.size]
         assert list(order.events.values_list("status", flat=True)[:2]) == ["pending", "paid"]
         capture = fake_yookassa.api_requests("POST", f"/payments/{entry.payment_id}/capture")[0].body
+        # One SMS tells the winner they won and that the order is paid; one timeline entry says so.
+        assert sum(order.order_number in m.text for m in sms_outbox) == 1
+        assert order.events.filter(message__startswith="Выигрыш").count() == 1
         assert capture["receipt"]["items"] and capture["amount"]["value"] == f"{order.final_amount:.2f}"
     for entry in DrawEntry.objects.filter(status="lost"):
         assert fake_yookassa.payment(entry.payment_id)["status"] == "canceled"
