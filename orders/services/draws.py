@@ -281,6 +281,7 @@ def _entry_win(*, entry: DrawEntry, product: Product) -> str | None:
             user=entry.user,
             product=product,
             size=entry.size,
+            price=entry.price,
             delivery=delivery,
             payment_id=entry.payment_id,
             key=f"draw-entry:{entry.pk}",

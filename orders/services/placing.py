@@ -11,6 +11,7 @@ instead of deadlocking. Counters move by conditional updates that
 database checks back, so nothing is oversold whatever the concurrency, on PostgreSQL and on SQLite alike.
 """
 
+import copy
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -491,20 +492,22 @@ def _order_place(
 
 
 def order_place_for_hold(
-    *, user, product: Product, size: str, delivery: Delivery, payment_id: str, key: str
+    *, user, product: Product, size: str, price: Decimal, delivery: Delivery, payment_id: str, key: str
 ) -> Order:
     """The order of one unit whose payment is already held (a draw's winner), once per `key` (the entry).
 
     The draw is the sale's own gate, so the first-come checks (sale start, queue, caps) do not apply; the unit is
-    taken from stock as any order's (`OutOfStock` when it is gone) and the delivery is the one priced at the
-    entry. The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
+    taken from stock as any order's (`OutOfStock` when it is gone); the unit's `price` and the delivery are the
+    ones the hold was made for at the entry (staff may have changed the product's price since). The order waits for its capture (`waiting_for_capture`); nothing is asked of YooKassa here.
     """
     placed = order_for_checkout(user=user, checkout_key=key)
     if placed is not None:
         return placed
     try:
+        held = copy.copy(product)  # priced as held, whatever the product costs today
+        held.price = price
         return _order_place_for_hold(
-            user=user, product=product, size=size, delivery=delivery, payment_id=payment_id, key=key
+            user=user, product=held, size=size, delivery=delivery, payment_id=payment_id, key=key
         )
     except IntegrityError:
         placed = order_for_checkout(user=user, checkout_key=key)

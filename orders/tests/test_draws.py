@@ -323,3 +323,16 @@ def test_the_first_reader_after_the_close_queues_the_draw_once(
     assert len([call for call in queued if "draw_run_enqueue" in getattr(call, "__qualname__", "")]) == 1
     assert Draw.objects.get(pk=product.pk).finished_at is not None  # the worker (immediate in tests) ran it
     assert api_client.get(url(product)).json()["phase"] == "done"
+
+
+def test_a_winner_pays_the_price_held_at_entry_even_when_staff_change_it(fake_yookassa):
+    product = draw_product(stock={"M": 1})
+    [entry] = enter_many(fake_yookassa, product, ["M"])
+    Product.objects.filter(pk=product.pk).update(price=Decimal("14990.00"))  # raised after the entry
+    close(product)
+    assert draw_run(product_id=product.pk).won == 1
+    entry.refresh_from_db()
+    order = Order.objects.get(order_number=entry.order_number)
+    assert (order.status, order.final_amount) == ("paid", entry.amount)
+    assert order.items.get().price == Decimal("12990.00")
+    assert Product.objects.get(pk=product.pk).price == Decimal("14990.00")  # the product itself keeps its price
