@@ -112,8 +112,8 @@ def draw_entry_refresh(*, entry: DrawEntry) -> DrawEntry:
 def draw_payment_apply(*, payment) -> DrawEntry | None:
     """Apply a hold as read from the API to its entry (a notification names it by `metadata.draw_entry`).
 
-    Held (`waiting_for_capture`) for the entry's amount → `entered` while entries are open; a hold for an entry
-    that is cancelled, or that came after the close, is released. Canceled → the pending entry is cancelled.
+    Held (`waiting_for_capture`) for the entry's amount → `entered` until the draw fixes its order; a hold for an
+    entry that is cancelled (withdrawn, or still pending when the order was fixed) is released. Canceled → the pending entry is cancelled.
     """
     raw = str((payment.metadata or {}).get("draw_entry") or "")
     entry = DrawEntry.objects.select_related("draw__product").filter(pk=int(raw) if raw.isdigit() else 0).first()
@@ -123,9 +123,9 @@ def draw_payment_apply(*, payment) -> DrawEntry | None:
     amount = payment.amount
     amount_ok = amount is not None and amount.currency == "RUB" and Decimal(str(amount.value)) == entry.amount
     if payment.status == PaymentStatus.WAITING_FOR_CAPTURE and amount_ok:
-        product = entry.draw.product
-        still_open = product.draw_closes_at is not None and timezone.now() < product.draw_closes_at
-        if still_open:
+        # The entry was made while entries were open; its hold counts until the draw fixes its order (a notification
+        # that came late, or was lost and is read back by the runner). From then on no pending entry is left.
+        if entry.draw.product.draw_closes_at is not None and entry.draw.drawn_at is None:
             expires = _moment(getattr(payment, "expires_at", None))
             if rules.entry_move(entry_id=entry.pk, sources=[S.PENDING], target=S.ENTERED, hold_expires_at=expires):
                 logger.info("Draw entry %s entered: the money is held", entry.pk)

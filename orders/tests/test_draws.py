@@ -336,3 +336,13 @@ def test_a_winner_pays_the_price_held_at_entry_even_when_staff_change_it(fake_yo
     assert (order.status, order.final_amount) == ("paid", entry.amount)
     assert order.items.get().price == Decimal("12990.00")
     assert Product.objects.get(pk=product.pk).price == Decimal("14990.00")  # the product itself keeps its price
+
+
+def test_a_hold_whose_notification_was_lost_still_takes_part(fake_yookassa):
+    product = draw_product(stock={"M": 1})
+    entry = draw_enter(product=product, user=UserFactory(), size="M", **COURIER)
+    fake_yookassa.set_status(entry.payment_id, "waiting_for_capture")  # held at YooKassa; the shop never heard
+    close(product)
+    assert draw_run(product_id=product.pk).won == 1  # read back before the order is fixed, and it wins
+    entry.refresh_from_db()
+    assert entry.status == "won"
