@@ -1,9 +1,10 @@
 """CDEK pickup points and delivery prices for frontends."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.throttles import ShopRateThrottle
 from config.api import error_responses
@@ -17,19 +18,35 @@ from delivery.serializers import (
 )
 
 
-class DeliveryIPThrottle(ShopRateThrottle):
-    """Points and quotes asked from one address: each new city name may cost a call to CDEK, so nobody may ask
-    for thousands."""
+class DeliveryThrottle(ShopRateThrottle):
+    """Points and quotes: each new city name may cost a call to CDEK, so nobody may ask for thousands. A verified
+    buyer counts on their own (a carrier puts thousands of them behind one address at a drop); anyone else, by
+    the address they ask from."""
 
     scope = "delivery_ip"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        buyer = _verified_buyer(request)
+        ident = f"buyer:{buyer.pk}" if buyer is not None else client_ip(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def _verified_buyer(request):
+    """The signed-in buyer with a confirmed phone behind a request to these public endpoints, if any: they
+    authenticate nobody, so a bad or missing token only means the address counts."""
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        try:
+            found = authentication().authenticate(request)
+        except exceptions.APIException:
+            continue
+        if found is not None and found[0].phone_verified:
+            return found[0]
+    return None
 
 
 class DeliveryViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [DeliveryIPThrottle]
+    throttle_classes = [DeliveryThrottle]
     authentication_classes: list = []  # nothing here depends on who asks
     serializer_class = QuoteInputSerializer
     pagination_class = None

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from catalog.tests.factories import ProductFactory
 from delivery.selectors import _key
@@ -197,3 +198,24 @@ def test_points_and_quotes_are_limited_per_address(fake_cdek, api_client, produc
         codes.append(api_client.post(QUOTE_URL, body, format="json").status_code)
     assert codes[:5] == [400] * 5 and set(codes[5:]) == {429}
     assert len(fake_cdek.api_requests("GET", "/v2/location/cities")) == 5
+
+
+def test_verified_buyers_behind_one_address_each_have_their_own_limit(fake_cdek, product, settings):
+    """A carrier puts thousands of buyers behind one address at a drop: a verified buyer is never refused for
+    what the others asked."""
+    from accounts.tests.factories import UserFactory
+    from conftest import client_for
+
+    settings.THROTTLE_ENABLED = True
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "delivery_ip": "2/min"},
+    }
+    buyers = [client_for(UserFactory(phone_verified=True)) for _ in range(3)]
+    anonymous = [APIClient() for _ in range(3)]
+    assert [c.get(POINTS_URL, {"city": "Москва"}).status_code for c in buyers for _ in range(2)] == [200] * 6
+    assert [c.get(POINTS_URL, {"city": "Москва"}).status_code for c in anonymous] == [200, 200, 429]
+    unverified = client_for(UserFactory(phone_verified=False))
+    assert unverified.get(POINTS_URL, {"city": "Москва"}).status_code == 429  # counted with its address
+    bad_token = APIClient(HTTP_AUTHORIZATION="Bearer nonsense")
+    assert bad_token.get(POINTS_URL, {"city": "Москва"}).status_code == 429  # not refused as 401: nobody
