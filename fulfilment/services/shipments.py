@@ -5,7 +5,7 @@
   items at their prices (the declared value; the customer has paid, so CDEK collects nothing).
 - `shipment_register(order=...)`: registers the order once. The order is the key (one `Shipment` per order,
   claimed under the order's row lock); a caller that finds the order already registered, or being registered by
-  another, reads it back instead; a claim whose caller died lapses after `CLAIM_SECONDS`, and the next caller
+  another, reads it back instead; a claim whose caller died lapses (`claim_seconds()`), and the next caller
   first looks the order up at CDEK by the shop's number (`GET /v2/orders?im_number=`) before it posts again.
 - `shipment_apply(shipment=..., answer=...)`: the one place that acts on CDEK's order (read back by the poll,
   a webhook or the reconciliation): registered (the order moves to «в обработке»), `INVALID` (CDEK's errors, in
@@ -33,6 +33,16 @@ from orders.services import order_event_add, order_transition
 logger = logging.getLogger("dwc.fulfilment")
 
 CLAIM_SECONDS = 60
+#: The most CDEK calls one registration makes: the look-up and the post, each with a token and one retry after a
+#: token CDEK no longer takes.
+CALLS_PER_REGISTRATION = 8
+
+
+def claim_seconds() -> float:
+    """How long a registration is its caller's: longer than its calls can wait on CDEK together, so a slow CDEK
+    never lets a second caller post the order while the first is still waiting for its answer."""
+    return max(CLAIM_SECONDS, (CALLS_PER_REGISTRATION + 2) * settings.CDEK_TIMEOUT)
+
 #: Orders CDEK may take: paid and not yet on their way.
 SHIPPABLE = (OrderStatus.PAID, OrderStatus.PROCESSING)
 
@@ -153,7 +163,7 @@ def _shipment_claim(*, order: Order) -> tuple[Shipment, str | None]:
     """Take the order's registration, under its row lock: ("new" | "resume" | None = someone else's or done)."""
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     now = timezone.now()
-    claim = now + timedelta(seconds=CLAIM_SECONDS)
+    claim = now + timedelta(seconds=claim_seconds())
     shipment = Shipment.objects.filter(order=order).first()
     if shipment is None:
         if order.status not in SHIPPABLE:

@@ -211,3 +211,14 @@ def test_a_stalled_batch_is_claimed_by_one_caller():
     later = timezone.now() + ShipmentBatch.STALL_AFTER + timedelta(seconds=1)
     assert shipment_batches_stalled_claim(now=later) == [batch.pk]
     assert shipment_batches_stalled_claim(now=later) == []
+
+
+def test_a_claim_outlasts_every_call_it_may_wait_on(settings):
+    """With a slow CDEK allowed 10 s a call, no second caller may take the order over (and post it again)
+    while the first still waits for its answers."""
+    from fulfilment.services.shipments import CALLS_PER_REGISTRATION, _shipment_claim
+
+    settings.CDEK_TIMEOUT = 10
+    shipment, mode = _shipment_claim(order=paid_order())
+    assert mode == "new"
+    assert shipment.claimed_until - timezone.now() > timedelta(seconds=CALLS_PER_REGISTRATION * 10)
