@@ -55,7 +55,10 @@ class Reconciled:
 
 
 def shipments_reconcile(*, limit: int = 1000) -> Reconciled:
-    """Read every parcel still moving (`ShipmentState.OPEN`) back from CDEK and act on what changed."""
+    """Read every parcel still moving (`ShipmentState.OPEN`) back from CDEK and act on what changed.
+
+    A CDEK that does not answer ends the round at once (the next round starts with the parcels read longest ago):
+    a hung CDEK costs one timeout per round, not one per parcel."""
     result = Reconciled()
     shipments = Shipment.objects.filter(state__in=ShipmentState.OPEN).exclude(cdek_uuid="").order_by("updated_at")
     for shipment in shipments[:limit]:
@@ -65,7 +68,7 @@ def shipments_reconcile(*, limit: int = 1000) -> Reconciled:
             after = shipment_refresh(shipment=shipment)
         except ShipmentUnavailable:
             result.unavailable += 1
-            continue
+            break
         if (after.state, after.cdek_status) != before:
             result.changed += 1
     return result

@@ -119,3 +119,17 @@ def test_a_parcel_nobody_collected_comes_back(fake_cdek, registered, sms_outbox)
     assert order.status == OrderStatus.SHIPPED  # staff refund it when it is back
     assert order.events.filter(message__contains="возвращает посылку").count() == 1
     assert any("не был получен" in m.text for m in sms_outbox)
+
+
+def test_a_silent_cdek_ends_the_round_at_once(fake_cdek):
+    """Three moving parcels and a CDEK that fails: one call, not one per parcel (a hung CDEK would cost one
+    timeout per parcel otherwise)."""
+    for _ in range(3):
+        assert shipment_register(order=paid_order()).state == ShipmentState.REGISTERED
+    fake_cdek.outage = 500
+    reads = len(fake_cdek.api_requests("GET"))
+    result = shipments_reconcile()
+    assert (result.checked, result.unavailable) == (1, 1)
+    assert len(fake_cdek.api_requests("GET")) == reads + 1
+    fake_cdek.outage = None
+    assert shipments_reconcile().checked == 3  # the next round reads them all
