@@ -252,9 +252,11 @@ def payment_notification_handle(*, data) -> Order | None:
         payment = payments.payment_find(payment_id)
     except PaymentNotFound as error:
         raise payments.NotificationRejected("Платёж не найден.", code="payment_not_found") from error
+    refund = payments.refund_find(refund_id) if refund_id else None
     for key, handler in PAYMENT_HANDLERS.items():
         if key in (payment.metadata or {}) and "order_number" not in (payment.metadata or {}):
+            if refund is not None and refund.payment_id == payment.id:
+                order_refund_reconcile(refund=refund)  # a won draw's order is refunded as any order is
             handler(payment=payment)
             return None
-    refund = payments.refund_find(refund_id) if refund_id else None
     return order_payment_apply(payment=payment, refund=refund)

@@ -346,3 +346,27 @@ def test_a_hold_whose_notification_was_lost_still_takes_part(fake_yookassa):
     assert draw_run(product_id=product.pk).won == 1  # read back before the order is fixed, and it wins
     entry.refresh_from_db()
     assert entry.status == "won"
+
+
+def test_a_won_orders_refund_completes_by_its_notification(fake_yookassa, staff_user):
+    """The winner's payment is the draw's hold (it names the entry, not the order): a refund YooKassa confirms
+    later is still applied to the order."""
+    from orders.models import OrderRefund, RefundStatus
+    from orders.services import order_refund, payment_notification_handle
+
+    product = draw_product(stock={"M": 1})
+    [entry] = enter_many(fake_yookassa, product, ["M"])
+    close(product)
+    draw_run(product_id=product.pk)
+    entry.refresh_from_db()
+    order = Order.objects.get(order_number=entry.order_number)
+    fake_yookassa.refund_status = "pending"
+    order_refund(order=order, items=[(order.items.get().pk, 1)], by=staff_user)
+    [refund] = fake_yookassa.refunds.values()
+    assert OrderRefund.objects.get().status == RefundStatus.PENDING
+
+    refund["status"] = "succeeded"
+    payment_notification_handle(data=fake_yookassa.notification(refund))
+    assert OrderRefund.objects.get().status == RefundStatus.SUCCEEDED
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED
