@@ -6,7 +6,7 @@ Registered from `AccountsConfig.ready()`; read from the database when the metric
 from django.apps import apps
 from prometheus_client.core import CounterMetricFamily
 
-SMS_TASK_PATH = "accounts.tasks.sms_deliver"
+from accounts.tasks import sms_deliver
 
 
 def sms_metrics_describe():
@@ -16,5 +16,5 @@ def sms_metrics_describe():
 def sms_metrics_collect():
     DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     failed = CounterMetricFamily("dwc_sms_failures", "Неудачные попытки отправить SMS (в очереди задач).")
-    failed.add_metric([], DBTaskResult.objects.filter(task_path=SMS_TASK_PATH, status="FAILED").count())
+    failed.add_metric([], DBTaskResult.objects.filter(task_path=sms_deliver.module_path, status="FAILED").count())
     yield failed

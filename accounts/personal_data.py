@@ -17,8 +17,8 @@ from accounts.consents import consent_withdraw
 from accounts.models import Consent, SmsCode, User
 from accounts.services import sms_code_use
 from accounts.signals import personal_data_erasing, personal_data_requested
+from accounts.tasks import sms_deliver
 
-SMS_TASK = "accounts.tasks.sms_deliver"
 # What stands where a name, a phone or an address was.
 ERASED = "удалено по запросу покупателя"
 
@@ -78,9 +78,9 @@ def _sms_sent(phone: str) -> list[dict]:
             "status": task.status,
             "text": task.args_kwargs["kwargs"].get("text"),
         }
-        for task in DBTaskResult.objects.filter(task_path=SMS_TASK, args_kwargs__kwargs__phone=phone).order_by(
-            "enqueued_at"
-        )
+        for task in DBTaskResult.objects.filter(
+            task_path=sms_deliver.module_path, args_kwargs__kwargs__phone=phone
+        ).order_by("enqueued_at")
     ]
     codes = [
         {"queued_at": _iso(code.created_at), "status": "code", "text": "Код для входа (сам код не хранится)"}
@@ -107,7 +107,7 @@ def user_anonymise(*, user: User) -> User:
     consent_withdraw(user=user)
     Consent.objects.filter(user=user).update(phone=placeholder)
     SmsCode.objects.filter(phone=phone).delete()
-    DBTaskResult.objects.filter(task_path=SMS_TASK, args_kwargs__kwargs__phone=phone).delete()
+    DBTaskResult.objects.filter(task_path=sms_deliver.module_path, args_kwargs__kwargs__phone=phone).delete()
     # The phone column normalises on save(): the placeholder is written by update().
     # A new password hash ends every session of the account (Django checks the session's hash on each request),
     # and an inactive account is refused by sessions and tokens alike.

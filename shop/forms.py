@@ -151,9 +151,6 @@ class WaitlistForm(forms.Form):
     size = forms.CharField(label="Размер", max_length=32, required=False)
 
 
-LOGIN_LOCKED_MESSAGE = "Слишком много попыток входа. Попробуйте через несколько минут или войдите по коду из SMS."
-
-
 def consent_field(*, required: bool = False) -> forms.BooleanField:
     """The unticked box of consent to the processing of personal data; the template links the policy."""
     return forms.BooleanField(
@@ -205,9 +202,7 @@ class LoginForm(forms.Form):
             return cleaned
         try:
             self.user = user_authenticate(phone=phone, password=password, request=self.request)
-        except LoginLocked as refusal:
-            raise ValidationError(LOGIN_LOCKED_MESSAGE) from refusal
-        except InvalidCredentials as refusal:
+        except (LoginLocked, InvalidCredentials) as refusal:
             raise ValidationError(refusal.message) from refusal
         return cleaned
 

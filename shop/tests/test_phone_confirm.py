@@ -95,13 +95,15 @@ def test_checkout_of_a_capped_product_offers_the_code(browser, customer_client):
     assert f'action="{CONFIRM}"' not in other.get(reverse("shop:checkout")).content.decode()
 
 
-def test_the_confirm_page_is_for_signed_in_customers_and_leaves_only_for_the_shop(client, browser):
+def test_the_confirm_page_is_for_signed_in_customers_and_leaves_only_for_the_shop(
+    client, browser, sms_outbox, django_capture_on_commit_callbacks
+):
     assert client.get(CONFIRM).status_code == 302
     verified = Client()
     verified.force_login(UserFactory())
     assert verified.get(CONFIRM, {"next": "/cart/"})["Location"] == "/cart/"
-    assert (
-        browser.post(CONFIRM, {"action": "verify", "code": "000000", "next": "https://evil.example/"}).status_code
-        == 200
-    )
     assert verified.get(CONFIRM, {"next": "https://evil.example/"})["Location"] == reverse("shop:account")
+    # The right code, with a `next` elsewhere: the buyer lands in the shop, never on the other site.
+    _, code = _code_sent(browser, "https://evil.example/", sms_outbox, django_capture_on_commit_callbacks)
+    done = browser.post(CONFIRM, {"action": "verify", "code": code, "next": "https://evil.example/"})
+    assert (done.status_code, done["Location"]) == (302, reverse("shop:account"))
