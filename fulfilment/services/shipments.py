@@ -43,6 +43,7 @@ def claim_seconds() -> float:
     never lets a second caller post the order while the first is still waiting for its answer."""
     return max(CLAIM_SECONDS, (CALLS_PER_REGISTRATION + 2) * settings.CDEK_TIMEOUT)
 
+
 #: Orders CDEK may take: paid and not yet on their way.
 SHIPPABLE = (OrderStatus.PAID, OrderStatus.PROCESSING)
 

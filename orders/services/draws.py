@@ -23,14 +23,14 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.sms import sms_enqueue
+from accounts.sms import sms_enqueue, sms_signed
 from catalog.errors import OutOfStock
 from catalog.models import Product
 from config.money import rub
 from drops import draws as rules
 from drops.errors import DrawRefused
 from drops.models import Draw, DrawEntry, DrawEntryStatus
-from orders import notifications, payments
+from orders import payments
 from orders.models import Order, PaymentStatus
 from orders.payments import PaymentNotFound, PaymentUnavailable
 from orders.services.lifecycle import order_event_add, order_mark_paid, order_payment_canceled
@@ -324,15 +324,12 @@ def _entry_pass_on(*, entry: DrawEntry, product: Product, order: Order | None) -
 def _tell(entry: DrawEntry, product: Product, *, won: bool, order: Order | None = None) -> None:
     if won:
         text = (
-            f"{notifications.SHOP_NAME}: вы выиграли в розыгрыше «{product.name}», размер {entry.size}! "
+            f"вы выиграли в розыгрыше «{product.name}», размер {entry.size}! "
             f"Заказ {order.order_number} оплачен, {rub(order.final_amount)}."
         )
     else:
-        text = (
-            f"{notifications.SHOP_NAME}: розыгрыш «{product.name}» проведён, в этот раз не повезло. "
-            "Деньги разморожены."
-        )
-    sms_enqueue(phone=entry.phone, text=text)
+        text = f"розыгрыш «{product.name}» проведён, в этот раз не повезло. Деньги разморожены."
+    sms_enqueue(phone=entry.phone, text=sms_signed(text))
 
 
 def draws_run_due(*, now: datetime | None = None) -> int:
