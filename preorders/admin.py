@@ -7,9 +7,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from catalog.admin import ProductAdmin
 from catalog.models import Product
 from config.errors import DomainError
-from config.russian import count_ru, plural
 from preorders.admin_forms import WaveAddForm, WaveForm
-from preorders.audience import wave_audience_count
+from preorders.audience import wave_audience_count, wave_audience_text
 from preorders.models import PreorderStatus, PreorderWave, WaitlistEntry, WaveStatus
 from preorders.services import (
     WAVE_STATUS_FLOW,
@@ -29,14 +28,13 @@ def _status_confirmation(modeladmin, request, waves: list, status: WaveStatus):
     customers = sum(wave_audience_count(wave=wave) for wave in waves)
     if not customers or request.POST.get("confirmed") == "yes":
         return None
-    verb = "получит" if plural(customers, "1", "2", "5") == "1" else "получат"
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.opts,
         "title": f"Перевести в статус «{status.label}»?",
         "waves": waves,
         "status": status,
-        "texted": f"SMS {verb} {count_ru(customers, 'покупатель', 'покупателя', 'покупателей')}",
+        "texted": wave_audience_text(customers),
         "action": request.POST.get("action", ""),
     }
     return TemplateResponse(request, "admin/preorders/preorderwave/status_confirm.html", context)

@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from config.russian import count_ru, plural
-from preorders.audience import wave_audience_count
+from preorders.audience import wave_audience_count, wave_audience_text
 from preorders.errors import WaveChangeRefused, WaveTransitionRefused
 from preorders.models import PreorderWave, WaveStatus
 from preorders.services import WAVE_ADD_STATUSES, WAVE_STATUS_FLOW, wave_change_check
@@ -80,11 +79,9 @@ class WaveForm(forms.ModelForm):
         """A status change texts every customer of the wave's live orders: staff confirm it knowing how many."""
         count = wave_audience_count(wave=self.instance)
         if count and not cleaned.get("confirm_sms"):
-            verb = "получит" if plural(count, "1", "2", "5") == "1" else "получат"
             self.add_error(
                 "confirm_sms",
-                f"SMS {verb} {count_ru(count, 'покупатель', 'покупателя', 'покупателей')}. "
-                "Отметьте «Отправить SMS покупателям» и сохраните ещё раз.",
+                f"{wave_audience_text(count)}. Отметьте «Отправить SMS покупателям» и сохраните ещё раз.",
             )
 
     def _post_clean(self):

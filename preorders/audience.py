@@ -4,6 +4,8 @@ before staff confirm a change (preorders does not import orders)."""
 
 from collections.abc import Callable
 
+from config.russian import count_ru, plural
+
 _counters: list[Callable] = []
 
 
@@ -15,3 +17,9 @@ def wave_audience_register(counter: Callable) -> None:
 
 def wave_audience_count(*, wave) -> int:
     return sum(counter(wave=wave) for counter in _counters)
+
+
+def wave_audience_text(count: int) -> str:
+    """«SMS получат 8 покупателей»: what staff are told before a change that texts `count` customers."""
+    verb = "получит" if plural(count, "1", "2", "5") == "1" else "получат"
+    return f"SMS {verb} {count_ru(count, 'покупатель', 'покупателя', 'покупателей')}"
