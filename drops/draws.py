@@ -26,6 +26,7 @@ from accounts.services import buyer_verified_require
 from catalog.caching import catalog_changed
 from catalog.errors import InvalidSize
 from catalog.models import Product, ProductStock
+from config.russian import datetime_ru
 from drops.errors import DrawRefused
 from drops.models import Draw, DrawEntry, DrawEntryStatus
 from drops.pausing import sale_paused_check
@@ -107,13 +108,8 @@ def draw_state(*, product: Product, draw: Draw | None = None, now: datetime | No
         closes_at=product.draw_closes_at,
         seed_hash=draw.seed_hash,
         seed=draw.seed if draw.finished_at is not None else None,
-        hold_warning=draw_hold_warning(product=product),
+        hold_warning=product.draw_holds_lapse,
     )
-
-
-def draw_hold_warning(*, product: Product) -> bool:
-    """Holds made when entries open would lapse before the draw (cards hold for 7 days)."""
-    return product.draw_holds_lapse
 
 
 # --- Entering -----------------------------------------------------------------------------------------------------
@@ -128,8 +124,9 @@ def draw_entry_check(*, product: Product, user, size: str, now: datetime | None 
     sale_paused_check(product=product)
     buyer_verified_require(user)
     if product.draw_opens_at and now < product.draw_opens_at:
-        opens = timezone.localtime(product.draw_opens_at).strftime("%d.%m.%Y %H:%M")
-        raise DrawRefused(f"Приём заявок откроется {opens} (МСК).", code="draw_not_open")
+        raise DrawRefused(
+            f"Приём заявок откроется {datetime_ru(product.draw_opens_at)} (МСК).", code="draw_not_open"
+        )
     if product.draw_closes_at is None or now >= product.draw_closes_at:
         raise DrawRefused("Приём заявок закрыт.", code="draw_closed")
     labels = {label.casefold(): label for label in product.size_labels}

@@ -126,14 +126,6 @@ class DrawEntry(models.Model):
     """
 
     Status = DrawEntryStatus
-    LIVE = (
-        DrawEntryStatus.PENDING,
-        DrawEntryStatus.ENTERED,
-        DrawEntryStatus.WINNING,
-        DrawEntryStatus.LOSING,
-        DrawEntryStatus.WON,
-        DrawEntryStatus.LOST,
-    )
 
     draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="entries", verbose_name=_("розыгрыш"))
     user = models.ForeignKey(

@@ -16,7 +16,7 @@ from accounts.tests.factories import UserFactory
 from catalog.models import Product, ProductStock
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
-from drops.draws import draw_fix_order
+from drops.draws import draw_fix_order, draw_winners
 from drops.models import Draw, DrawEntry
 from drops.pausing import sale_pause
 from orders import payments
@@ -177,6 +177,11 @@ def test_the_draw_captures_winners_into_paid_orders_and_releases_the_rest(
     # Fairness: the seed is out, and the winners follow from the published data alone.
     public = api_client.get(url(product, "results/")).json()
     assert recompute(public) == set(DrawEntry.objects.filter(status="won").values_list("pk", flat=True))
+    # The shop's own statement of the rule says the same.
+    entries = {entry["id"]: entry["size"] for entry in public["entries"]}
+    assert draw_winners(
+        seed=public["seed"], entries=entries, units=public["units"], passed_on=public["passed_on"]
+    ) == recompute(public)
     assert api_client.get(url(product)).json()["seed"] == public["seed"]
     assert draw_run(product_id=product.pk).finished  # again: nothing moves
 
