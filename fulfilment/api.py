@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from config.api import error_responses
 from fulfilment.errors import ShipmentRefused
 from fulfilment.models import ReturnRequest, Shipment, ShipmentState
+from fulfilment.selectors import order_returns
 from fulfilment.serializers import ReturnInputSerializer, ReturnRequestSerializer, ShipmentOrderSerializer
 from fulfilment.services import return_request, shipment_documents_pdf
 from fulfilment.tasks import shipment_hand_over
@@ -94,8 +95,7 @@ class OrderReturnViewSet(OrderByNumber):
     serializer_class = ReturnInputSerializer
 
     def _list(self, order: Order):
-        requests = ReturnRequest.objects.filter(order=order).select_related("order", "refund")
-        return ReturnRequestSerializer(requests.prefetch_related("lines").order_by("pk"), many=True).data
+        return ReturnRequestSerializer(order_returns(order=order), many=True).data
 
     @extend_schema(
         methods=["GET"],

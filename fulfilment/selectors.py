@@ -13,5 +13,10 @@ def order_returns(*, order) -> list[ReturnRequest]:
         .order_by("pk")
     )
     for request in found:
-        request.instructions = return_instructions(request) if request.status == ReturnStatus.ACCEPTED else ""
+        request.instructions = return_customer_instructions(request)
     return found
+
+
+def return_customer_instructions(request: ReturnRequest) -> str:
+    """What the customer is told to do with a return: how to send it once accepted, nothing before or after."""
+    return return_instructions(request) if request.status == ReturnStatus.ACCEPTED else ""

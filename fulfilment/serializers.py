@@ -2,8 +2,7 @@
 
 from rest_framework import serializers
 
-from fulfilment.models import ReturnStatus
-from fulfilment.services import return_instructions
+from fulfilment.selectors import return_customer_instructions
 from orders.models import RefundStatus
 from orders.serializers import OrderSerializer
 
@@ -62,7 +61,7 @@ class ReturnRequestSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_instructions(self, request) -> str:
-        return return_instructions(request) if request.status == ReturnStatus.ACCEPTED else ""
+        return return_customer_instructions(request)
 
     def get_refund_amount(self, request) -> str | None:
         refund = request.refund
