@@ -8,11 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import error_responses
-from fulfilment.errors import ShipmentRefused
-from fulfilment.models import ReturnRequest, Shipment, ShipmentState
+from fulfilment.models import ReturnRequest, Shipment
 from fulfilment.selectors import order_returns
 from fulfilment.serializers import ReturnInputSerializer, ReturnRequestSerializer, ShipmentOrderSerializer
-from fulfilment.services import return_request, shipment_documents_pdf
+from fulfilment.services import return_request, shipment_documents_pdf, shipment_new_check
 from fulfilment.tasks import shipment_hand_over
 from orders import selectors
 from orders.models import Order
@@ -60,12 +59,7 @@ class OrderShipmentViewSet(OrderByNumber):
     @action(detail=True, methods=["post"])
     def shipment(self, request, *args, **kwargs):
         order = self.get_object()
-        existing = Shipment.objects.filter(order=order).first()
-        if existing is not None and existing.state not in (ShipmentState.INVALID, ShipmentState.REGISTERING):
-            raise ShipmentRefused(
-                f"Заказ уже передан в СДЭК ({existing.cdek_number or existing.get_state_display()}).",
-                code="shipment_exists",
-            )
+        shipment_new_check(order=order)
         shipment_hand_over(order=order)
         return Response(self._body(order), status=status.HTTP_200_OK)
 

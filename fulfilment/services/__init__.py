@@ -23,6 +23,7 @@ from fulfilment.services.shipments import (
     shipment_apply,
     shipment_body,
     shipment_errors_text,
+    shipment_new_check,
     shipment_refresh,
     shipment_register,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "shipment_documents_pdf",
     "shipment_errors_text",
     "shipment_refresh",
+    "shipment_new_check",
     "shipment_register",
     "shipments_reconcile",
     "wave_orders_to_ship",

@@ -192,6 +192,18 @@ def _shipment_claim(*, order: Order) -> tuple[Shipment, str | None]:
     return shipment, None
 
 
+def shipment_new_check(*, order: Order) -> None:
+    """A hand-over asked for explicitly (`POST orders/{n}/shipment/`) is refused, 409 `shipment_exists`, once CDEK
+    has the order; one that is still registering or that CDEK refused (`INVALID`) carries on. (Bulk runs and
+    repeats simply read the registration back: `shipment_register`.)"""
+    existing = Shipment.objects.filter(order=order).first()
+    if existing is not None and existing.state not in (ShipmentState.INVALID, ShipmentState.REGISTERING):
+        raise ShipmentRefused(
+            f"Заказ уже передан в СДЭК ({existing.cdek_number or existing.get_state_display()}).",
+            code="shipment_exists",
+        )
+
+
 def shipment_register(*, order: Order) -> Shipment:
     """Register a paid order at CDEK, once (see the module's docstring); the shipment as it stands after.
 
