@@ -1,7 +1,9 @@
 """Fulfilment reads for pages: an order's returns with their lines and refunds, in a fixed number of queries."""
 
+from django.utils import timezone
+
 from fulfilment.models import ReturnRequest, ReturnStatus
-from fulfilment.services import return_instructions
+from fulfilment.services import return_deadline, return_instructions, return_lines
 
 
 def order_returns(*, order) -> list[ReturnRequest]:
@@ -20,3 +22,12 @@ def order_returns(*, order) -> list[ReturnRequest]:
 def return_customer_instructions(request: ReturnRequest) -> str:
     """What the customer is told to do with a return: how to send it once accepted, nothing before or after."""
     return return_instructions(request) if request.status == ReturnStatus.ACCEPTED else ""
+
+
+def return_open_until(*, order):
+    """Until when a return may be asked for, while one may (delivered, the window open, some units left); None
+    otherwise. `return_request` refuses past the same deadline."""
+    deadline = return_deadline(order)
+    if deadline is None or deadline < timezone.now():
+        return None
+    return deadline if any(line.returnable for line in return_lines(order)) else None

@@ -5,15 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import DomainError
 from config.russian import plural
 from delivery.selectors import delivery_tracking_url
 from fulfilment.models import ReturnStatus
-from fulfilment.selectors import order_returns
-from fulfilment.services import return_deadline, return_lines, return_request
+from fulfilment.selectors import order_returns, return_open_until
+from fulfilment.services import return_lines, return_request
 from orders.models import Order
 from orders.selectors import order_get_for
 from orders.services import order_cancel, order_payment_retry
@@ -41,17 +40,9 @@ def order_detail(request, number):
         if order.tracking_number
         else "",
         "returns": order_returns(order=order),
-        "return_until": _return_until(order),
+        "return_until": return_open_until(order=order),
     }
     return render(request, "shop/order.html", context)
-
-
-def _return_until(order: Order):
-    """The deadline of a return when one may still be asked for (some units left, the window open)."""
-    deadline = return_deadline(order)
-    if deadline is None or deadline < timezone.now():
-        return None
-    return deadline if any(line.returnable for line in return_lines(order)) else None
 
 
 @login_required
@@ -83,7 +74,7 @@ def order_returns_view(request, number):
         "order": order,
         "form": form,
         "rows": [(line, chosen.get(line.item.pk, 0), range(line.returnable + 1)) for line in lines],
-        "return_until": _return_until(order),
+        "return_until": return_open_until(order=order),
         "error": error,
         "returns": order_returns(order=order),
         "accepted": ReturnStatus.ACCEPTED,
