@@ -64,9 +64,7 @@ def _product(pk: int) -> Product:
 
 
 def draw_answer(*, product: Product, user) -> dict:
-    state = rules.draw_state(product=product)
-    if state.phase == "closed":
-        services.draw_run_enqueue(product_id=product.pk)  # the first reader after the close starts the draw
+    state = services.draw_state_read(product=product)
     entry = None
     if user is not None and user.is_authenticated:
         entry = rules.draw_entry_of(product_id=product.pk, user=user)

@@ -22,6 +22,7 @@ from orders.services.draws import (
     draw_payment_apply,
     draw_run,
     draw_run_enqueue,
+    draw_state_read,
     draws_run_due,
 )
 from orders.services.lifecycle import (
@@ -74,6 +75,7 @@ __all__ = [
     "draw_payment_apply",
     "draw_run",
     "draw_run_enqueue",
+    "draw_state_read",
     "draws_run_due",
     "Delivery",
     "order_buyer_check",

@@ -356,6 +356,15 @@ def draw_run_task(*, product_id: int) -> None:
     draw_run(product_id=product_id)
 
 
+def draw_state_read(*, product: Product):
+    """Where the product's draw stands (`drops.draws.draw_state`); the first reader after the close starts the
+    draw (`draw_run_enqueue`)."""
+    state = rules.draw_state(product=product)
+    if state.phase == "closed":
+        draw_run_enqueue(product_id=product.pk)
+    return state
+
+
 def draw_run_enqueue(*, product_id: int) -> None:
     """Queue the draw for the worker, at most once a minute however many pages find it closed (the scheduler's
     loop runs it too; a run that finds another holding the lease leaves it be)."""
@@ -395,6 +404,7 @@ __all__ = [
     "draw_payment_apply",
     "draw_run",
     "draw_run_enqueue",
+    "draw_state_read",
     "draws_run_due",
 ]
 

@@ -48,9 +48,7 @@ def product_draw(request, key):
     entry = rules.draw_entry_of(product_id=product.pk, user=request.user)
     if entry is not None:
         entry = order_services.draw_entry_refresh(entry=entry)
-    state = rules.draw_state(product=product)
-    if state.phase == "closed":
-        order_services.draw_run_enqueue(product_id=product.pk)  # the first reader after the close starts the draw
+    state = order_services.draw_state_read(product=product)
     context = {
         "product": product,
         "draw": state,
