@@ -322,10 +322,7 @@ def user_sign_in_by_code(*, phone: str, code: str, consent: ConsentAct | None = 
 def user_phone_confirm(*, user: User, code: str) -> User:
     """Prove a signed-in customer's own phone with the code sent to it (`sms_code_send`): `phone_verified`."""
     sms_code_use(phone=user.phone, code=code)
-    if not user.phone_verified:
-        User.objects.filter(pk=user.pk).update(phone_verified=True)
-        user.phone_verified = True
-    return user
+    return _phone_verified(user)
 
 
 def user_password_reset(*, phone: str, code: str, password: str, consent: ConsentAct | None = None) -> User:
@@ -366,7 +363,12 @@ def _user_for_verified_phone(phone: str) -> tuple[User, bool]:
                 created = True
         except IntegrityError:  # a concurrent sign-in of the same new phone won the race
             user = User.objects.get(phone=phone)
+    return _phone_verified(user), created
+
+
+def _phone_verified(user: User) -> User:
+    """The account's phone answered a code: `phone_verified`, from now on."""
     if not user.phone_verified:
         User.objects.filter(pk=user.pk).update(phone_verified=True)
         user.phone_verified = True
-    return user, created
+    return user
