@@ -93,11 +93,9 @@ class Page(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            before = Page.objects.filter(pk=self.pk).values("title", "content").first()
+            before = Page.objects.filter(pk=self.pk).values("title", "content", "revision").first()
             if before is not None and (before["title"], before["content"]) != (self.title, self.content):
-                self.revision = (
-                    Page.objects.filter(pk=self.pk).values_list("revision", flat=True).first() or 0
-                ) + 1
+                self.revision = (before["revision"] or 0) + 1
                 if kwargs.get("update_fields") is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
         super().save(*args, **kwargs)
