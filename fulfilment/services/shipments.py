@@ -298,7 +298,7 @@ def shipment_apply(*, shipment: Shipment, answer: dict) -> Shipment:
     if code != shipment.cdek_status:
         Shipment.objects.filter(pk=shipment.pk).update(cdek_status=code)
         shipment.cdek_status = code
-    if code in DELIVERED or code in RETURNED or code not in NOT_MOVING:
+    if code not in NOT_MOVING:  # on its way, delivered or coming back: it left the shop
         _shipment_shipped(shipment)
     if code in DELIVERED and _move(shipment, sources=(ShipmentState.SHIPPED,), state=ShipmentState.DELIVERED):
         order_transition(order=order, to=OrderStatus.DELIVERED, message="Заказ вручён.",
