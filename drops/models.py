@@ -152,6 +152,9 @@ class DrawEntry(models.Model):
     payment_id = models.CharField(_("платёж"), max_length=64, blank=True, db_index=True)
     payment_url = models.URLField(max_length=1000, blank=True)
     hold_expires_at = models.DateTimeField(_("холд до"), null=True, blank=True)
+    # When the money held for a cancelled or lost entry was released (YooKassa confirmed, or nothing was held);
+    # empty while a release YooKassa did not answer is still owed (the scheduler tries again).
+    hold_released_at = models.DateTimeField(_("холд снят"), null=True, blank=True)
     rank = models.PositiveIntegerField(_("место в жеребьёвке"), null=True, blank=True)
     passed_on = models.BooleanField(_("не списалось — передано дальше"), default=False)
     order_number = models.CharField(_("заказ"), max_length=32, blank=True)

@@ -151,7 +151,15 @@ def _moment(text) -> datetime | None:
 
 
 def _entry_hold_release(*, entry: DrawEntry) -> bool:
-    """Cancel the entry's hold (idempotent by the entry's key); True when it is released or was never held."""
+    """Cancel the entry's hold (idempotent by the entry's key); True when it is released or was never held, and
+    then the entry says so (`hold_released_at`). False leaves the release owed: `draw_holds_release_due` retries."""
+    released = _hold_cancel(entry)
+    if released:
+        DrawEntry.objects.filter(pk=entry.pk, hold_released_at=None).update(hold_released_at=timezone.now())
+    return released
+
+
+def _hold_cancel(entry: DrawEntry) -> bool:
     if not entry.payment_id:
         return True
     try:
@@ -164,6 +172,21 @@ def _entry_hold_release(*, entry: DrawEntry) -> bool:
             return False
         # Already canceled (or never held): nothing to release.
         return current.status in (PaymentStatus.CANCELED, PaymentStatus.PENDING)
+
+
+def draw_holds_release_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Release the holds still owed to cancelled and lost entries (YooKassa did not answer at the time), so no
+    customer's money stays frozen until the bank lets it go; how many were released now."""
+    now = now or timezone.now()
+    owed = DrawEntry.objects.filter(
+        status__in=(S.CANCELLED, S.LOST), hold_released_at=None, updated_at__lt=now - timedelta(minutes=1)
+    ).order_by("updated_at")[:limit]
+    released = 0
+    for entry in owed:
+        if not _entry_hold_release(entry=entry):
+            break  # YooKassa is still silent: the next round goes on
+        released += 1
+    return released
 
 
 def draw_entry_cancel(*, entry: DrawEntry, now: datetime | None = None) -> DrawEntry:
@@ -333,9 +356,10 @@ def _tell(entry: DrawEntry, product: Product, *, won: bool, order: Order | None 
 
 
 def draws_run_due(*, now: datetime | None = None) -> int:
-    """Every draw whose entries closed and that is not finished: run (the scheduler's loop calls it). Returns how
-    many finished now."""
+    """Every draw whose entries closed and that is not finished: run (the scheduler's loop calls it), and the holds
+    still owed released. Returns how many draws finished now."""
     now = now or timezone.now()
+    draw_holds_release_due(now=now)
     due = Product.objects.filter(
         sale_mode=Product.SaleMode.DRAW, draw_closes_at__lte=now, sale_paused=False
     ).exclude(draw__finished_at__isnull=False)

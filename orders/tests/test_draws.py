@@ -375,3 +375,27 @@ def test_a_won_orders_refund_completes_by_its_notification(fake_yookassa, staff_
     assert OrderRefund.objects.get().status == RefundStatus.SUCCEEDED
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED
+
+
+def test_a_release_yookassa_did_not_answer_is_made_by_the_scheduler(fake_yookassa, user, settings):
+    """Money held for a withdrawn entry never stays frozen until the bank lets it go."""
+    from orders.services.draws import draws_run_due
+
+    settings.YOOKASSA_BREAKER_FAILURES = 1000  # the breaker stays shut: this test is about the retry
+    product = draw_product()
+    client = client_for(user)
+    client.post(url(product), {"size": "M", **COURIER}, format="json")
+    entry = held(fake_yookassa, DrawEntry.objects.get())
+    fake_yookassa.outage = 500
+    assert client.delete(url(product)).json()["status"] == "cancelled"
+    entry.refresh_from_db()
+    assert entry.hold_released_at is None
+    assert fake_yookassa.payment(entry.payment_id)["status"] == "waiting_for_capture"
+
+    fake_yookassa.outage = None
+    draws_run_due(now=timezone.now() + timedelta(minutes=2))
+    entry.refresh_from_db()
+    assert fake_yookassa.payment(entry.payment_id)["status"] == "canceled" and entry.hold_released_at
+    cancels = len(fake_yookassa.api_requests("POST", f"/payments/{entry.payment_id}/cancel"))
+    draws_run_due(now=timezone.now() + timedelta(minutes=4))
+    assert len(fake_yookassa.api_requests("POST", f"/payments/{entry.payment_id}/cancel")) == cancels  # once
